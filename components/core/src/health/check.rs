@@ -1,0 +1,62 @@
+//! The health-check worker's tick: probe every external service at once, publish the result as
+//! `system:health` with its TTL, then record the heartbeat.
+
+use serde::{Deserialize, Serialize};
+
+use super::{probes, ProbeOutcome};
+use crate::api::{ApiError, ErrorCode};
+use crate::ports::{Platform, Redis};
+use crate::redis_keys::SYSTEM_HEALTH;
+use crate::settings;
+use crate::time::Timestamp;
+use crate::workers::{record_heartbeat, Worker};
+
+/// The `system:health` document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemHealth {
+    pub checked_at: String,
+    pub checked_at_ms: i64,
+    pub services: Services,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Services {
+    pub dynamic: ProbeOutcome,
+    pub polymarket: ProbeOutcome,
+    pub polygon_rpc: ProbeOutcome,
+}
+
+/// Runs one tick. Probes run concurrently, so a tick lasts about one probe timeout at most.
+/// Two Redis round trips (the health document, then the heartbeat) and three HTTP calls.
+pub async fn run_health_check(platform: &impl Platform) -> Result<SystemHealth, ApiError> {
+    let config = platform.config();
+    let timeout = settings::millis(config, settings::HEALTH_PROBE_TIMEOUT_MS)?;
+    let ttl = settings::seconds(config, settings::SYSTEM_HEALTH_TTL_SECS)?;
+    let dynamic_url = settings::base_url(config, settings::DYNAMIC_API_URL)?;
+    let clob_url = settings::base_url(config, settings::POLYMARKET_CLOB_URL)?;
+    let rpc_url = settings::base_url(config, settings::POLYGON_RPC_URL)?;
+
+    let (http, clock) = (platform.http(), platform.clock());
+    let (dynamic, polymarket, polygon_rpc) = futures::join!(
+        probes::dynamic(http, clock, &dynamic_url, timeout),
+        probes::polymarket(http, clock, &clob_url, timeout),
+        probes::polygon_rpc(http, clock, &rpc_url, timeout),
+    );
+    let now = clock.now_ms();
+    let health = SystemHealth {
+        checked_at: Timestamp::from_millis(now).to_string(),
+        checked_at_ms: now,
+        services: Services { dynamic, polymarket, polygon_rpc },
+    };
+
+    let document = serde_json::to_string(&health).expect("health document serializes");
+    let ttl_secs = ttl.as_secs() as i64;
+    let redis = platform.redis();
+    redis
+        .execute("SET", &[SYSTEM_HEALTH.into(), document.into(), "EX".into(), ttl_secs.into()])
+        .and_then(|_| record_heartbeat(redis, Worker::HealthCheck, now))
+        .map_err(|e| ApiError::new(ErrorCode::ServiceUnavailable, format!("could not record health: {e}")))?;
+    Ok(health)
+}

@@ -1,0 +1,12 @@
+//! Mirror's business rules. Everything here is written against the ports in [`ports`]; the Spin
+//! implementations live in `components/spin`, so this crate compiles and tests natively.
+
+pub mod api;
+pub mod auth;
+pub mod health;
+pub mod ports;
+pub mod redis_keys;
+pub mod settings;
+pub mod status;
+pub mod time;
+pub mod workers;

@@ -1,0 +1,101 @@
+use std::fmt;
+
+use crate::time::Timestamp;
+
+/// A value crossing the database port, as a parameter or in a result row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SqlValue {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Bytes(Vec<u8>),
+    Json(serde_json::Value),
+    /// `timestamptz`; always UTC.
+    Timestamp(Timestamp),
+    /// `numeric`, kept as its exact decimal text.
+    Decimal(String),
+}
+
+/// The rows a query returned.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rows {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<SqlValue>>,
+}
+
+/// One row, with its values looked up by column name.
+pub struct Row<'a> {
+    columns: &'a [String],
+    values: &'a [SqlValue],
+}
+
+impl Rows {
+    pub fn iter(&self) -> impl Iterator<Item = Row<'_>> {
+        self.rows.iter().map(|values| Row { columns: &self.columns, values })
+    }
+
+    pub fn first(&self) -> Option<Row<'_>> {
+        self.iter().next()
+    }
+}
+
+impl<'a> Row<'a> {
+    pub fn get(&self, column: &str) -> Result<&'a SqlValue, DbError> {
+        self.columns
+            .iter()
+            .position(|c| c == column)
+            .map(|i| &self.values[i])
+            .ok_or_else(|| DbError::Conversion(format!("no column `{column}`")))
+    }
+
+    pub fn int(&self, column: &str) -> Result<i64, DbError> {
+        match self.get(column)? {
+            SqlValue::Int(v) => Ok(*v),
+            other => Err(DbError::Conversion(format!("`{column}` is not an integer: {other:?}"))),
+        }
+    }
+
+    pub fn float(&self, column: &str) -> Result<f64, DbError> {
+        match self.get(column)? {
+            SqlValue::Float(v) => Ok(*v),
+            SqlValue::Int(v) => Ok(*v as f64),
+            other => Err(DbError::Conversion(format!("`{column}` is not a number: {other:?}"))),
+        }
+    }
+}
+
+/// Why a database call failed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DbError {
+    /// The database could not be reached.
+    Unavailable(String),
+    /// The server rejected the statement; `code` is the SQLSTATE when known.
+    Query { code: Option<String>, message: String },
+    /// A value could not be converted between Postgres and core types.
+    Conversion(String),
+}
+
+impl DbError {
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, DbError::Query { code: Some(code), .. } if code == "23505")
+    }
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbError::Unavailable(m) => write!(f, "database unavailable: {m}"),
+            DbError::Query { code: Some(c), message } => write!(f, "query failed ({c}): {message}"),
+            DbError::Query { code: None, message } => write!(f, "query failed: {message}"),
+            DbError::Conversion(m) => write!(f, "value conversion failed: {m}"),
+        }
+    }
+}
+
+/// Postgres. Each call is one round trip; connections are opened on first use.
+pub trait Db {
+    fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Rows, DbError>;
+    fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, DbError>;
+}

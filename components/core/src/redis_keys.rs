@@ -1,0 +1,17 @@
+//! Every Redis key Mirror reads or writes, in one place. Names the runbooks give are used as
+//! written (`worker:<name>:last-ping`, `system:health`, `exec_mode`).
+
+/// JSON blob of the latest health check (written with a TTL, runbook: 120 s).
+pub const SYSTEM_HEALTH: &str = "system:health";
+
+/// Hash of the signing circuit breaker: field `state` is CLOSED, OPEN or HALF_OPEN.
+pub const SIGNING_BREAKER: &str = "signing:breaker";
+
+/// Sorted set of global signing admissions, scored by admission time in ms.
+pub const SIGNING_LIMITER_GLOBAL: &str = "signing:limiter:global";
+
+/// Sorted set of users with a signing admission, scored by their latest admission in ms.
+pub const SIGNING_LIMITER_ACTIVE_USERS: &str = "signing:limiter:active-users";
+
+/// Hash of the Polymarket circuit breaker: field `state` as for the signing breaker.
+pub const POLYMARKET_BREAKER: &str = "polymarket:breaker";

@@ -1,0 +1,92 @@
+//! Typed access to configuration. Defaults live in one place, `spin.toml`'s `[variables]`, with
+//! the runbooks' numbers; core only names the variables and checks their shape.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::ports::{Config, ConfigError};
+
+pub const ADMIN_TOKEN: &str = "admin_token";
+pub const DYNAMIC_API_URL: &str = "dynamic_api_url";
+pub const POLYMARKET_CLOB_URL: &str = "polymarket_clob_url";
+pub const POLYMARKET_DATA_URL: &str = "polymarket_data_url";
+pub const POLYGON_RPC_URL: &str = "polygon_rpc_url";
+pub const HEALTH_PROBE_TIMEOUT_MS: &str = "health_probe_timeout_ms";
+pub const SYSTEM_HEALTH_TTL_SECS: &str = "system_health_ttl_secs";
+pub const WORKER_STALE_AFTER_SECS: &str = "worker_stale_after_secs";
+pub const SIGNING_GLOBAL_LIMIT: &str = "signing_global_limit";
+pub const SIGNING_LIMIT_WINDOW_SECS: &str = "signing_limit_window_secs";
+
+/// A non-empty text value.
+pub fn text(config: &dyn Config, name: &str) -> Result<String, ConfigError> {
+    let value = config.get(name)?;
+    if value.trim().is_empty() {
+        return Err(ConfigError::Missing(name.into()));
+    }
+    Ok(value)
+}
+
+/// A number; the error names the variable but never echoes its value.
+pub fn number<T: FromStr>(config: &dyn Config, name: &str) -> Result<T, ConfigError> {
+    text(config, name)?.trim().parse().map_err(|_| ConfigError::Invalid {
+        name: name.into(),
+        reason: "not a valid number".into(),
+    })
+}
+
+/// A positive count of seconds or milliseconds, as a duration.
+pub fn seconds(config: &dyn Config, name: &str) -> Result<Duration, ConfigError> {
+    positive(config, name).map(Duration::from_secs)
+}
+
+pub fn millis(config: &dyn Config, name: &str) -> Result<Duration, ConfigError> {
+    positive(config, name).map(Duration::from_millis)
+}
+
+fn positive(config: &dyn Config, name: &str) -> Result<u64, ConfigError> {
+    match number::<u64>(config, name)? {
+        0 => Err(ConfigError::Invalid { name: name.into(), reason: "must be greater than zero".into() }),
+        n => Ok(n),
+    }
+}
+
+/// An http(s) base URL, without a trailing slash.
+pub fn base_url(config: &dyn Config, name: &str) -> Result<String, ConfigError> {
+    let value = text(config, name)?;
+    let value = value.trim().trim_end_matches('/');
+    if !(value.starts_with("http://") || value.starts_with("https://")) {
+        return Err(ConfigError::Invalid { name: name.into(), reason: "must be an http(s) URL".into() });
+    }
+    Ok(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Map(HashMap<&'static str, &'static str>);
+
+    impl Config for Map {
+        fn get(&self, name: &str) -> Result<String, ConfigError> {
+            self.0.get(name).map(|v| v.to_string()).ok_or_else(|| ConfigError::Missing(name.into()))
+        }
+    }
+
+    #[test]
+    fn errors_name_the_variable_and_never_its_value() {
+        let cfg = Map(HashMap::from([("n", "12x-secret"), ("zero", "0"), ("u", "ftp://x"), ("blank", " ")]));
+        let e = number::<u64>(&cfg, "n").unwrap_err().to_string();
+        assert!(e.contains("`n`") && !e.contains("secret"), "{e}");
+        assert!(seconds(&cfg, "zero").unwrap_err().to_string().contains("greater than zero"));
+        assert!(base_url(&cfg, "u").unwrap_err().to_string().contains("http(s)"));
+        assert_eq!(text(&cfg, "blank"), Err(ConfigError::Missing("blank".into())));
+        assert_eq!(text(&cfg, "absent"), Err(ConfigError::Missing("absent".into())));
+    }
+
+    #[test]
+    fn base_url_drops_trailing_slash() {
+        let cfg = Map(HashMap::from([("u", "https://clob.polymarket.com/")]));
+        assert_eq!(base_url(&cfg, "u").unwrap(), "https://clob.polymarket.com");
+    }
+}

@@ -1,0 +1,7 @@
+use spin_sdk::http::{Request, Response};
+use spin_sdk::http_component;
+
+#[http_component]
+async fn handle(request: Request) -> Response {
+    mirror_spin::http::respond(request, async |_, _| mirror_core::health::liveness()).await
+}

@@ -1,0 +1,40 @@
+//! The cron trigger's world (`fermyon:spin-cron@2.0.0`, from `wit/cron.wit`) and the wrapper
+//! every cron component uses. The trigger calls `handle-cron-event` synchronously, so the tick's
+//! future is driven to completion here with spin-executor.
+
+use mirror_core::api::ApiError;
+
+use crate::SpinPlatform;
+
+wit_bindgen::generate!({
+    world: "spin-cron",
+    path: "../../wit",
+    pub_export_macro: true,
+    export_macro_name: "export_cron_world",
+    default_bindings_module: "mirror_spin::cron",
+});
+
+/// Runs one tick with fresh ports; a failed tick is logged and reported to the trigger.
+pub fn run_tick<T>(tick: impl AsyncFnOnce(&SpinPlatform) -> Result<T, ApiError>) -> Result<(), Error> {
+    let platform = SpinPlatform::new();
+    spin_executor::run(tick(&platform)).map(|_| ()).map_err(|e| {
+        eprintln!("tick failed: {e}");
+        Error::Other(e.to_string())
+    })
+}
+
+/// Declares a cron component whose tick is the given async closure over the ports.
+#[macro_export]
+macro_rules! cron_component {
+    ($tick:expr) => {
+        struct CronComponent;
+
+        impl $crate::cron::Guest for CronComponent {
+            fn handle_cron_event(_: $crate::cron::Metadata) -> Result<(), $crate::cron::Error> {
+                $crate::cron::run_tick($tick)
+            }
+        }
+
+        $crate::cron::export_cron_world!(CronComponent);
+    };
+}

@@ -304,7 +304,7 @@ contract AutomationModule is IAutomationModule {
     // =========================================================================================
 
     /// @notice A key's limits and state; `validUntil` 0 means the key was never registered.
-    function sessionKey(address safe, address key)
+    function getSessionKey(address safe, address key)
         external
         view
         returns (

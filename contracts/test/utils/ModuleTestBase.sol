@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: UNLICENSED
+pragma solidity 0.8.30;
+
+import {AutomationModule} from "../../src/AutomationModule.sol";
+import {IERC20} from "../../src/interfaces/IERC20.sol";
+import {TestCollateral} from "../mocks/TestCollateral.sol";
+import {MockMarket} from "../mocks/MockMarket.sol";
+import {ISafeFull, SafeKit} from "./SafeKit.sol";
+import {Vm, VM_ADDRESS} from "./Vm.sol";
+
+/// @notice A real Safe 1.4.1 with the module enabled and one session key at the runbook's
+/// defaults ($100 per trade, $1000 per day, 60 tx per hour, 7 days), configured the way
+/// production does it: through Safe transactions its owner signs.
+abstract contract ModuleTestBase {
+    Vm internal constant vm = Vm(VM_ADDRESS);
+
+    uint256 internal constant USD = 1e6; // collateral has 6 decimals
+    uint256 internal constant PER_TRADE = 100 * USD;
+    uint256 internal constant PER_DAY = 1000 * USD;
+    uint256 internal constant TX_PER_HOUR = 60;
+    uint256 internal constant TTL = 7 days;
+    uint256 internal constant START = 1_767_225_600; // 2026-01-01T00:00:00Z, an hour boundary
+    uint256 internal constant POLYGON = 137;
+
+    uint256 internal constant OWNER_KEY = 0xA11CE;
+    uint256 internal constant SESSION_KEY = 0x5E55;
+    uint256 internal constant OTHER_KEY = 0xBAD;
+
+    address internal owner;
+    address internal sessionKey;
+    address internal relayer = address(0x4E1A7E4);
+    address internal recipient = address(0x1111); // on the withdrawal allowlist
+    address internal stranger = address(0x2222); // on no list
+
+    SafeKit.Deployment internal safeDeployment;
+    ISafeFull internal safe;
+    AutomationModule internal module;
+    TestCollateral internal collateral;
+    MockMarket internal market;
+    uint256 internal validUntil;
+
+    uint256 private nextNonce = 1;
+
+    function setUp() public virtual {
+        vm.chainId(POLYGON);
+        vm.warp(START);
+        owner = vm.addr(OWNER_KEY);
+        sessionKey = vm.addr(SESSION_KEY);
+
+        collateral = new TestCollateral();
+        module = new AutomationModule(address(collateral));
+        market = new MockMarket(collateral);
+        safeDeployment = SafeKit.deploy();
+        safe = SafeKit.createSafe(safeDeployment, owner, 1);
+        vm.label(address(safe), "Safe");
+        vm.label(address(module), "AutomationModule");
+
+        collateral.mint(address(safe), 100_000 * USD);
+        SafeKit.enableModule(safe, OWNER_KEY, address(module));
+        validUntil = block.timestamp + TTL;
+        asOwner(
+            address(module),
+            abi.encodeCall(AutomationModule.registerSessionKey, (sessionKey, validUntil, PER_TRADE, PER_DAY, TX_PER_HOUR))
+        );
+        allowCall(address(collateral), IERC20.transfer.selector);
+        allowCall(address(collateral), IERC20.approve.selector);
+        allowCall(address(market), MockMarket.buy.selector);
+        allowCall(address(market), MockMarket.buyDeclared.selector);
+        allowCall(address(market), MockMarket.sell.selector);
+        allowCall(address(market), MockMarket.fail.selector);
+        asOwner(address(module), abi.encodeCall(AutomationModule.setWithdrawalRecipient, (recipient, true)));
+        // The owners' own standing approval, as Polymarket onboarding sets it for the exchange.
+        asOwner(address(collateral), abi.encodeCall(IERC20.approve, (address(market), type(uint256).max)));
+    }
+
+    // ---- Safe owner actions (real Safe transactions)
+
+    function asOwner(address to, bytes memory data) internal {
+        SafeKit.execAsOwner(safe, OWNER_KEY, to, data);
+    }
+
+    function allowCall(address target, bytes4 selector) internal {
+        asOwner(address(module), abi.encodeCall(AutomationModule.setCallAllowed, (target, selector, true)));
+    }
+
+    // ---- Session key authorizations
+
+    function freshNonce() internal returns (uint256) {
+        return nextNonce++;
+    }
+
+    function signExecution(
+        uint256 signerKey,
+        address forSafe,
+        address to,
+        uint256 value,
+        bytes memory data,
+        uint256 nonce,
+        uint256 deadline
+    ) internal view returns (bytes memory) {
+        bytes32 digest = module.executionDigest(forSafe, to, value, data, nonce, deadline);
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(signerKey, digest);
+        return abi.encodePacked(r, s, v);
+    }
+
+    /// @notice Signs with the session key and submits from the relayer; returns the call's result.
+    function execute(address to, bytes memory data) internal returns (bytes memory) {
+        uint256 nonce = freshNonce();
+        uint256 deadline = block.timestamp + 300;
+        bytes memory signature = signExecution(SESSION_KEY, address(safe), to, 0, data, nonce, deadline);
+        vm.prank(relayer);
+        return module.executeFromSessionKey(address(safe), sessionKey, to, 0, data, nonce, deadline, signature);
+    }
+
+    /// @notice Like `execute`, but expects the module to revert with `revertData`.
+    function executeExpectingRevert(address to, bytes memory data, bytes memory revertData) internal {
+        uint256 nonce = freshNonce();
+        uint256 deadline = block.timestamp + 300;
+        bytes memory signature = signExecution(SESSION_KEY, address(safe), to, 0, data, nonce, deadline);
+        vm.expectRevert(revertData);
+        vm.prank(relayer);
+        module.executeFromSessionKey(address(safe), sessionKey, to, 0, data, nonce, deadline, signature);
+    }
+
+    function transferData(address to, uint256 amount) internal pure returns (bytes memory) {
+        return abi.encodeCall(IERC20.transfer, (to, amount));
+    }
+
+    function safeBalance() internal view returns (uint256) {
+        return collateral.balanceOf(address(safe));
+    }
+}

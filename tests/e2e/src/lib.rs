@@ -1,0 +1,14 @@
+//! The harness every end-to-end suite uses: a fresh migrated database and a private Redis
+//! database per test, the app's real `spin.toml` loaded on the test host with variables pointing
+//! at them, and helpers to call routes and inspect state.
+//!
+//! Needs `MIRROR_TEST_PG_URL` and `MIRROR_TEST_REDIS_URL` (`make test` exports them from
+//! `scripts/services.sh`).
+
+mod app;
+mod private_redis;
+mod services;
+
+pub use app::{now_ms, Reply, TestApp};
+pub use private_redis::PrivateRedis;
+pub use services::{repo_root, Services};

@@ -1,0 +1,126 @@
+//! The health-check worker: cron tick and its admin HTTP route, against fake external services.
+
+use std::time::{Duration, Instant};
+
+use mirror_e2e::{now_ms, TestApp};
+use mirror_fakes::{unreachable_url, Behaviour, FakeService, Kind};
+use serde_json::Value;
+
+struct Fakes {
+    dynamic: FakeService,
+    clob: FakeService,
+    rpc: FakeService,
+}
+
+async fn app_with_fakes(extra: &[(&str, &str)]) -> (TestApp, Fakes) {
+    let fakes = Fakes {
+        dynamic: FakeService::start(Kind::Dynamic).await,
+        clob: FakeService::start(Kind::PolymarketClob).await,
+        rpc: FakeService::start(Kind::PolygonRpc).await,
+    };
+    let (dynamic, clob, rpc) = (fakes.dynamic.url(), fakes.clob.url(), fakes.rpc.url());
+    let mut vars = vec![
+        ("dynamic_api_url", dynamic.as_str()),
+        ("polymarket_clob_url", clob.as_str()),
+        ("polygon_rpc_url", rpc.as_str()),
+        ("polygon_rpc_host", rpc.as_str()),
+    ];
+    vars.extend_from_slice(extra);
+    (TestApp::with_variables(&vars).await.unwrap(), fakes)
+}
+
+async fn system_health(app: &TestApp) -> Value {
+    serde_json::from_str(&app.redis_get("system:health").await.expect("system:health written")).unwrap()
+}
+
+#[tokio::test]
+async fn tick_writes_health_with_ttl_and_heartbeat() {
+    let (app, fakes) = app_with_fakes(&[]).await;
+    let before = now_ms();
+    let (result, trips) = app.tick("health-check").await;
+    result.unwrap();
+
+    let health = system_health(&app).await;
+    for service in ["dynamic", "polymarket", "polygonRpc"] {
+        assert_eq!(health["services"][service]["status"], "healthy", "{service}: {health}");
+    }
+    assert_eq!(health["services"]["polygonRpc"]["blockNumber"], fakes.rpc.block_number());
+    let ttl = app.redis_ttl("system:health").await;
+    assert!((115..=120).contains(&ttl), "system:health TTL {ttl}");
+
+    let ping: i64 = app.redis_get("worker:health-check:last-ping").await.unwrap().parse().unwrap();
+    assert!(ping >= before && ping <= now_ms(), "heartbeat {ping} not from this tick");
+    assert_eq!(app.redis_ttl("worker:health-check:last-ping").await, -1, "heartbeat never expires by itself");
+    assert_eq!((fakes.dynamic.requests(), fakes.clob.requests(), fakes.rpc.requests()), (1, 1, 1));
+    assert_eq!((trips.http, trips.redis, trips.postgres), (3, 2, 0), "{trips:?}");
+
+    let status = app.get("/system/status").await.json();
+    assert_eq!(status["workers"]["healthCheck"], "healthy");
+    assert_eq!(status["dynamicApi"], "healthy");
+}
+
+#[tokio::test]
+async fn probe_that_times_out_marks_only_that_service_degraded() {
+    let (app, fakes) = app_with_fakes(&[("health_probe_timeout_ms", "300")]).await;
+    fakes.dynamic.set(Behaviour::Delay(Duration::from_secs(20)));
+    let started = Instant::now();
+    app.tick("health-check").await.0.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10), "tick waited for the hung probe");
+
+    let health = system_health(&app).await;
+    assert_eq!(health["services"]["dynamic"]["status"], "degraded");
+    assert_eq!(health["services"]["dynamic"]["detail"], "timed out after 300 ms");
+    assert_eq!(health["services"]["polymarket"]["status"], "healthy");
+    assert_eq!(health["services"]["polygonRpc"]["status"], "healthy");
+    let status = app.get("/system/status").await.json();
+    assert_eq!((status["dynamicApi"].as_str(), status["api"].as_str()), (Some("degraded"), Some("degraded")));
+}
+
+#[tokio::test]
+async fn errors_degrade_and_unreachable_services_are_down() {
+    let nowhere = unreachable_url().await;
+    let (app, fakes) = app_with_fakes(&[("dynamic_api_url", &nowhere)]).await;
+    fakes.clob.set(Behaviour::Status(503));
+    fakes.rpc.set(Behaviour::Garbage);
+    app.tick("health-check").await.0.unwrap();
+
+    let health = system_health(&app).await;
+    assert_eq!(health["services"]["dynamic"]["status"], "down");
+    assert_eq!(health["services"]["polymarket"]["status"], "degraded");
+    assert_eq!(health["services"]["polymarket"]["detail"], "HTTP 503");
+    assert_eq!(health["services"]["polygonRpc"]["status"], "degraded");
+    fakes.clob.set(Behaviour::RateLimited { retry_after_secs: 3 });
+    app.tick("health-check").await.0.unwrap();
+    assert_eq!(system_health(&app).await["services"]["polymarket"]["detail"], "HTTP 429");
+}
+
+#[tokio::test]
+async fn http_route_requires_admin_post_and_runs_the_same_tick() {
+    let (app, _fakes) = app_with_fakes(&[]).await;
+    let path = "/internal/workers/health-check";
+
+    let reply = app.request("POST", path, &[], b"").await;
+    assert_eq!((reply.status, reply.json()["error"]["code"].as_str()), (401, Some("UNAUTHORIZED")));
+    let reply = app.request("POST", path, &[("authorization", "Bearer wrong")], b"").await;
+    assert_eq!((reply.status, reply.json()["error"]["code"].as_str()), (403, Some("FORBIDDEN")));
+    assert_eq!(app.redis_get("system:health").await, None, "rejected calls ran nothing");
+    let auth = format!("Bearer {}", app.admin_token);
+    assert_eq!(app.request("GET", path, &[("authorization", &auth)], b"").await.status, 405);
+
+    let reply = app.post_admin(path).await;
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(reply.json()["result"]["services"]["dynamic"]["status"], "healthy");
+    assert!(app.redis_get("system:health").await.is_some());
+    assert!(app.redis_get("worker:health-check:last-ping").await.is_some());
+    let body = String::from_utf8_lossy(&reply.body).to_string();
+    assert!(!body.contains(&app.admin_token), "token echoed");
+}
+
+#[tokio::test]
+async fn tick_fails_clearly_when_a_variable_is_malformed() {
+    let (app, _fakes) = app_with_fakes(&[("health_probe_timeout_ms", "soon")]).await;
+    let (result, _) = app.tick("health-check").await;
+    let error = result.unwrap_err();
+    assert!(error.contains("health_probe_timeout_ms") && !error.contains("soon"), "{error}");
+    assert_eq!(app.redis_get("worker:health-check:last-ping").await, None);
+}

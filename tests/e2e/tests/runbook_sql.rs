@@ -1,0 +1,155 @@
+//! Every SQL statement in runbooks 000 and 001 runs, as pasted, against the migrated schema —
+//! and the diagnostic queries find the rows they are meant to find.
+//!
+//! The statements are kept in `tests/runbook-sql/` (CI may run without the runbooks beside the
+//! clone); when `../shared/seeds` is present the copies are checked against it. Regenerate with
+//! `MIRROR_UPDATE_RUNBOOK_SQL=1`.
+
+use std::path::PathBuf;
+
+use mirror_e2e::{repo_root, TestApp};
+
+const RUNBOOKS: [(&str, &str); 2] = [("000", "000_7f81011a7ce55384.txt"), ("001", "001_eb442bde8eec3f93.txt")];
+
+/// The statements of every ```sql block, comments dropped, in order.
+fn extract(runbook: &str) -> Vec<String> {
+    let mut statements = Vec::new();
+    for block in runbook.split("```sql\n").skip(1) {
+        let body = block.split("```").next().unwrap_or_default();
+        let code: Vec<&str> = body.lines().filter(|l| !l.trim_start().starts_with("--")).collect();
+        for statement in code.join("\n").split(';') {
+            let lines: Vec<&str> = statement.trim().lines().map(str::trim_end).collect();
+            let text = lines.join("\n");
+            if !text.is_empty() {
+                statements.push(text);
+            }
+        }
+    }
+    statements
+}
+
+fn copy_path(id: &str) -> PathBuf {
+    repo_root().join(format!("tests/runbook-sql/{id}.sql"))
+}
+
+fn committed(id: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(copy_path(id)).expect("runbook SQL copy");
+    text.split(";\n\n").map(|s| s.trim().trim_end_matches(';').to_string()).filter(|s| !s.is_empty()).collect()
+}
+
+#[test]
+fn committed_copies_match_the_runbooks() {
+    let seeds = repo_root().join("../shared/seeds");
+    if !seeds.is_dir() {
+        eprintln!("runbooks not beside the clone; checking the committed copies only");
+        return;
+    }
+    for (id, file) in RUNBOOKS {
+        let statements = extract(&std::fs::read_to_string(seeds.join(file)).unwrap());
+        if std::env::var_os("MIRROR_UPDATE_RUNBOOK_SQL").is_some() {
+            std::fs::write(copy_path(id), statements.join(";\n\n") + ";\n").unwrap();
+        }
+        assert_eq!(committed(id), statements, "tests/runbook-sql/{id}.sql is out of date with runbook {file}");
+    }
+}
+
+/// Rows the runbooks' diagnostic queries should surface; ids are the runbooks' own placeholders
+/// so the statements run exactly as written.
+const FIXTURE: &str = "
+INSERT INTO users (id, dynamic_user_id, email) VALUES
+  ('USER_ID', 'dyn-1', 'ops@example.com'), ('u2', 'dyn-2', 'late@example.com');
+INSERT INTO wallets (user_id, type, address, enc_priv_key) VALUES
+  ('USER_ID', 'TRADING_EOA', '0x1111111111111111111111111111111111111111', NULL),
+  ('u2', 'TRADING_EOA', '0x2222222222222222222222222222222222222222', 'v1:nonce:ciphertext');
+INSERT INTO server_wallets (id, user_id, address, status) VALUES
+  ('sw1', 'USER_ID', '0x3333333333333333333333333333333333333333', 'READY');
+INSERT INTO audit_logs (user_id, action) VALUES
+  ('USER_ID', 'MIGRATION_STARTED'), ('USER_ID', 'MIGRATION_COMPLETED'), ('u2', 'MIGRATION_STARTED'),
+  ('USER_ID', 'SIGNING_REQUESTED'), ('USER_ID', 'SIGNING_FAILED');
+INSERT INTO signing_requests (user_id, kind, purpose, payload_hash, status, updated_at) VALUES
+  ('USER_ID', 'TYPED_DATA', 'ORDER', 'h1', 'SUCCEEDED', now() + interval '250 milliseconds'),
+  ('USER_ID', 'TYPED_DATA', 'ORDER', 'h2', 'FAILED', now());
+INSERT INTO copy_profiles (id, user_id, leader_address, sizing_mode, fixed_amount) VALUES
+  ('cp1', 'USER_ID', '0x4444444444444444444444444444444444444444', 'FIXED_USD', 5000000);
+INSERT INTO leader_events (id, leader_address, fill_key, transaction_hash, asset, condition_id, side, size, price, market_slug, source, traded_at) VALUES
+  ('le1', '0x4444444444444444444444444444444444444444', 'fill-1', '0xabc', '123', '0xcond', 'BUY', 10, 0.55, 'will-it-rain', 'POLL', now());
+INSERT INTO copy_attempts (user_id, copy_profile_id, leader_event_id) VALUES ('USER_ID', 'cp1', 'le1');
+INSERT INTO safe_automations (id, user_id, safe_address, module_address) VALUES
+  ('sa1', 'USER_ID', '0x5555555555555555555555555555555555555555', '0x6666666666666666666666666666666666666666');
+INSERT INTO session_keys (id, safe_automation_id, address, enc_private_key, expires_at) VALUES
+  ('SESSION_KEY_ID', 'sa1', '0x7777777777777777777777777777777777777777', '\\x00', now() + interval '7 days'),
+  ('sk-expired', 'sa1', '0x8888888888888888888888888888888888888888', '\\x00', now() - interval '1 hour');
+INSERT INTO module_txs (safe_automation_id, session_key_id, idempotency_key, to_address, status, error_reason, created_at) VALUES
+  ('sa1', 'SESSION_KEY_ID', 'k1', '0x9999999999999999999999999999999999999999', 'PENDING', NULL, now() - interval '40 minutes'),
+  ('sa1', 'SESSION_KEY_ID', 'k2', '0x9999999999999999999999999999999999999999', 'FAILED', 'execution reverted', now()),
+  ('sa1', 'SESSION_KEY_ID', 'k3', '0x9999999999999999999999999999999999999999', 'BLOCKED', 'MaxNotionalPerTradeExceeded', now());
+INSERT INTO withdrawal_allowlists (safe_automation_id, address, label) VALUES
+  ('sa1', '0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'cold wallet');
+";
+
+/// Statements whose result a runbook reader relies on, with the row count the fixture implies.
+fn expected_rows(statement: &str) -> Option<usize> {
+    let cases: [(&str, usize); 10] = [
+        ("FROM users u\nLEFT JOIN server_wallets sw", 2),
+        ("SELECT COUNT(*) FROM wallets WHERE enc_priv_key IS NOT NULL", 1),
+        ("WHERE action = 'MIGRATION_STARTED'", 1),
+        ("WHERE bp.id IS NULL", 1),
+        ("WHERE sk.status = 'ACTIVE'", 2),
+        ("WHERE status = 'ACTIVE' AND expires_at < NOW()", 1),
+        ("WHERE mt.status = 'FAILED'", 1),
+        ("WHERE mt.status = 'BLOCKED'", 1),
+        ("FROM withdrawal_allowlists wa", 1),
+        ("JOIN leader_events le ON ca.leader_event_id = le.id", 1),
+    ];
+    cases.iter().find(|(needle, _)| statement.contains(needle)).map(|(_, n)| *n)
+}
+
+#[tokio::test]
+async fn every_runbook_statement_runs_against_the_schema() {
+    let app = TestApp::start().await.unwrap();
+    app.db.batch_execute(FIXTURE).await.expect("fixture matches the schema");
+    let mut checked = 0;
+    for (id, _) in RUNBOOKS {
+        for statement in committed(id) {
+            // Each statement in its own rolled-back transaction, so UPDATEs don't change what
+            // later queries see.
+            app.db.batch_execute("BEGIN").await.unwrap();
+            let rows = app
+                .db
+                .query(statement.as_str(), &[])
+                .await
+                .unwrap_or_else(|e| panic!("runbook {id} statement failed: {e}\n{statement}"));
+            app.db.batch_execute("ROLLBACK").await.unwrap();
+            if let Some(expected) = expected_rows(&statement) {
+                assert_eq!(rows.len(), expected, "runbook {id}:\n{statement}");
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 10 + 1, "every expectation matched a statement (001 repeats one)");
+}
+
+#[tokio::test]
+async fn runbook_updates_change_what_they_say() {
+    let app = TestApp::start().await.unwrap();
+    app.db.batch_execute(FIXTURE).await.unwrap();
+    let paused = app.db.execute("UPDATE copy_profiles SET status = 'PAUSED' WHERE status = 'ENABLED'", &[]).await.unwrap();
+    assert_eq!(paused, 1);
+    let revoked = app
+        .db
+        .execute("UPDATE session_keys SET status = 'REVOKED', revoked_at = NOW() WHERE id = 'SESSION_KEY_ID'", &[])
+        .await
+        .unwrap();
+    assert_eq!(revoked, 1);
+    let stuck = app
+        .db
+        .execute(
+            "UPDATE module_txs SET status = 'FAILED', error_reason = 'Manual: nonce stuck' WHERE status = 'PENDING' AND created_at < NOW() - INTERVAL '30 minutes'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(stuck, 1);
+    let bad = app.db.execute("UPDATE copy_profiles SET status = 'PAUZED'", &[]).await;
+    assert!(bad.is_err(), "statuses are constrained");
+}

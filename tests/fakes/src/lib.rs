@@ -1,0 +1,8 @@
+//! Fakes of the external services Mirror calls, each on its own loopback port so outbound-host
+//! policy applies to them as to the real ones. Behaviour is switched from the test at any time.
+
+mod behaviour;
+mod health_endpoints;
+
+pub use behaviour::Behaviour;
+pub use health_endpoints::{unreachable_url, FakeService, Kind};

@@ -7,6 +7,7 @@ pub mod health;
 pub mod ports;
 pub mod redis_keys;
 pub mod settings;
+pub mod signing;
 pub mod status;
 pub mod time;
 pub mod workers;

@@ -7,6 +7,14 @@ pub const SYSTEM_HEALTH: &str = "system:health";
 /// Hash of the signing circuit breaker: field `state` is CLOSED, OPEN or HALF_OPEN.
 pub const SIGNING_BREAKER: &str = "signing:breaker";
 
+/// Sorted set of recent signing failures (CLOSED state), scored by time in ms.
+pub const SIGNING_BREAKER_FAILURES: &str = "signing:breaker:failures";
+
+/// Sorted set of one user's signing admissions, scored by admission time in ms.
+pub fn signing_limiter_user(user_id: &str) -> String {
+    format!("signing:limiter:user:{user_id}")
+}
+
 /// Sorted set of global signing admissions, scored by admission time in ms.
 pub const SIGNING_LIMITER_GLOBAL: &str = "signing:limiter:global";
 

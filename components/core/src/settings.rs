@@ -14,8 +14,14 @@ pub const POLYGON_RPC_URL: &str = "polygon_rpc_url";
 pub const HEALTH_PROBE_TIMEOUT_MS: &str = "health_probe_timeout_ms";
 pub const SYSTEM_HEALTH_TTL_SECS: &str = "system_health_ttl_secs";
 pub const WORKER_STALE_AFTER_SECS: &str = "worker_stale_after_secs";
+pub const SIGNING_USER_LIMIT: &str = "signing_user_limit";
 pub const SIGNING_GLOBAL_LIMIT: &str = "signing_global_limit";
-pub const SIGNING_LIMIT_WINDOW_SECS: &str = "signing_limit_window_secs";
+pub const SIGNING_LIMIT_WINDOW_MS: &str = "signing_limit_window_ms";
+pub const SIGNING_BREAKER_FAILURE_THRESHOLD: &str = "signing_breaker_failure_threshold";
+pub const SIGNING_BREAKER_FAILURE_WINDOW_MS: &str = "signing_breaker_failure_window_ms";
+pub const SIGNING_BREAKER_OPEN_MS: &str = "signing_breaker_open_ms";
+pub const SIGNING_BREAKER_HALF_OPEN_PROBES: &str = "signing_breaker_half_open_probes";
+pub const SIGNING_BREAKER_SUCCESSES_TO_CLOSE: &str = "signing_breaker_successes_to_close";
 
 /// A non-empty text value.
 pub fn text(config: &dyn Config, name: &str) -> Result<String, ConfigError> {
@@ -43,7 +49,8 @@ pub fn millis(config: &dyn Config, name: &str) -> Result<Duration, ConfigError> 
     positive(config, name).map(Duration::from_millis)
 }
 
-fn positive(config: &dyn Config, name: &str) -> Result<u64, ConfigError> {
+/// A count greater than zero.
+pub fn positive(config: &dyn Config, name: &str) -> Result<u64, ConfigError> {
     match number::<u64>(config, name)? {
         0 => Err(ConfigError::Invalid { name: name.into(), reason: "must be greater than zero".into() }),
         n => Ok(n),

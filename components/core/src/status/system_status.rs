@@ -21,7 +21,7 @@ fn build(platform: &impl Platform) -> Result<Value, ApiError> {
     let config = platform.config();
     let stale_after = settings::seconds(config, settings::WORKER_STALE_AFTER_SECS)?;
     let global_limit: i64 = settings::number(config, settings::SIGNING_GLOBAL_LIMIT)?;
-    let window = settings::seconds(config, settings::SIGNING_LIMIT_WINDOW_SECS)?;
+    let window = settings::millis(config, settings::SIGNING_LIMIT_WINDOW_MS)?;
     let now = platform.clock().now_ms();
 
     let redis = RedisSnapshot::read(platform.redis(), now - window.as_millis() as i64).ok();

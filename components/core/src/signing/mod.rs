@@ -1,0 +1,11 @@
+//! The signing path every signature of a user's authority takes (ARCHITECTURE §5): a gate in one
+//! Redis round trip (breaker, per-user and global sliding windows), then the signer, then the
+//! outcome in one round trip.
+
+mod breaker;
+mod gate;
+mod limits;
+
+pub use breaker::{record_outcome, BreakerState};
+pub use gate::{gate, GateVerdict};
+pub use limits::SigningLimits;

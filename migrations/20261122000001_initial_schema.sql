@@ -36,19 +36,22 @@ CREATE TABLE wallets (
 CREATE INDEX wallets_type_idx ON wallets (type);
 
 -- Dynamic MPC server wallets. `wallet_properties` is what the signer needs to sign for this
--- wallet (no key share in clear). At most one READY wallet per user.
+-- wallet (no key share in clear). A CREATING row reserves the user's one in-flight creation (so
+-- racing requests create one wallet, not two); at most one READY wallet per user.
 CREATE TABLE server_wallets (
   id                 text PRIMARY KEY DEFAULT gen_random_uuid()::text,
   user_id            text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  address            text NOT NULL UNIQUE,
+  address            text UNIQUE,
   dynamic_wallet_id  text,
   wallet_properties  jsonb,
-  status             text NOT NULL DEFAULT 'READY' CHECK (status IN ('CREATING', 'READY', 'FAILED', 'ROTATED')),
+  status             text NOT NULL DEFAULT 'CREATING' CHECK (status IN ('CREATING', 'READY', 'FAILED', 'ROTATED')),
   created_at         timestamptz NOT NULL DEFAULT now(),
-  updated_at         timestamptz NOT NULL DEFAULT now()
+  updated_at         timestamptz NOT NULL DEFAULT now(),
+  CHECK (status = 'CREATING' OR address IS NOT NULL)
 );
 CREATE INDEX server_wallets_user_idx ON server_wallets (user_id);
 CREATE UNIQUE INDEX server_wallets_one_ready_per_user ON server_wallets (user_id) WHERE status = 'READY';
+CREATE UNIQUE INDEX server_wallets_one_creating_per_user ON server_wallets (user_id) WHERE status = 'CREATING';
 
 CREATE TABLE binding_proofs (
   id                text PRIMARY KEY DEFAULT gen_random_uuid()::text,

@@ -12,7 +12,12 @@ pub enum ErrorCode {
     Forbidden,
     NotFound,
     MethodNotAllowed,
+    Conflict,
     ValidationError,
+    SignatureError,
+    SigningRateLimited,
+    SigningCircuitBreakerOpen,
+    SigningUnavailable,
     ConfigurationError,
     ServiceUnavailable,
     InternalError,
@@ -25,7 +30,12 @@ impl ErrorCode {
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            ErrorCode::Conflict => "CONFLICT",
             ErrorCode::ValidationError => "VALIDATION_ERROR",
+            ErrorCode::SignatureError => "SIGNATURE_ERROR",
+            ErrorCode::SigningRateLimited => "SIGNING_RATE_LIMITED",
+            ErrorCode::SigningCircuitBreakerOpen => "SIGNING_CIRCUIT_BREAKER_OPEN",
+            ErrorCode::SigningUnavailable => "SIGNING_UNAVAILABLE",
             ErrorCode::ConfigurationError => "CONFIGURATION_ERROR",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::InternalError => "INTERNAL_ERROR",
@@ -38,24 +48,34 @@ impl ErrorCode {
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::ValidationError => 400,
+            ErrorCode::Conflict => 409,
+            ErrorCode::ValidationError | ErrorCode::SignatureError => 400,
+            ErrorCode::SigningRateLimited => 429,
             ErrorCode::ConfigurationError | ErrorCode::InternalError => 500,
-            ErrorCode::ServiceUnavailable => 503,
+            ErrorCode::SigningCircuitBreakerOpen | ErrorCode::SigningUnavailable | ErrorCode::ServiceUnavailable => 503,
         }
     }
 }
 
-/// An error a handler returns; rendered as `{"error": {"code", "message"}}`. Messages must never
-/// carry secrets: they are built from names and fixed text, not from configuration values.
+/// An error a handler returns; rendered as `{"error": {"code", "message"}}`, with `Retry-After`
+/// when the caller should come back later. Messages must never carry secrets: they are built
+/// from names and fixed text, not from configuration values or upstream bodies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    pub retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into() }
+        ApiError { code, message: message.into(), retry_after_secs: None }
+    }
+
+    /// With `Retry-After`, rounded up to whole seconds (at least 1).
+    pub fn retry_after_ms(mut self, ms: i64) -> Self {
+        self.retry_after_secs = Some(((ms.max(1) as u64) + 999) / 1000);
+        self
     }
 
     pub fn status(&self) -> u16 {
@@ -63,10 +83,14 @@ impl ApiError {
     }
 
     pub fn into_response(self) -> Response {
-        Response::json(
+        let response = Response::json(
             self.status(),
             &json!({ "error": { "code": self.code.as_str(), "message": self.message } }),
-        )
+        );
+        match self.retry_after_secs {
+            Some(secs) => response.with_header("retry-after", secs.to_string()),
+            None => response,
+        }
     }
 }
 
@@ -79,5 +103,18 @@ impl fmt::Display for ApiError {
 impl From<ConfigError> for ApiError {
     fn from(e: ConfigError) -> Self {
         ApiError::new(ErrorCode::ConfigurationError, e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds() {
+        let r = ApiError::new(ErrorCode::SigningRateLimited, "slow down").retry_after_ms(14_001).into_response();
+        assert_eq!(r.status, 429);
+        assert!(r.headers.contains(&("retry-after".to_string(), "15".to_string())));
+        assert_eq!(ApiError::new(ErrorCode::SigningRateLimited, "x").retry_after_ms(0).retry_after_secs, Some(1));
     }
 }

@@ -5,7 +5,10 @@
 mod breaker;
 mod gate;
 mod limits;
+mod pipeline;
+pub mod signer_client;
 
 pub use breaker::{record_outcome, BreakerState};
 pub use gate::{gate, GateVerdict};
 pub use limits::SigningLimits;
+pub use pipeline::{sign, signer_endpoint, Backoff, SigningJob};

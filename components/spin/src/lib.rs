@@ -9,6 +9,7 @@ mod db;
 pub mod http;
 mod outbound;
 mod platform;
+mod random;
 mod redis;
 mod timer;
 

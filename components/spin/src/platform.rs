@@ -1,10 +1,14 @@
-use mirror_core::ports::{Clock, Config, Platform};
+use std::time::Duration;
+
+use mirror_core::ports::{Clock, Config, Platform, Random};
 
 use crate::clock::WasiClock;
 use crate::config::SpinVariables;
 use crate::db::SpinDb;
 use crate::outbound::SpinHttp;
+use crate::random::WasiRandom;
 use crate::redis::SpinRedis;
+use crate::timer::sleep;
 
 /// The ports for one invocation. Connections open on first use, so a handler that never
 /// touches Postgres never connects to it.
@@ -48,5 +52,13 @@ impl Platform for SpinPlatform {
 
     fn config(&self) -> &dyn Config {
         &SpinVariables
+    }
+
+    fn random(&self) -> &dyn Random {
+        &WasiRandom
+    }
+
+    async fn sleep(&self, duration: Duration) {
+        sleep(duration).await
     }
 }

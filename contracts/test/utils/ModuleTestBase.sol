@@ -122,6 +122,29 @@ abstract contract ModuleTestBase {
         module.executeFromSessionKey(address(safe), sessionKey, to, 0, data, nonce, deadline, signature);
     }
 
+    /// @notice Like `execute`, but reports a revert instead of failing.
+    function tryExecute(address to, bytes memory data) internal returns (bool ok) {
+        uint256 nonce = freshNonce();
+        bytes memory signature = signExecution(SESSION_KEY, address(safe), to, 0, data, nonce, block.timestamp);
+        try module.executeFromSessionKey(address(safe), sessionKey, to, 0, data, nonce, block.timestamp, signature)
+        returns (bytes memory) {
+            ok = true;
+        } catch {
+            ok = false;
+        }
+    }
+
+    function setLimits(uint256 perTrade, uint256 perDay, uint256 txPerHour) internal {
+        vm.prank(address(safe));
+        module.updateSessionKey(sessionKey, validUntil, perTrade, perDay, txPerHour);
+    }
+
+    /// @dev Maps `x` uniformly enough onto [min, max] for fuzzing.
+    function bound(uint256 x, uint256 min, uint256 max) internal pure returns (uint256) {
+        if (min == 0 && max == type(uint256).max) return x;
+        return min + x % (max - min + 1);
+    }
+
     function transferData(address to, uint256 amount) internal pure returns (bytes memory) {
         return abi.encodeCall(IERC20.transfer, (to, amount));
     }

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: UNLICENSED
+pragma solidity 0.8.30;
+
+import {AutomationModule} from "../../src/AutomationModule.sol";
+import {IERC20} from "../../src/interfaces/IERC20.sol";
+import {MockMarket} from "../mocks/MockMarket.sol";
+import {TestCollateral} from "../mocks/TestCollateral.sol";
+import {ISafeFull, SafeKit} from "../utils/SafeKit.sol";
+import {Vm, VM_ADDRESS} from "../utils/Vm.sol";
+
+/// @notice Drives one Safe's session key through random sequences of what a compromised
+/// backend could submit (transfers anywhere, buys, approvals, replays) while time passes, the
+/// market pulls on its allowances and the owner may revoke the key. It measures every successful
+/// execution itself (collateral leaving the Safe plus allowance granted) and records any breach
+/// of the promises in ghost counters that the invariants require to stay zero.
+contract SessionKeyHandler {
+    Vm private constant vm = Vm(VM_ADDRESS);
+
+    struct Context {
+        AutomationModule module;
+        ISafeFull safe;
+        TestCollateral collateral;
+        MockMarket market;
+        uint256 ownerKey;
+        uint256 sessionPrivateKey;
+        address recipient;
+        address stranger;
+        uint256 perTrade;
+        uint256 perDay;
+        uint256 txPerHour;
+        uint256 validUntil;
+    }
+
+    Context private c;
+    address private immutable sessionKey;
+
+    uint256 private nextNonce = 1;
+    bool public revoked;
+
+    // Every successful execution, in order.
+    uint256[] private execTimes;
+    uint256[] private execNotional;
+
+    // The last successful authorization, for replays.
+    address private lastTo;
+    bytes private lastData;
+    uint256 private lastNonce;
+    uint256 private lastDeadline;
+    bytes private lastSignature;
+
+    // Ghosts: each must stay zero (see the invariants), except the totals.
+    uint256 public tradeBreaches;
+    uint256 public dayBreaches;
+    uint256 public hourBreaches;
+    uint256 public executionsWhenInactive;
+    uint256 public replaysAccepted;
+    uint256 public chargedForApprovals;
+    uint256 public pulledOutsideTheModule;
+    uint256 public successes;
+    uint256 public rejections;
+
+    constructor(Context memory context) {
+        c = context;
+        sessionKey = vm.addr(context.sessionPrivateKey);
+    }
+
+    // ---- Actions
+
+    function transfer(uint256 amountSeed, bool toStranger, uint256 waitSeed) external {
+        wait(waitSeed);
+        uint256 amount = spread(amountSeed) % (2 * c.perTrade + 1);
+        address to = toStranger ? c.stranger : c.recipient;
+        submit(address(c.collateral), abi.encodeCall(IERC20.transfer, (to, amount)), address(0));
+    }
+
+    function buy(uint256 amountSeed, uint256 declared, uint256 waitSeed) external {
+        wait(waitSeed);
+        uint256 allowance = c.collateral.allowance(address(c.safe), address(c.market));
+        uint256 amount = spread(amountSeed) % (allowance + 1);
+        submit(address(c.market), abi.encodeCall(MockMarket.buyDeclared, (declared, amount)), address(0));
+    }
+
+    function approve(uint256 amountSeed, uint256 waitSeed) external {
+        wait(waitSeed);
+        uint256 amount = spread(amountSeed) % (2 * c.perTrade + 1);
+        submit(address(c.collateral), abi.encodeCall(IERC20.approve, (address(c.market), amount)), address(c.market));
+    }
+
+    function sell(uint256 amountSeed, uint256 waitSeed) external {
+        wait(waitSeed);
+        uint256 amount = spread(amountSeed) % (c.collateral.balanceOf(address(c.market)) + 1);
+        submit(address(c.market), abi.encodeCall(MockMarket.sell, (amount)), address(0));
+    }
+
+    /// The market (a third party) pulls with whatever allowance it holds, outside the module.
+    function pullLater(uint256 amountSeed) external {
+        uint256 allowance = c.collateral.allowance(address(c.safe), address(c.market));
+        uint256 amount = spread(amountSeed) % (allowance + 1);
+        c.market.pullLater(address(c.safe), amount);
+        pulledOutsideTheModule += amount;
+    }
+
+    function replayLast() external {
+        if (lastSignature.length == 0) return;
+        try c.module.executeFromSessionKey(
+            address(c.safe), sessionKey, lastTo, 0, lastData, lastNonce, lastDeadline, lastSignature
+        ) returns (bytes memory) {
+            ++replaysAccepted;
+        } catch {}
+    }
+
+    function revokeSometimes(uint256 seed) external {
+        if (revoked || seed % 16 != 0) return;
+        SafeKit.execAsOwner(
+            c.safe, c.ownerKey, address(c.module), abi.encodeCall(AutomationModule.revokeSessionKey, (sessionKey))
+        );
+        revoked = true;
+    }
+
+    // ---- Submission and measurement
+
+    /// The fuzzer favours small and boundary values; amounts should cover their whole range.
+    function spread(uint256 seed) private pure returns (uint256) {
+        return uint256(keccak256(abi.encode(seed)));
+    }
+
+    /// Mostly minutes, so limits are hit; now and then a day or two, so windows drain and
+    /// runs also cross the key's expiry.
+    function wait(uint256 seed) private {
+        vm.warp(block.timestamp + (seed % 64 == 0 ? seed % 2 days : seed % 20 minutes));
+    }
+
+    function submit(address to, bytes memory data, address spender) private {
+        uint256 nonce = nextNonce++;
+        uint256 deadline = block.timestamp + 300;
+        bytes memory signature = sign(to, data, nonce, deadline);
+        uint256 balanceBefore = c.collateral.balanceOf(address(c.safe));
+        uint256 allowanceBefore = spender == address(0) ? 0 : c.collateral.allowance(address(c.safe), spender);
+
+        try c.module.executeFromSessionKey(address(c.safe), sessionKey, to, 0, data, nonce, deadline, signature)
+        returns (bytes memory) {
+            uint256 balanceAfter = c.collateral.balanceOf(address(c.safe));
+            uint256 notional = balanceBefore > balanceAfter ? balanceBefore - balanceAfter : 0;
+            if (spender != address(0)) {
+                uint256 allowanceAfter = c.collateral.allowance(address(c.safe), spender);
+                if (allowanceAfter > allowanceBefore) {
+                    notional += allowanceAfter - allowanceBefore;
+                    chargedForApprovals += allowanceAfter - allowanceBefore;
+                }
+            }
+            record(notional);
+            (lastTo, lastData, lastNonce, lastDeadline, lastSignature) = (to, data, nonce, deadline, signature);
+        } catch {
+            ++rejections;
+        }
+    }
+
+    function sign(address to, bytes memory data, uint256 nonce, uint256 deadline) private view returns (bytes memory) {
+        bytes32 digest = c.module.executionDigest(address(c.safe), to, 0, data, nonce, deadline);
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(c.sessionPrivateKey, digest);
+        return abi.encodePacked(r, s, v);
+    }
+
+    /// Checks the new execution against every 24-hour and 1-hour window that ends with it: those
+    /// are the windows whose totals it can raise.
+    function record(uint256 notional) private {
+        ++successes;
+        if (revoked || block.timestamp > c.validUntil) ++executionsWhenInactive;
+        if (notional > c.perTrade) ++tradeBreaches;
+        uint256 dayTotal = notional;
+        uint256 hourCount = 1;
+        for (uint256 i; i < execTimes.length; ++i) {
+            uint256 age = block.timestamp - execTimes[i];
+            if (age < 1 days) dayTotal += execNotional[i];
+            if (age < 1 hours) ++hourCount;
+        }
+        if (dayTotal > c.perDay) ++dayBreaches;
+        if (hourCount > c.txPerHour) ++hourBreaches;
+        execTimes.push(block.timestamp);
+        execNotional.push(notional);
+    }
+
+    /// @notice What the handler measured in the clock hours the module's window covers (the
+    /// current hour and the 24 before it), to compare with the module's own bookkeeping.
+    function measuredInModuleWindow() external view returns (uint256 total) {
+        uint256 hour = block.timestamp / 1 hours;
+        for (uint256 i; i < execTimes.length; ++i) {
+            if (execTimes[i] / 1 hours + 24 >= hour) total += execNotional[i];
+        }
+    }
+}

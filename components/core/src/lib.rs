@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod authority;
 pub mod health;
 pub mod ports;
 pub mod redis_keys;

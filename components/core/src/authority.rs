@@ -1,0 +1,201 @@
+//! The user's trading authority: their Dynamic server wallet (runbook 000 "Key Lifecycle":
+//! `tradingAuthority.getAddress/rotate/revoke`).
+
+use serde_json::Value;
+
+use crate::api::{ApiError, ErrorCode};
+use crate::ports::{Db, DbError, Platform, Rows, SqlValue};
+use crate::signing::signer_client::{self, WalletRef};
+use crate::signing::signer_endpoint;
+
+/// A READY server wallet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerWallet {
+    pub id: String,
+    pub wallet: WalletRef,
+}
+
+/// A reservation older than this is taken to belong to a creator that died.
+const CREATION_LEASE_SECS: i64 = 60;
+
+/// The user's READY server wallet, created on first call. Racing calls create one wallet: the
+/// first reserves the creation, the others get CONFLICT with `Retry-After` until it is READY.
+pub async fn get_or_create(platform: &impl Platform, user_id: &str) -> Result<ServerWallet, ApiError> {
+    let db = platform.db();
+    if let Some(wallet) = current(db, user_id).map_err(unavailable)? {
+        return Ok(wallet);
+    }
+    let reservation = reserve(db, user_id).map_err(unavailable)?.ok_or_else(creation_in_progress)?;
+    let created = create_at_signer(platform, user_id).await;
+    let created = match created {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = db.execute("DELETE FROM server_wallets WHERE id = $1 AND status = 'CREATING'", &[text(&reservation)]);
+            return Err(e);
+        }
+    };
+    let promoted = db
+        .execute(PROMOTE_SQL, &promote_params(&reservation, &created))
+        .map_err(unavailable)?;
+    if promoted == 0 {
+        return Err(creation_in_progress());
+    }
+    Ok(ServerWallet { id: reservation, wallet: created })
+}
+
+/// Replaces the user's wallet with a new one: the old becomes ROTATED and the new READY in one
+/// statement. Moving the proxy wallet's ownership to the new address is recorded as a PENDING
+/// `relayer_txs` OWNERSHIP_TRANSFER for the relayer (the Safe work) to carry out.
+pub async fn rotate(platform: &impl Platform, user_id: &str, actor: &str) -> Result<ServerWallet, ApiError> {
+    let db = platform.db();
+    let old = current(db, user_id).map_err(unavailable)?.ok_or_else(|| no_wallet(user_id))?;
+    let reservation = reserve(db, user_id).map_err(unavailable)?.ok_or_else(creation_in_progress)?;
+    let created = match create_at_signer(platform, user_id).await {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = db.execute("DELETE FROM server_wallets WHERE id = $1 AND status = 'CREATING'", &[text(&reservation)]);
+            return Err(e);
+        }
+    };
+    let mut params = promote_params(&reservation, &created);
+    params.extend([text(&old.id), text(actor)]);
+    let rotated = db.execute(ROTATE_SQL, &params).map_err(unavailable)?;
+    if rotated == 0 {
+        return Err(ApiError::new(ErrorCode::Conflict, "the server wallet changed during rotation; retry"));
+    }
+    Ok(ServerWallet { id: reservation, wallet: created })
+}
+
+/// Marks the user's wallet FAILED and pauses their copy trading, in one statement.
+pub fn revoke(db: &impl Db, user_id: &str, actor: &str) -> Result<(), ApiError> {
+    match db.execute(REVOKE_SQL, &[text(user_id), text(actor)]).map_err(unavailable)? {
+        0 => Err(no_wallet(user_id)),
+        _ => Ok(()),
+    }
+}
+
+fn current(db: &impl Db, user_id: &str) -> Result<Option<ServerWallet>, DbError> {
+    let rows = db.query(
+        "SELECT id, address, dynamic_wallet_id, wallet_properties FROM server_wallets WHERE user_id = $1 AND status = 'READY'",
+        &[text(user_id)],
+    )?;
+    first_wallet(&rows)
+}
+
+fn first_wallet(rows: &Rows) -> Result<Option<ServerWallet>, DbError> {
+    let Some(row) = rows.first() else { return Ok(None) };
+    let string = |column: &str| match row.get(column) {
+        Ok(SqlValue::Text(s)) => Ok(s.clone()),
+        other => Err(DbError::Conversion(format!("server_wallets.{column}: {other:?}"))),
+    };
+    let properties = match row.get("wallet_properties")? {
+        SqlValue::Json(v) => v.clone(),
+        _ => Value::Null,
+    };
+    Ok(Some(ServerWallet {
+        id: string("id")?,
+        wallet: WalletRef { wallet_id: string("dynamic_wallet_id")?, address: string("address")?, wallet_properties: properties },
+    }))
+}
+
+/// Inserts the user's CREATING reservation, or takes over one whose creator died. `None` when
+/// another live creation holds it.
+fn reserve(db: &impl Db, user_id: &str) -> Result<Option<String>, DbError> {
+    let rows = db.query(RESERVE_SQL, &[text(user_id), SqlValue::Int(CREATION_LEASE_SECS)])?;
+    Ok(rows.first().and_then(|r| match r.get("id") {
+        Ok(SqlValue::Text(id)) => Some(id.clone()),
+        _ => None,
+    }))
+}
+
+async fn create_at_signer(platform: &impl Platform, user_id: &str) -> Result<WalletRef, ApiError> {
+    let endpoint = signer_endpoint(platform.config())?;
+    signer_client::create_wallet(platform.http(), &endpoint, user_id)
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::SigningUnavailable, "could not create a server wallet"))
+}
+
+const RESERVE_SQL: &str = "\
+WITH taken AS (
+  UPDATE server_wallets SET updated_at = now()
+  WHERE user_id = $1 AND status = 'CREATING' AND updated_at < now() - make_interval(secs => $2::int8)
+  RETURNING id
+), inserted AS (
+  INSERT INTO server_wallets (user_id, status)
+  SELECT $1, 'CREATING' WHERE NOT EXISTS (SELECT 1 FROM taken)
+  ON CONFLICT (user_id) WHERE status = 'CREATING' DO NOTHING
+  RETURNING id
+)
+SELECT id FROM taken UNION ALL SELECT id FROM inserted";
+
+const PROMOTE_SQL: &str = "\
+WITH w AS (
+  UPDATE server_wallets
+  SET status = 'READY', address = $2, dynamic_wallet_id = $3, wallet_properties = $4::jsonb
+  WHERE id = $1 AND status = 'CREATING'
+  RETURNING id, user_id, address
+)
+INSERT INTO audit_logs (user_id, action, details)
+SELECT user_id, 'SERVER_WALLET_CREATED', jsonb_build_object('serverWalletId', id, 'address', address) FROM w";
+
+const ROTATE_SQL: &str = "\
+WITH old AS (
+  UPDATE server_wallets SET status = 'ROTATED'
+  WHERE id = $5 AND status = 'READY'
+  RETURNING id, user_id, address
+), new AS (
+  UPDATE server_wallets
+  SET status = 'READY', address = $2, dynamic_wallet_id = $3, wallet_properties = $4::jsonb
+  WHERE id = $1 AND status = 'CREATING' AND EXISTS (SELECT 1 FROM old)
+  RETURNING id, user_id, address
+), transfer AS (
+  INSERT INTO relayer_txs (user_id, kind, idempotency_key, to_address, status)
+  SELECT new.user_id, 'OWNERSHIP_TRANSFER', 'ownership-transfer:' || new.id, proxy.address, 'PENDING'
+  FROM new JOIN wallets proxy ON proxy.user_id = new.user_id AND proxy.type = 'PROXY'
+  RETURNING id
+)
+INSERT INTO audit_logs (user_id, action, actor, details)
+SELECT new.user_id, 'SERVER_WALLET_ROTATED', $6, jsonb_build_object(
+  'fromServerWalletId', old.id, 'fromAddress', old.address, 'toServerWalletId', new.id, 'toAddress', new.address,
+  'ownershipTransferTxId', (SELECT id FROM transfer))
+FROM new, old";
+
+const REVOKE_SQL: &str = "\
+WITH w AS (
+  UPDATE server_wallets SET status = 'FAILED'
+  WHERE user_id = $1 AND status = 'READY'
+  RETURNING id, address
+), paused AS (
+  UPDATE copy_profiles SET status = 'PAUSED', paused_reason = 'SERVER_WALLET_REVOKED'
+  WHERE user_id = $1 AND status = 'ENABLED' AND EXISTS (SELECT 1 FROM w)
+  RETURNING id
+)
+INSERT INTO audit_logs (user_id, action, actor, details)
+SELECT $1, 'SERVER_WALLET_REVOKED', $2, jsonb_build_object(
+  'serverWalletId', w.id, 'address', w.address, 'pausedCopyProfiles', (SELECT count(*) FROM paused))
+FROM w";
+
+fn promote_params(reservation: &str, wallet: &WalletRef) -> Vec<SqlValue> {
+    vec![
+        text(reservation),
+        text(&wallet.address),
+        text(&wallet.wallet_id),
+        SqlValue::Json(wallet.wallet_properties.clone()),
+    ]
+}
+
+fn text(s: &str) -> SqlValue {
+    SqlValue::Text(s.to_string())
+}
+
+fn unavailable(e: DbError) -> ApiError {
+    ApiError::new(ErrorCode::ServiceUnavailable, format!("database: {e}"))
+}
+
+fn creation_in_progress() -> ApiError {
+    ApiError::new(ErrorCode::Conflict, "a server wallet is being created for this user; retry shortly").retry_after_ms(2000)
+}
+
+fn no_wallet(user_id: &str) -> ApiError {
+    ApiError::new(ErrorCode::NotFound, format!("user {user_id} has no READY server wallet"))
+}

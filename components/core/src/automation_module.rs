@@ -98,7 +98,11 @@ pub fn execution_digest(chain_id: u64, module: Address, execution: &SessionKeyEx
 }
 
 /// Calldata of `executeFromSessionKey` for a signed execution: what the relayer sends to the module.
-pub fn execute_calldata(execution: &SessionKeyExecution, session_key: Address, signature: Bytes) -> Bytes {
+pub fn execute_calldata(
+    execution: &SessionKeyExecution,
+    session_key: Address,
+    signature: Bytes,
+) -> Bytes {
     IAutomationModule::executeFromSessionKeyCall {
         safe: execution.safe,
         sessionKey: session_key,
@@ -133,18 +137,27 @@ impl ModuleRevert {
     pub fn decode(data: &[u8]) -> Self {
         use IAutomationModule::IAutomationModuleErrors as E;
         match E::abi_decode(data) {
-            Ok(E::ExecutionFailed(failed)) => ModuleRevert::CallFailed { return_data: failed.returnData },
+            Ok(E::ExecutionFailed(failed)) => ModuleRevert::CallFailed {
+                return_data: failed.returnData,
+            },
             Ok(error) => ModuleRevert::Violation(error),
             Err(_) => match alloy_sol_types::Revert::abi_decode(data) {
-                Ok(revert) if revert.reason == SAFE_MODULE_NOT_ENABLED => ModuleRevert::ModuleNotEnabled,
-                _ => ModuleRevert::Unrecognized { data: Bytes::copy_from_slice(data) },
+                Ok(revert) if revert.reason == SAFE_MODULE_NOT_ENABLED => {
+                    ModuleRevert::ModuleNotEnabled
+                }
+                _ => ModuleRevert::Unrecognized {
+                    data: Bytes::copy_from_slice(data),
+                },
             },
         }
     }
 
     /// True for a refusal by the module's rules (runbook: BLOCKED), false for a failure (FAILED).
     pub fn is_blocked(&self) -> bool {
-        matches!(self, ModuleRevert::Violation(_) | ModuleRevert::ModuleNotEnabled)
+        matches!(
+            self,
+            ModuleRevert::Violation(_) | ModuleRevert::ModuleNotEnabled
+        )
     }
 
     /// A stable name for `module_txs.error_reason`: the Solidity error's name, `ModuleNotEnabled`,
@@ -192,9 +205,13 @@ impl fmt::Display for ModuleRevert {
         use IAutomationModule::IAutomationModuleErrors as E;
         let reason = self.reason();
         match self {
-            ModuleRevert::CallFailed { return_data } => write!(f, "{reason}: target reverted with {return_data}"),
+            ModuleRevert::CallFailed { return_data } => {
+                write!(f, "{reason}: target reverted with {return_data}")
+            }
             ModuleRevert::Unrecognized { data } => write!(f, "{reason}: {data}"),
-            ModuleRevert::ModuleNotEnabled => write!(f, "{reason}: the Safe has not enabled the module"),
+            ModuleRevert::ModuleNotEnabled => {
+                write!(f, "{reason}: the Safe has not enabled the module")
+            }
             ModuleRevert::Violation(error) => match error {
                 E::ExpiredSessionKey(e) => write!(f, "{reason}: valid until {}", e.validUntil),
                 E::AuthorizationExpired(e) => write!(f, "{reason}: deadline {}", e.deadline),
@@ -203,12 +220,18 @@ impl fmt::Display for ModuleRevert {
                 E::CollateralCallForbidden(e) => write!(f, "{reason}: selector {}", e.selector),
                 E::RecipientNotAllowed(e) => write!(f, "{reason}: {}", e.recipient),
                 E::SpenderNotAllowed(e) => write!(f, "{reason}: {}", e.spender),
-                E::TxRateExceeded(e) => write!(f, "{reason}: more than {} per hour", e.maxTxPerHour),
+                E::TxRateExceeded(e) => {
+                    write!(f, "{reason}: more than {} per hour", e.maxTxPerHour)
+                }
                 E::TradeNotionalExceeded(e) => {
                     write!(f, "{reason}: {} > {}", e.notional, e.maxNotionalPerTrade)
                 }
                 E::DailyNotionalExceeded(e) => {
-                    write!(f, "{reason}: {} in window > {}", e.notionalInWindow, e.maxNotionalPerDay)
+                    write!(
+                        f,
+                        "{reason}: {} in window > {}",
+                        e.notionalInWindow, e.maxNotionalPerDay
+                    )
                 }
                 _ => f.write_str(reason),
             },
@@ -224,14 +247,20 @@ pub fn error_selectors() -> Vec<(&'static str, [u8; 4])> {
         ("RevokedSessionKey", M::RevokedSessionKey::SELECTOR),
         ("ExpiredSessionKey", M::ExpiredSessionKey::SELECTOR),
         ("AuthorizationExpired", M::AuthorizationExpired::SELECTOR),
-        ("InvalidSignatureLength", M::InvalidSignatureLength::SELECTOR),
+        (
+            "InvalidSignatureLength",
+            M::InvalidSignatureLength::SELECTOR,
+        ),
         ("SignatureMalleable", M::SignatureMalleable::SELECTOR),
         ("InvalidSignature", M::InvalidSignature::SELECTOR),
         ("NonceAlreadyUsed", M::NonceAlreadyUsed::SELECTOR),
         ("SelfCallForbidden", M::SelfCallForbidden::SELECTOR),
         ("NativeValueForbidden", M::NativeValueForbidden::SELECTOR),
         ("CallNotAllowed", M::CallNotAllowed::SELECTOR),
-        ("CollateralCallForbidden", M::CollateralCallForbidden::SELECTOR),
+        (
+            "CollateralCallForbidden",
+            M::CollateralCallForbidden::SELECTOR,
+        ),
         ("RecipientNotAllowed", M::RecipientNotAllowed::SELECTOR),
         ("SpenderNotAllowed", M::SpenderNotAllowed::SELECTOR),
         ("TxRateExceeded", M::TxRateExceeded::SELECTOR),

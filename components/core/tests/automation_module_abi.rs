@@ -21,11 +21,15 @@ fn vector() -> Value {
 }
 
 fn text<'a>(v: &'a Value, path: &str) -> &'a str {
-    v.pointer(path).and_then(Value::as_str).unwrap_or_else(|| panic!("{path} is a string"))
+    v.pointer(path)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("{path} is a string"))
 }
 
 fn number(v: &Value, path: &str) -> u64 {
-    v.pointer(path).and_then(Value::as_u64).unwrap_or_else(|| panic!("{path} is a number"))
+    v.pointer(path)
+        .and_then(Value::as_u64)
+        .unwrap_or_else(|| panic!("{path} is a number"))
 }
 
 fn address(v: &Value, path: &str) -> Address {
@@ -58,10 +62,26 @@ fn eip712_digest_matches_the_contracts() {
     let module = address(&v, "/inputs/module");
     let exec = execution(&v);
 
-    assert_eq!(exec.eip712_type_hash(), b256(&v, "/expected/execution_typehash"), "type hash");
-    assert_eq!(domain(chain_id, module).separator(), b256(&v, "/expected/domain_separator"), "domain");
-    assert_eq!(exec.eip712_hash_struct(), b256(&v, "/expected/struct_hash"), "struct hash");
-    assert_eq!(execution_digest(chain_id, module, &exec), b256(&v, "/expected/digest"), "digest");
+    assert_eq!(
+        exec.eip712_type_hash(),
+        b256(&v, "/expected/execution_typehash"),
+        "type hash"
+    );
+    assert_eq!(
+        domain(chain_id, module).separator(),
+        b256(&v, "/expected/domain_separator"),
+        "domain"
+    );
+    assert_eq!(
+        exec.eip712_hash_struct(),
+        b256(&v, "/expected/struct_hash"),
+        "struct hash"
+    );
+    assert_eq!(
+        execution_digest(chain_id, module, &exec),
+        b256(&v, "/expected/digest"),
+        "digest"
+    );
 }
 
 #[test]
@@ -73,11 +93,29 @@ fn the_digest_binds_chain_module_and_every_field() {
     let digest = execution_digest(chain_id, module, &exec);
 
     assert_ne!(execution_digest(1, module, &exec), digest, "chain id");
-    assert_ne!(execution_digest(chain_id, Address::repeat_byte(0x42), &exec), digest, "module");
-    let other_nonce = SessionKeyExecution { nonce: exec.nonce + U256::from(1), ..execution(&v) };
-    assert_ne!(execution_digest(chain_id, module, &other_nonce), digest, "nonce");
-    let other_data = SessionKeyExecution { data: Bytes::from_static(&[0xa9, 0x05, 0x9c, 0xbb]), ..execution(&v) };
-    assert_ne!(execution_digest(chain_id, module, &other_data), digest, "data");
+    assert_ne!(
+        execution_digest(chain_id, Address::repeat_byte(0x42), &exec),
+        digest,
+        "module"
+    );
+    let other_nonce = SessionKeyExecution {
+        nonce: exec.nonce + U256::from(1),
+        ..execution(&v)
+    };
+    assert_ne!(
+        execution_digest(chain_id, module, &other_nonce),
+        digest,
+        "nonce"
+    );
+    let other_data = SessionKeyExecution {
+        data: Bytes::from_static(&[0xa9, 0x05, 0x9c, 0xbb]),
+        ..execution(&v)
+    };
+    assert_ne!(
+        execution_digest(chain_id, module, &other_data),
+        digest,
+        "data"
+    );
 }
 
 #[test]
@@ -94,11 +132,18 @@ fn execute_from_session_key_calldata_matches_the_contracts() {
 #[test]
 fn error_selectors_match_the_contracts() {
     let v = vector();
-    let committed = v.pointer("/errors").and_then(Value::as_object).expect("errors map");
+    let committed = v
+        .pointer("/errors")
+        .and_then(Value::as_object)
+        .expect("errors map");
     let ours = error_selectors();
     assert_eq!(ours.len(), committed.len(), "same set of execution errors");
     for (name, selector) in ours {
-        assert_eq!(hex::encode_prefixed(selector), text(&v, &format!("/errors/{name}")), "{name}");
+        assert_eq!(
+            hex::encode_prefixed(selector),
+            text(&v, &format!("/errors/{name}")),
+            "{name}"
+        );
     }
 }
 
@@ -112,8 +157,16 @@ fn revert_data_decodes_to_a_named_blocked_reason() {
         notionalInWindow: U256::from(number(&v, "/revert_example/notional_in_window")),
         maxNotionalPerDay: U256::from(number(&v, "/revert_example/max_notional_per_day")),
     };
-    assert_eq!(revert, ModuleRevert::Violation(expected.into()));
-    assert_eq!(revert.to_string(), "DailyNotionalExceeded: 1100000000 in window > 1000000000");
+    assert_eq!(
+        revert,
+        ModuleRevert::Violation(
+            IAutomationModule::IAutomationModuleErrors::DailyNotionalExceeded(expected)
+        )
+    );
+    assert_eq!(
+        revert.to_string(),
+        "DailyNotionalExceeded: 1100000000 in window > 1000000000"
+    );
 }
 
 #[test]

@@ -1,0 +1,167 @@
+//! A fault-injecting reverse proxy: put it between the app and a real service (the signer) and
+//! make that service fail on demand — 5xx, 429 with `Retry-After`, a hang, a garbage answer, or
+//! down altogether — with no such switch in the service itself. `Healthy` forwards every request
+//! and response untouched, bytes exact.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::header::{self, HeaderName};
+use axum::http::{HeaderMap, Request, Response, StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::Json;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::Behaviour;
+
+/// Headers that describe one connection, not the message; never forwarded.
+const HOP_BY_HOP: [HeaderName; 6] = [
+    header::CONNECTION,
+    header::HOST,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+];
+
+struct Shared {
+    upstream: Uri,
+    behaviour: Mutex<Behaviour>,
+    requests: AtomicUsize,
+    client: Client<HttpConnector, Body>,
+}
+
+/// A running proxy on 127.0.0.1 in front of `upstream`; stopped when dropped.
+pub struct FaultProxy {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    server: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl FaultProxy {
+    /// Proxies to `upstream_url`, an origin such as `http://127.0.0.1:3100`.
+    pub async fn start(upstream_url: &str) -> FaultProxy {
+        let shared = Arc::new(Shared {
+            upstream: upstream_url.parse().expect("upstream origin"),
+            behaviour: Mutex::new(Behaviour::Healthy),
+            requests: AtomicUsize::new(0),
+            client: Client::builder(TokioExecutor::new()).build_http(),
+        });
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind fault proxy");
+        let addr = listener.local_addr().expect("fault proxy address");
+        let server = tokio::spawn(accept(listener, shared.clone()));
+        FaultProxy { addr, shared, server: Mutex::new(Some(server)) }
+    }
+
+    /// `http://127.0.0.1:<port>`, to configure in place of the upstream's origin.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// How the proxy answers from now on.
+    pub fn set(&self, behaviour: Behaviour) {
+        *self.shared.behaviour.lock().unwrap() = behaviour;
+    }
+
+    /// Requests received (forwarded or not) since start.
+    pub fn requests(&self) -> usize {
+        self.shared.requests.load(Ordering::SeqCst)
+    }
+
+    /// Stops listening and drops open connections: clients get connection refused at `url()`.
+    pub fn go_down(&self) {
+        if let Some(server) = self.server.lock().unwrap().take() {
+            server.abort();
+        }
+    }
+
+    /// Listens again at the same `url()` after `go_down`.
+    pub async fn come_back(&self) {
+        self.go_down();
+        let listener = TcpListener::bind(self.addr).await.expect("rebind fault proxy");
+        *self.server.lock().unwrap() = Some(tokio::spawn(accept(listener, self.shared.clone())));
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.go_down();
+    }
+}
+
+/// Serves connections until aborted; aborting drops the listener and every open connection.
+async fn accept(listener: TcpListener, shared: Arc<Shared>) {
+    let mut connections = JoinSet::new();
+    loop {
+        let Ok((stream, _)) = listener.accept().await else { continue };
+        let shared = shared.clone();
+        connections.spawn(async move {
+            let service = service_fn(move |request| answer(shared.clone(), request));
+            // A client hanging up mid-request is not the proxy's concern.
+            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+        });
+        while connections.try_join_next().is_some() {}
+    }
+}
+
+async fn answer(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    shared.requests.fetch_add(1, Ordering::SeqCst);
+    let behaviour = *shared.behaviour.lock().unwrap();
+    Ok(match behaviour {
+        Behaviour::Healthy => forward(&shared, request).await,
+        Behaviour::Delay(delay) => {
+            tokio::time::sleep(delay).await;
+            forward(&shared, request).await
+        }
+        Behaviour::Status(code) => {
+            let status = StatusCode::from_u16(code).expect("status");
+            let body = json!({ "error": { "code": "INJECTED_FAULT", "message": format!("fault proxy answered {code}") } });
+            (status, Json(body)).into_response()
+        }
+        Behaviour::RateLimited { retry_after_secs } => {
+            let body = json!({ "error": { "code": "BACKEND_RATE_LIMITED", "message": "rate limited (fault proxy)" } });
+            (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after_secs.to_string())], Json(body))
+                .into_response()
+        }
+        Behaviour::Garbage => (StatusCode::OK, "<html>maintenance</html>").into_response(),
+    })
+}
+
+/// Sends the request on to the upstream as it came and returns the upstream's answer as it came;
+/// an unreachable upstream is a 502, as from any reverse proxy.
+async fn forward(shared: &Shared, request: Request<Incoming>) -> Response<Body> {
+    let (mut parts, body) = request.into_parts();
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut uri = Uri::builder().path_and_query(path);
+    if let (Some(scheme), Some(authority)) = (shared.upstream.scheme(), shared.upstream.authority()) {
+        uri = uri.scheme(scheme.clone()).authority(authority.clone());
+    }
+    parts.uri = uri.build().expect("upstream uri");
+    strip_hop_by_hop(&mut parts.headers);
+    match shared.client.request(Request::from_parts(parts, Body::new(body))).await {
+        Ok(response) => {
+            let (mut parts, body) = response.into_parts();
+            strip_hop_by_hop(&mut parts.headers);
+            Response::from_parts(parts, Body::new(body))
+        }
+        Err(_) => (StatusCode::BAD_GATEWAY, "upstream unreachable").into_response(),
+    }
+}
+
+fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    for name in HOP_BY_HOP {
+        headers.remove(name);
+    }
+    headers.remove("keep-alive");
+}

@@ -3,6 +3,9 @@
 # Foundry's forge, anvil and cast (npm @foundry-rs/*), solcjs behind tools/bin/solc, and the
 # Safe 1.4.1 artifacts the module's tests deploy. Idempotent: npm runs only when node_modules is
 # missing or older than package.json / the lockfile. Needs node >= 20 and npm.
+#
+# Use the binaries this prints (tools/node_modules/.mirror-bin/*), not node_modules/.bin/*:
+# npm's node wrappers for forge/anvil/cast exit 0 even when the tool fails (forge 1.7.1).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,7 +16,7 @@ command -v node >/dev/null || { echo "install-node-tools: node is not installed"
 command -v npm >/dev/null || { echo "install-node-tools: npm is not installed" >&2; exit 1; }
 
 if [[ -f "$stamp" && "$stamp" -nt "$tools_dir/package-lock.json" && "$stamp" -nt "$tools_dir/package.json" \
-      && -x "$tools_dir/node_modules/.bin/forge" ]]; then
+      && -d "$tools_dir/node_modules/@foundry-rs/forge" ]]; then
   echo "install-node-tools: tools/node_modules is up to date"
 else
   echo "install-node-tools: installing tools/ from its lockfile"
@@ -30,10 +33,25 @@ fi
 
 chmod +x "$tools_dir/bin/solc"
 
-bin="$tools_dir/node_modules/.bin"
+case "$(uname -s)" in
+  Linux) os=linux ;;
+  Darwin) os=darwin ;;
+  *) os=unsupported ;;
+esac
+case "$(uname -m)" in
+  x86_64 | amd64) arch=amd64 ;;
+  aarch64 | arm64) arch=arm64 ;;
+  *) arch=unsupported ;;
+esac
+bin="$tools_dir/node_modules/.mirror-bin"
+mkdir -p "$bin"
 for tool in forge anvil cast; do
+  native="$tools_dir/node_modules/@foundry-rs/$tool-$os-$arch/bin/$tool"
+  [[ -x "$native" ]] || { echo "install-node-tools: no $tool binary for $os-$arch" >&2; exit 1; }
+  ln -sf "$native" "$bin/$tool"
   "$bin/$tool" --version >/dev/null || { echo "install-node-tools: $tool does not run" >&2; exit 1; }
 done
+
 echo "forge: $bin/forge ($("$bin/forge" --version | head -n1))"
 echo "anvil: $bin/anvil"
 echo "cast:  $bin/cast"

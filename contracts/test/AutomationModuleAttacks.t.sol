@@ -92,6 +92,8 @@ contract AutomationModuleAttackTest is ModuleTestBase {
         vm.assertEq(collateral.allowance(address(target), stranger), type(uint256).max, "the target's own");
         vm.expectRevert(bytes("allowance"));
         vm.prank(stranger);
+        // The call is expected to revert, so there is no return value to check.
+        // forge-lint: disable-next-line(erc20-unchecked-transfer)
         collateral.transferFrom(address(safe), stranger, 1);
     }
 

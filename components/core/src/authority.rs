@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use crate::api::{ApiError, ErrorCode};
+use crate::api::{ApiError, ErrorCode, Request, Response};
+use crate::auth::require_admin;
 use crate::ports::{Db, DbError, Platform, Rows, SqlValue};
 use crate::signing::signer_client::{self, WalletRef};
 use crate::signing::signer_endpoint;
@@ -71,6 +72,30 @@ pub fn revoke(db: &impl Db, user_id: &str, actor: &str) -> Result<(), ApiError> 
     match db.execute(REVOKE_SQL, &[text(user_id), text(actor)]).map_err(unavailable)? {
         0 => Err(no_wallet(user_id)),
         _ => Ok(()),
+    }
+}
+
+/// `POST /admin/server-wallets/{userId}/rotate` and `.../revoke` (admin token).
+pub async fn handle_admin(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
+    require_admin(request, platform.config())?;
+    if request.method != "POST" {
+        return Err(ApiError::new(ErrorCode::MethodNotAllowed, "use POST"));
+    }
+    let rest = request.path.strip_prefix("/admin/server-wallets/").unwrap_or_default();
+    let (user_id, action) = rest
+        .split_once('/')
+        .filter(|(user, _)| !user.is_empty())
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "use /admin/server-wallets/{userId}/rotate or /revoke"))?;
+    match action {
+        "rotate" => {
+            let wallet = rotate(platform, user_id, "admin").await?;
+            Ok(Response::json(200, &serde_json::json!({ "userId": user_id, "address": wallet.wallet.address, "status": "READY" })))
+        }
+        "revoke" => {
+            revoke(platform.db(), user_id, "admin")?;
+            Ok(Response::json(200, &serde_json::json!({ "userId": user_id, "status": "FAILED", "copyTrading": "PAUSED" })))
+        }
+        _ => Err(ApiError::new(ErrorCode::NotFound, "unknown server wallet action")),
     }
 }
 

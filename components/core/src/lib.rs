@@ -4,7 +4,10 @@
 pub mod api;
 pub mod auth;
 pub mod authority;
+pub mod binding_proofs;
+pub mod evm;
 pub mod health;
+pub mod me;
 pub mod ports;
 pub mod redis_keys;
 pub mod settings;

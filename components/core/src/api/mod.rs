@@ -1,10 +1,12 @@
 //! The HTTP shapes core handlers speak: a parsed request, a response, and the one error format
 //! (`{"error": {"code", "message"}}`) every route uses.
 
+mod body;
 mod error;
 mod request;
 mod response;
 
+pub use body::{invalid, parse_json, MAX_BODY_BYTES};
 pub use error::{ApiError, ErrorCode};
 pub use request::Request;
-pub use response::Response;
+pub use response::{render, Response};

@@ -1,5 +1,7 @@
 use serde_json::Value;
 
+use super::ApiError;
+
 /// An outgoing response as core builds it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
@@ -21,4 +23,9 @@ impl Response {
         self.headers.push((name.into(), value));
         self
     }
+}
+
+/// A handler's result as the response to send: the error rendered in the one error format.
+pub fn render(result: Result<Response, ApiError>) -> Response {
+    result.unwrap_or_else(ApiError::into_response)
 }

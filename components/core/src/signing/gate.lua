@@ -1,14 +1,29 @@
 -- The signing gate, atomically: breaker state, then per-user and global sliding windows.
 -- KEYS[1] breaker hash   KEYS[2] user window zset   KEYS[3] global window zset
--- KEYS[4] active-users zset
+-- KEYS[4] active-users zset   KEYS[5] system:health
 -- ARGV[1] now ms  ARGV[2] request id  ARGV[3] user id  ARGV[4] per-user limit
 -- ARGV[5] global limit  ARGV[6] window ms  ARGV[7] open duration ms  ARGV[8] half-open probes
--- Returns {verdict, retry_after_ms, probe}: verdict 'ADMITTED' | 'BREAKER_OPEN' |
--- 'USER_LIMITED' | 'GLOBAL_LIMITED'; probe = 1 when the admission is a half-open probe.
+-- ARGV[9] '1' when signing needs Dynamic (server wallets)
+-- Returns {verdict, retry_after_ms, probe}: verdict 'ADMITTED' | 'DYNAMIC_DOWN' |
+-- 'BREAKER_OPEN' | 'USER_LIMITED' | 'GLOBAL_LIMITED'; probe = 1 when the admission is a
+-- half-open probe.
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[6])
 local open_ms = tonumber(ARGV[7])
 local max_probes = tonumber(ARGV[8])
+
+-- The health-check worker's last word on Dynamic: when it is down, fail fast (runbook: "all
+-- signing operations will fail with SIGNING_UNAVAILABLE").
+if ARGV[9] == '1' then
+  local health = redis.call('GET', KEYS[5])
+  if health then
+    local ok, doc = pcall(cjson.decode, health)
+    if ok and type(doc) == 'table' and type(doc.services) == 'table' and type(doc.services.dynamic) == 'table'
+        and doc.services.dynamic.status == 'down' then
+      return {'DYNAMIC_DOWN', 0, 0}
+    end
+  end
+end
 
 local state = redis.call('HGET', KEYS[1], 'state') or 'CLOSED'
 if state == 'OPEN' then

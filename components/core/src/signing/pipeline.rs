@@ -47,8 +47,11 @@ pub async fn sign(platform: &impl Platform, job: SigningJob<'_>) -> Result<Signe
     let operation_id = platform.random().id();
     let now = platform.clock().now_ms();
 
-    match gate(platform.redis(), &limits, job.user_id, &operation_id, now) {
+    match gate(platform.redis(), &limits, job.user_id, &operation_id, true, now) {
         Ok(GateVerdict::Admitted { .. }) => {}
+        Ok(GateVerdict::DynamicDown) => {
+            return Err(ApiError::new(ErrorCode::SigningUnavailable, "signing unavailable: Dynamic API is down"))
+        }
         Ok(GateVerdict::BreakerOpen { retry_after_ms }) => {
             return Err(ApiError::new(ErrorCode::SigningCircuitBreakerOpen, "signing is paused: circuit breaker open")
                 .retry_after_ms(retry_after_ms))

@@ -19,7 +19,9 @@ pub struct BearerToken {
 
 impl BearerToken {
     pub fn new(token: &Secret<String>) -> BearerToken {
-        BearerToken { digest: keccak256(token.expose().as_bytes()).0 }
+        BearerToken {
+            digest: keccak256(token.expose().as_bytes()).0,
+        }
     }
 
     fn admits(&self, presented: &str) -> bool {
@@ -28,7 +30,11 @@ impl BearerToken {
 }
 
 /// Missing or non-bearer `Authorization` → 401; a wrong token → 403.
-pub async fn require_bearer(State(expected): State<BearerToken>, request: Request, next: Next) -> Result<Response, ApiError> {
+pub async fn require_bearer(
+    State(expected): State<BearerToken>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
     let presented = request
         .headers()
         .get(AUTHORIZATION)

@@ -33,7 +33,9 @@ pub async fn typed_data(
     let digest = typed.digest;
     let kind = format!("typed data {}", typed.typed_data.primary_type);
     let signature = sign(&state, &wallet, &Payload::TypedData(Box::new(typed)), &kind).await?;
-    Ok(Json(json!({ "signature": hex_signature(&signature), "digest": digest })))
+    Ok(Json(
+        json!({ "signature": hex_signature(&signature), "digest": digest }),
+    ))
 }
 
 pub async fn transaction(
@@ -51,7 +53,12 @@ pub async fn transaction(
     })))
 }
 
-async fn sign(state: &AppState, wallet: &WalletRef, payload: &Payload, kind: &str) -> Result<PrimitiveSignature, ApiError> {
+async fn sign(
+    state: &AppState,
+    wallet: &WalletRef,
+    payload: &Payload,
+    kind: &str,
+) -> Result<PrimitiveSignature, ApiError> {
     match sign_verified(state.backend.as_ref(), wallet, payload).await {
         Ok(signature) => {
             tracing::info!(wallet_id = wallet.wallet_id, kind, "signed");

@@ -1,10 +1,10 @@
 //! The one seam between the HTTP contract and whatever holds the keys. Both backends sign the
 //! same three payloads for a wallet the app identifies by id, address and opaque properties.
 
-mod local;
-mod sealed_key;
 #[cfg(feature = "dynamic")]
 mod dynamic;
+mod local;
+mod sealed_key;
 
 use std::sync::Arc;
 
@@ -79,6 +79,8 @@ pub async fn sign_verified(
     let signature = backend.sign(wallet, payload).await?;
     match signature.recover_address_from_prehash(&payload.digest()) {
         Ok(signer) if signer == wallet.address => Ok(signature),
-        _ => Err(BackendError::Failed("the backend's signature does not recover to the wallet address".into())),
+        _ => Err(BackendError::Failed(
+            "the backend's signature does not recover to the wallet address".into(),
+        )),
     }
 }

@@ -21,6 +21,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::json;
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::Behaviour;
@@ -42,11 +43,27 @@ struct Shared {
     client: Client<HttpConnector, Body>,
 }
 
+/// The accept loop while the proxy is up; dropping `stop` ends it.
+struct Listening {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl Listening {
+    fn spawn(listener: TcpListener, shared: Arc<Shared>) -> Listening {
+        let (stop, stopped) = oneshot::channel();
+        Listening {
+            stop,
+            task: tokio::spawn(accept(listener, shared, stopped)),
+        }
+    }
+}
+
 /// A running proxy on 127.0.0.1 in front of `upstream`; stopped when dropped.
 pub struct FaultProxy {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    server: Mutex<Option<JoinHandle<()>>>,
+    listening: Mutex<Option<Listening>>,
 }
 
 impl FaultProxy {
@@ -60,8 +77,12 @@ impl FaultProxy {
         });
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind fault proxy");
         let addr = listener.local_addr().expect("fault proxy address");
-        let server = tokio::spawn(accept(listener, shared.clone()));
-        FaultProxy { addr, shared, server: Mutex::new(Some(server)) }
+        let listening = Listening::spawn(listener, shared.clone());
+        FaultProxy {
+            addr,
+            shared,
+            listening: Mutex::new(Some(listening)),
+        }
     }
 
     /// `http://127.0.0.1:<port>`, to configure in place of the upstream's origin.
@@ -79,40 +100,46 @@ impl FaultProxy {
         self.shared.requests.load(Ordering::SeqCst)
     }
 
-    /// Stops listening and drops open connections: clients get connection refused at `url()`.
-    pub fn go_down(&self) {
-        if let Some(server) = self.server.lock().unwrap().take() {
-            server.abort();
+    /// Stops listening and closes every open connection; returns once both are done. New
+    /// connections to `url()` are refused; a client that reuses a keep-alive connection it
+    /// opened before sees that connection reset, as with a real server going down.
+    pub async fn go_down(&self) {
+        let listening = self.listening.lock().unwrap().take();
+        if let Some(Listening { stop, task }) = listening {
+            let _ = stop.send(());
+            let _ = task.await;
         }
     }
 
     /// Listens again at the same `url()` after `go_down`.
     pub async fn come_back(&self) {
-        self.go_down();
+        self.go_down().await;
         let listener = TcpListener::bind(self.addr).await.expect("rebind fault proxy");
-        *self.server.lock().unwrap() = Some(tokio::spawn(accept(listener, self.shared.clone())));
+        *self.listening.lock().unwrap() = Some(Listening::spawn(listener, self.shared.clone()));
     }
 }
 
-impl Drop for FaultProxy {
-    fn drop(&mut self) {
-        self.go_down();
-    }
-}
-
-/// Serves connections until aborted; aborting drops the listener and every open connection.
-async fn accept(listener: TcpListener, shared: Arc<Shared>) {
+/// Serves connections until told to stop, then closes the listener and every connection.
+async fn accept(listener: TcpListener, shared: Arc<Shared>, mut stop: oneshot::Receiver<()>) {
     let mut connections = JoinSet::new();
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let accepted = tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _)) = accepted else { continue };
         let shared = shared.clone();
         connections.spawn(async move {
             let service = service_fn(move |request| answer(shared.clone(), request));
             // A client hanging up mid-request is not the proxy's concern.
-            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
         while connections.try_join_next().is_some() {}
     }
+    drop(listener);
+    connections.shutdown().await;
 }
 
 async fn answer(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
@@ -126,12 +153,17 @@ async fn answer(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Respo
         }
         Behaviour::Status(code) => {
             let status = StatusCode::from_u16(code).expect("status");
-            let body = json!({ "error": { "code": "INJECTED_FAULT", "message": format!("fault proxy answered {code}") } });
+            let body =
+                json!({ "error": { "code": "INJECTED_FAULT", "message": format!("fault proxy answered {code}") } });
             (status, Json(body)).into_response()
         }
         Behaviour::RateLimited { retry_after_secs } => {
             let body = json!({ "error": { "code": "BACKEND_RATE_LIMITED", "message": "rate limited (fault proxy)" } });
-            (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after_secs.to_string())], Json(body))
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, retry_after_secs.to_string())],
+                Json(body),
+            )
                 .into_response()
         }
         Behaviour::Garbage => (StatusCode::OK, "<html>maintenance</html>").into_response(),

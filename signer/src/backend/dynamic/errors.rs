@@ -12,13 +12,17 @@ pub const DEFAULT_RETRY_AFTER_SECS: u64 = 1;
 
 pub fn to_backend_error(err: &Error) -> BackendError {
     match err {
-        Error::Http { status: 429, body } => {
-            BackendError::RateLimited { retry_after_secs: retry_after_from_body(body).unwrap_or(DEFAULT_RETRY_AFTER_SECS) }
-        }
-        Error::Http { status: status @ 500..=599, .. } => {
-            BackendError::Unavailable(format!("Dynamic answered HTTP {status}"))
-        }
-        Error::Http { status: status @ (401 | 403), .. } => BackendError::Failed(format!(
+        Error::Http { status: 429, body } => BackendError::RateLimited {
+            retry_after_secs: retry_after_from_body(body).unwrap_or(DEFAULT_RETRY_AFTER_SECS),
+        },
+        Error::Http {
+            status: status @ 500..=599,
+            ..
+        } => BackendError::Unavailable(format!("Dynamic answered HTTP {status}")),
+        Error::Http {
+            status: status @ (401 | 403),
+            ..
+        } => BackendError::Failed(format!(
             "Dynamic refused the signer's credentials (HTTP {status}); check DYNAMIC_API_KEY and DYNAMIC_ENVIRONMENT_ID"
         )),
         Error::Http { status: 404, .. } | Error::WalletNotFound(_) => {
@@ -33,13 +37,15 @@ pub fn to_backend_error(err: &Error) -> BackendError {
             BackendError::Unavailable("the MPC ceremony with Dynamic's relay failed".into())
         }
         Error::Mpc(_) => BackendError::Failed("Dynamic's MPC library refused the operation".into()),
-        Error::Encryption(_) => BackendError::Failed(
-            "the key-share backup could not be decrypted; check DYNAMIC_WALLET_PASSWORD".into(),
-        ),
+        Error::Encryption(_) => {
+            BackendError::Failed("the key-share backup could not be decrypted; check DYNAMIC_WALLET_PASSWORD".into())
+        }
         Error::StaleWalletProperties => {
             BackendError::InvalidProperties("lack the key-share backup info Dynamic returned at creation".into())
         }
-        Error::InvalidArgument(message) => BackendError::Failed(format!("the Dynamic SDK refused the request: {message}")),
+        Error::InvalidArgument(message) => {
+            BackendError::Failed(format!("the Dynamic SDK refused the request: {message}"))
+        }
         Error::UnsupportedChain(_) => BackendError::Failed("Dynamic does not support this chain".into()),
         Error::Serialization(_) => BackendError::Failed("Dynamic's answer could not be read".into()),
         _ => BackendError::Failed("the Dynamic SDK failed".into()),
@@ -58,7 +64,9 @@ pub fn dynamic_answered(err: &Error) -> bool {
 /// The token exchange wraps its cause in a message; recover rate limits and outages from it.
 fn authentication_failure(message: &str) -> BackendError {
     if message.contains("HTTP 429") {
-        BackendError::RateLimited { retry_after_secs: DEFAULT_RETRY_AFTER_SECS }
+        BackendError::RateLimited {
+            retry_after_secs: DEFAULT_RETRY_AFTER_SECS,
+        }
     } else if message.contains("network error") || (500..600).any(|s| message.contains(&format!("HTTP {s}"))) {
         BackendError::Unavailable("Dynamic's authentication endpoint is unavailable".into())
     } else {
@@ -69,10 +77,12 @@ fn authentication_failure(message: &str) -> BackendError {
 /// Reads a retry hint in seconds from a JSON body (`retryAfter`, `retry_after`, `retryAfterSeconds`).
 fn retry_after_from_body(body: &str) -> Option<u64> {
     let value: Value = serde_json::from_str(body).ok()?;
-    ["retryAfter", "retry_after", "retryAfterSeconds"].iter().find_map(|key| {
-        let hint = value.get(key)?;
-        hint.as_u64().or_else(|| hint.as_str()?.trim().parse().ok())
-    })
+    ["retryAfter", "retry_after", "retryAfterSeconds"]
+        .iter()
+        .find_map(|key| {
+            let hint = value.get(key)?;
+            hint.as_u64().or_else(|| hint.as_str()?.trim().parse().ok())
+        })
 }
 
 #[cfg(test)]
@@ -80,16 +90,31 @@ mod tests {
     use super::*;
 
     fn http(status: u16, body: &str) -> Error {
-        Error::Http { status, body: body.into() }
+        Error::Http {
+            status,
+            body: body.into(),
+        }
     }
 
     #[test]
     fn rate_limits_pass_the_retry_hint_through_or_default_to_one_second() {
-        assert_eq!(to_backend_error(&http(429, r#"{"retryAfter":17}"#)), BackendError::RateLimited { retry_after_secs: 17 });
-        assert_eq!(to_backend_error(&http(429, r#"{"retry_after":"9"}"#)), BackendError::RateLimited { retry_after_secs: 9 });
-        assert_eq!(to_backend_error(&http(429, "Too Many Requests")), BackendError::RateLimited { retry_after_secs: 1 });
+        assert_eq!(
+            to_backend_error(&http(429, r#"{"retryAfter":17}"#)),
+            BackendError::RateLimited { retry_after_secs: 17 }
+        );
+        assert_eq!(
+            to_backend_error(&http(429, r#"{"retry_after":"9"}"#)),
+            BackendError::RateLimited { retry_after_secs: 9 }
+        );
+        assert_eq!(
+            to_backend_error(&http(429, "Too Many Requests")),
+            BackendError::RateLimited { retry_after_secs: 1 }
+        );
         let during_auth = Error::Authentication("token exchange failed: HTTP 429: slow down".into());
-        assert_eq!(to_backend_error(&during_auth), BackendError::RateLimited { retry_after_secs: 1 });
+        assert_eq!(
+            to_backend_error(&during_auth),
+            BackendError::RateLimited { retry_after_secs: 1 }
+        );
     }
 
     #[test]
@@ -98,7 +123,10 @@ mod tests {
             http(500, ""),
             http(503, "<html>"),
             Error::Network("connection refused".into()),
-            Error::SseTimeout { event: "room_created".into(), timeout_ms: 30_000 },
+            Error::SseTimeout {
+                event: "room_created".into(),
+                timeout_ms: 30_000,
+            },
             Error::Sse("stream ended".into()),
             Error::Mpc(MpcError::Operation("relay closed".into())),
             Error::Authentication("token exchange failed: network error: dns".into()),
@@ -110,9 +138,13 @@ mod tests {
 
     #[test]
     fn refusals_are_backend_errors_that_name_the_setting_to_check() {
-        let BackendError::Failed(message) = to_backend_error(&http(401, "")) else { panic!() };
+        let BackendError::Failed(message) = to_backend_error(&http(401, "")) else {
+            panic!()
+        };
         assert!(message.contains("DYNAMIC_API_KEY"));
-        let BackendError::Failed(message) = to_backend_error(&Error::Encryption("aead".into())) else { panic!() };
+        let BackendError::Failed(message) = to_backend_error(&Error::Encryption("aead".into())) else {
+            panic!()
+        };
         assert!(message.contains("DYNAMIC_WALLET_PASSWORD"));
         let bad_token = Error::Authentication("token exchange failed: HTTP 401: no".into());
         assert!(matches!(to_backend_error(&bad_token), BackendError::Failed(_)));
@@ -122,13 +154,18 @@ mod tests {
 
     #[test]
     fn stale_properties_are_a_validation_error() {
-        assert!(matches!(to_backend_error(&Error::StaleWalletProperties), BackendError::InvalidProperties(_)));
+        assert!(matches!(
+            to_backend_error(&Error::StaleWalletProperties),
+            BackendError::InvalidProperties(_)
+        ));
     }
 
     #[test]
     fn sdk_error_text_never_reaches_the_caller() {
         let leaky = http(500, "internal: shares=deadbeef");
-        let BackendError::Unavailable(message) = to_backend_error(&leaky) else { panic!() };
+        let BackendError::Unavailable(message) = to_backend_error(&leaky) else {
+            panic!()
+        };
         assert!(!message.contains("deadbeef"));
     }
 

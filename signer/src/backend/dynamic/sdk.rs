@@ -10,8 +10,8 @@ use dynamic_waas_sdk::{
     ThresholdSignatureScheme, WalletProperties,
 };
 use dynamic_waas_sdk_evm::DynamicEvmWalletClient;
-use tokio::sync::RwLock;
 use std::sync::Arc;
+use tokio::sync::RwLock;
 
 use crate::config::DynamicConfig;
 use crate::secret::Secret;
@@ -31,7 +31,8 @@ pub trait DynamicSdk: Send + Sync {
     ) -> Result<Vec<ServerKeyShare>>;
 
     /// EIP-191; `0x` + r + s + v (27/28).
-    async fn sign_message(&self, wallet: &WalletProperties, shares: &[ServerKeyShare], message: &str) -> Result<String>;
+    async fn sign_message(&self, wallet: &WalletProperties, shares: &[ServerKeyShare], message: &str)
+        -> Result<String>;
 
     /// EIP-712; `0x` + r + s + v (27/28).
     async fn sign_typed_data(
@@ -83,7 +84,10 @@ impl SdkClient {
 
     /// Forgets the session when Dynamic no longer accepts it, so the next call signs in again.
     async fn settle<T>(&self, result: Result<T>) -> Result<T> {
-        if matches!(result, Err(Error::Http { status: 401, .. }) | Err(Error::Authentication(_))) {
+        if matches!(
+            result,
+            Err(Error::Http { status: 401, .. }) | Err(Error::Authentication(_))
+        ) {
             self.session.write().await.take();
         }
         result
@@ -112,9 +116,16 @@ impl DynamicSdk for SdkClient {
         self.settle(result).await
     }
 
-    async fn sign_message(&self, wallet: &WalletProperties, shares: &[ServerKeyShare], message: &str) -> Result<String> {
+    async fn sign_message(
+        &self,
+        wallet: &WalletProperties,
+        shares: &[ServerKeyShare],
+        message: &str,
+    ) -> Result<String> {
         let client = self.client().await?;
-        let result = DynamicEvmWalletClient::new(&client).sign_message(wallet, shares, message).await;
+        let result = DynamicEvmWalletClient::new(&client)
+            .sign_message(wallet, shares, message)
+            .await;
         self.settle(result).await
     }
 
@@ -125,7 +136,9 @@ impl DynamicSdk for SdkClient {
         typed_data: &TypedData,
     ) -> Result<String> {
         let client = self.client().await?;
-        let result = DynamicEvmWalletClient::new(&client).sign_typed_data(wallet, shares, typed_data).await;
+        let result = DynamicEvmWalletClient::new(&client)
+            .sign_typed_data(wallet, shares, typed_data)
+            .await;
         self.settle(result).await
     }
 
@@ -136,7 +149,9 @@ impl DynamicSdk for SdkClient {
         tx: TxEip1559,
     ) -> Result<PrimitiveSignature> {
         let client = self.client().await?;
-        let result = DynamicEvmWalletClient::new(&client).sign_transaction(wallet, shares, tx).await;
+        let result = DynamicEvmWalletClient::new(&client)
+            .sign_transaction(wallet, shares, tx)
+            .await;
         self.settle(result.map(|signed| *signed.signature())).await
     }
 }

@@ -99,6 +99,11 @@ pub async fn handle_admin(platform: &impl Platform, request: &Request) -> Result
     }
 }
 
+/// The user's READY server wallet, if any.
+pub fn find_ready(db: &impl Db, user_id: &str) -> Result<Option<ServerWallet>, ApiError> {
+    current(db, user_id).map_err(unavailable)
+}
+
 fn current(db: &impl Db, user_id: &str) -> Result<Option<ServerWallet>, DbError> {
     let rows = db.query(
         "SELECT id, address, dynamic_wallet_id, wallet_properties FROM server_wallets WHERE user_id = $1 AND status = 'READY'",

@@ -3,6 +3,7 @@
 //! outcome in one round trip.
 
 mod breaker;
+pub mod check;
 mod gate;
 mod limits;
 mod pipeline;

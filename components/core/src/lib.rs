@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod authority;
+pub mod automation_module;
 pub mod binding_proofs;
 pub mod evm;
 pub mod health;

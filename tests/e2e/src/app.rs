@@ -81,6 +81,15 @@ impl TestApp {
         Ok(TestApp { host, db, redis, admin_token, variables })
     }
 
+    /// Starts the app wired to a signer stack of its own (and end-user JWT settings).
+    pub async fn with_signer(overrides: &[(&str, &str)]) -> Result<(TestApp, crate::signing::SignerStack)> {
+        let signer = crate::signing::SignerStack::start().await;
+        let mut vars: Vec<(String, String)> = signer.variables();
+        vars.extend(overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let borrowed: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        Ok((TestApp::with_variables(&borrowed).await?, signer))
+    }
+
     pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
         let mut builder = http::Request::builder().method(method).uri(format!("http://127.0.0.1:3000{path}"));
         for (name, value) in headers {

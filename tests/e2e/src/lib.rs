@@ -8,6 +8,7 @@
 mod app;
 mod private_redis;
 mod services;
+pub mod signing;
 
 pub use app::{now_ms, Reply, TestApp};
 pub use private_redis::PrivateRedis;

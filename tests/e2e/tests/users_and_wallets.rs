@@ -1,7 +1,7 @@
 //! `/me`, end-user JWT auth, binding proofs and admin rotate/revoke through the real components,
 //! with the real signer (local backend).
 
-use mirror_e2e::signing::{sign_jwt, unix_now, TestUser, JWT_AUDIENCE, JWT_ISSUER};
+use mirror_e2e::signing::{sign_jwt, unix_now, TestUser};
 use mirror_e2e::TestApp;
 use serde_json::{json, Value};
 
@@ -78,7 +78,6 @@ async fn bad_tokens_are_401_and_write_nothing() {
     }
     assert_eq!(app.get("/me").await.status, 401);
     assert_eq!(count(&app, "SELECT count(*) FROM users").await, 0);
-    let _ = (JWT_ISSUER, JWT_AUDIENCE);
 }
 
 fn binding_body(app_wallet: &str, user: &TestUser, nonce: &str, issued_at: i64) -> Vec<u8> {

@@ -20,13 +20,15 @@ use tokio::net::TcpListener;
 pub use config::{ConfigError, SignerConfig};
 
 /// The signer's routes for `config`, ready to serve.
-pub fn app(config: &SignerConfig) -> anyhow::Result<Router> {
-    let backend = backend::build(&config.backend)?;
-    Ok(api::router(backend, auth::BearerToken::new(&config.auth_token)))
+pub fn app(config: &SignerConfig) -> Router {
+    api::router(
+        backend::build(&config.backend),
+        auth::BearerToken::new(&config.auth_token),
+    )
 }
 
 /// Serves the signer on `listener` until the task is dropped.
 pub async fn serve(config: SignerConfig, listener: TcpListener) -> anyhow::Result<()> {
-    axum::serve(listener, app(&config)?).await?;
+    axum::serve(listener, app(&config)).await?;
     Ok(())
 }

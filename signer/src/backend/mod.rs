@@ -60,13 +60,14 @@ pub trait Backend: Send + Sync {
     async fn sign(&self, wallet: &WalletRef, payload: &Payload) -> Result<PrimitiveSignature, BackendError>;
 }
 
-/// Builds the configured backend.
-pub fn build(config: &BackendConfig) -> anyhow::Result<Arc<dyn Backend>> {
-    Ok(match config {
+/// Builds the configured backend. Nothing is contacted yet: the Dynamic backend signs in to
+/// Dynamic on its first call, so a signer starts (and answers `/health`) while Dynamic is down.
+pub fn build(config: &BackendConfig) -> Arc<dyn Backend> {
+    match config {
         BackendConfig::Local(local) => Arc::new(local::LocalBackend::new(local)),
         #[cfg(feature = "dynamic")]
-        BackendConfig::Dynamic(dynamic) => Arc::new(dynamic::DynamicBackend::from_config(dynamic)?),
-    })
+        BackendConfig::Dynamic(dynamic) => Arc::new(dynamic::DynamicBackend::from_config(dynamic)),
+    }
 }
 
 /// Signs and checks that the signature recovers to the wallet's address before anyone sees it,

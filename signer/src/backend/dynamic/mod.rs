@@ -40,12 +40,12 @@ pub struct DynamicBackend<S = SdkClient> {
 }
 
 impl DynamicBackend {
-    pub fn from_config(config: &DynamicConfig) -> anyhow::Result<DynamicBackend> {
-        Ok(DynamicBackend::new(
+    pub fn from_config(config: &DynamicConfig) -> DynamicBackend {
+        DynamicBackend::new(
             SdkClient::new(config),
             config.wallet_password.clone(),
             config.environment,
-        ))
+        )
     }
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: dependencies, Postgres and Redis, migrations, components, then the app on
-# http://127.0.0.1:3000 — with `spin up` where Spin is installed, else on the test host.
+# `make run`: dependencies, Postgres and Redis, migrations, components, the signer (local
+# backend unless SIGNER_BACKEND says otherwise), then the app on http://127.0.0.1:3000 — with
+# `spin up` where Spin is installed, else on the test host.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -12,17 +13,36 @@ scripts/build.sh
 
 target/release/mirror-host migrate --database-url "$SPIN_VARIABLE_DATABASE_URL" --dir migrations
 
-# The admin token is required; a local one is generated once and kept in .run/.
-if [ -z "${SPIN_VARIABLE_ADMIN_TOKEN:-}" ]; then
-  token_file=.run/admin-token
-  [ -s "$token_file" ] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$token_file")
-  SPIN_VARIABLE_ADMIN_TOKEN=$(cat "$token_file")
-  export SPIN_VARIABLE_ADMIN_TOKEN
-  echo "admin token: see $repo/$token_file" >&2
+# Local secrets are generated once and kept in .run/ (mode 600); set the variables to override.
+secret() { # file, bytes
+  [ -s ".run/$1" ] || (umask 077; head -c "$2" /dev/urandom | od -An -tx1 | tr -d ' \n' >".run/$1")
+  cat ".run/$1"
+}
+export SPIN_VARIABLE_ADMIN_TOKEN=${SPIN_VARIABLE_ADMIN_TOKEN:-$(secret admin-token 24)}
+export SPIN_VARIABLE_SIGNER_AUTH_TOKEN=${SPIN_VARIABLE_SIGNER_AUTH_TOKEN:-$(secret signer-token 24)}
+# End-user JWTs: a development key pair stands in for the Dynamic environment's key.
+if [ -z "${SPIN_VARIABLE_DYNAMIC_JWT_PUBLIC_KEY:-}" ]; then
+  [ -s .run/jwt-dev-private.pem ] || (umask 077; openssl genrsa -out .run/jwt-dev-private.pem 2048 2>/dev/null)
+  openssl rsa -in .run/jwt-dev-private.pem -pubout -out .run/jwt-dev-public.pem 2>/dev/null
+  SPIN_VARIABLE_DYNAMIC_JWT_PUBLIC_KEY=$(cat .run/jwt-dev-public.pem)
+  export SPIN_VARIABLE_DYNAMIC_JWT_PUBLIC_KEY
+  export SPIN_VARIABLE_DYNAMIC_JWT_ISSUER=${SPIN_VARIABLE_DYNAMIC_JWT_ISSUER:-app.dynamicauth.com/local-dev}
+  export SPIN_VARIABLE_DYNAMIC_JWT_AUDIENCE=${SPIN_VARIABLE_DYNAMIC_JWT_AUDIENCE:-http://127.0.0.1:3000}
 fi
+echo "admin token in $repo/.run/admin-token; dev JWT signing key in $repo/.run/jwt-dev-private.pem" >&2
+
+# The signer: the one native process. Stopped when this script exits.
+signer_listen=${SIGNER_LISTEN:-127.0.0.1:3100}
+SIGNER_AUTH_TOKEN=$SPIN_VARIABLE_SIGNER_AUTH_TOKEN SIGNER_BACKEND=${SIGNER_BACKEND:-local} \
+  SIGNER_LOCAL_KEY=${SIGNER_LOCAL_KEY:-$(secret signer-local-key 32)} SIGNER_LISTEN=$signer_listen \
+  target/release/mirror-signer &
+signer_pid=$!
+trap 'kill "$signer_pid" 2>/dev/null || true' EXIT
+export SPIN_VARIABLE_DYNAMIC_SIGNER_URL=${SPIN_VARIABLE_DYNAMIC_SIGNER_URL:-http://$signer_listen}
 
 listen=${MIRROR_LISTEN:-127.0.0.1:3000}
 if command -v spin >/dev/null 2>&1; then
-  exec spin up --listen "$listen"
+  spin up --listen "$listen"
+else
+  target/release/mirror-host up --manifest spin.toml --listen "$listen"
 fi
-exec target/release/mirror-host up --manifest spin.toml --listen "$listen"

@@ -163,7 +163,7 @@ fn local_config<F: Fn(&str) -> Option<String>>(vars: &Vars<'_, F>) -> Result<Loc
 fn dynamic_backend<F: Fn(&str) -> Option<String>>(_: &Vars<'_, F>) -> Result<BackendConfig, ConfigError> {
     Err(problem(
         "SIGNER_BACKEND",
-        "`dynamic` needs a signer built with the `dynamic` cargo feature",
+        "`dynamic` needs a signer built with the `dynamic` cargo feature (on by default)",
     ))
 }
 

@@ -1,6 +1,8 @@
 //! The seam to Dynamic's SDK: the five calls the backend makes, as a trait so the backend's
 //! mapping can be tested without the network, and `SdkClient`, the real implementation.
 
+use std::sync::Arc;
+
 use alloy_consensus::TxEip1559;
 use alloy_dyn_abi::TypedData;
 use alloy_primitives::PrimitiveSignature;
@@ -10,7 +12,6 @@ use dynamic_waas_sdk::{
     ThresholdSignatureScheme, WalletProperties,
 };
 use dynamic_waas_sdk_evm::DynamicEvmWalletClient;
-use std::sync::Arc;
 use tokio::sync::RwLock;
 
 use crate::config::DynamicConfig;

@@ -19,6 +19,7 @@ secret() { # file, bytes
   cat ".run/$1"
 }
 export SPIN_VARIABLE_ADMIN_TOKEN=${SPIN_VARIABLE_ADMIN_TOKEN:-$(secret admin-token 24)}
+export SPIN_VARIABLE_TRADING_KEY_ENCRYPTION_KEY=${SPIN_VARIABLE_TRADING_KEY_ENCRYPTION_KEY:-$(secret trading-key-encryption-key 32)}
 export SPIN_VARIABLE_SIGNER_AUTH_TOKEN=${SPIN_VARIABLE_SIGNER_AUTH_TOKEN:-$(secret signer-token 24)}
 # End-user JWTs: a development key pair stands in for the Dynamic environment's key.
 if [ -z "${SPIN_VARIABLE_DYNAMIC_JWT_PUBLIC_KEY:-}" ]; then

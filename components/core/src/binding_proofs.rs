@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::api::{invalid, parse_json, ApiError, ErrorCode, Request, Response};
 use crate::auth::{authenticate, User};
-use crate::authority::{get_or_create, ServerWallet};
+use crate::authority::{find_ready, ServerWallet};
 use crate::evm::{parse_address, parse_signature, recover_personal_signer};
 use crate::ports::{Db, Platform, SqlValue};
 
@@ -137,7 +137,9 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
         "GET" => Ok(Response::json(200, &list(platform.db(), &user.id)?)),
         "POST" => {
             let body: BindingSubmission = parse_json(&request.body)?;
-            let wallet = get_or_create(platform, &user.id).await?;
+            let wallet = find_ready(platform.db(), &user.id)?.ok_or_else(|| {
+                ApiError::new(ErrorCode::Conflict, "no server wallet yet: call GET /me first (or this account signs with a legacy key)")
+            })?;
             let now = platform.clock().now_ms();
             Ok(Response::json(201, &submit(platform.db(), &user, &wallet, body, now)?))
         }

@@ -185,3 +185,14 @@ fn dynamic_reported_down_fails_fast_unless_signing_locally() {
     mirror_core::ports::Redis::execute(&redis, "SET", &["system:health".into(), "not json".into()]).unwrap();
     assert_eq!(gate(&redis, &limits, "u", "d", true, T0).unwrap(), GateVerdict::Admitted { probe: false });
 }
+
+#[test]
+fn the_local_key_path_keeps_limits_but_ignores_the_breaker() {
+    let redis = TestRedis::fresh();
+    let limits = SigningLimits { user_limit: 2, ..runbook_limits() };
+    open_breaker(&redis, &limits, T0);
+    assert!(matches!(gate(&redis, &limits, "u", "s", true, T0 + 1).unwrap(), GateVerdict::BreakerOpen { .. }));
+    assert_eq!(gate(&redis, &limits, "u", "l1", false, T0 + 1).unwrap(), GateVerdict::Admitted { probe: false });
+    assert_eq!(gate(&redis, &limits, "u", "l2", false, T0 + 1).unwrap(), GateVerdict::Admitted { probe: false });
+    assert!(matches!(gate(&redis, &limits, "u", "l3", false, T0 + 1).unwrap(), GateVerdict::UserLimited { .. }));
+}

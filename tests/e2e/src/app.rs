@@ -56,6 +56,7 @@ impl TestApp {
             ("redis_url", redis_url.clone()),
             ("redis_host", services.redis_origin()),
             ("admin_token", admin_token.clone()),
+            ("trading_key_encryption_key", crate::signing::random_hex(32)),
             ("dynamic_api_url", nowhere.clone()),
             ("polymarket_clob_url", nowhere.clone()),
             ("polygon_rpc_url", nowhere.clone()),

@@ -212,3 +212,36 @@ async fn signing_check_requires_admin_and_valid_input() {
     assert!(bad.json()["error"]["message"].as_str().unwrap().contains("kind"));
     assert_eq!(check(&app, "no-such-user", "MESSAGE").await.status, 404);
 }
+
+#[tokio::test]
+async fn with_server_wallets_off_new_users_sign_with_an_encrypted_legacy_key() {
+    let (app, signer) = TestApp::with_signer(&[("use_server_wallets", "false")]).await.unwrap();
+    let user = TestUser::new();
+    let me = app.request("GET", "/me", &[("authorization", &user.bearer())], b"").await.json();
+    assert_eq!(me["tradingAuthority"]["kind"], "LEGACY_TRADING_KEY");
+    assert_eq!(me["serverWallet"], Value::Null);
+    assert_eq!(signer.proxy.requests(), 0, "no server wallet created");
+    let address: Address = me["tradingAuthority"]["address"].as_str().unwrap().parse().unwrap();
+    let row = app.db.query_one("SELECT user_id, enc_priv_key FROM wallets WHERE type = 'TRADING_EOA'", &[]).await.unwrap();
+    let (user_id, stored): (String, String) = (row.get(0), row.get(1));
+    assert!(stored.starts_with("v1:"), "stored encrypted");
+
+    let message = check(&app, &user_id, "MESSAGE").await.json();
+    assert_eq!((message["authority"].as_str(), message["verified"].as_bool()), (Some("LEGACY_TRADING_KEY"), Some(true)));
+    let typed = check(&app, &user_id, "TYPED_DATA").await.json();
+    let data: TypedData = serde_json::from_value(typed["payload"].clone()).unwrap();
+    assert_eq!(signature(&typed).recover_address_from_prehash(&data.eip712_signing_hash().unwrap()).unwrap(), address);
+    let tx = check(&app, &user_id, "TRANSACTION").await.json();
+    let raw = alloy_primitives::hex::decode(tx["signed"]["rawTransaction"].as_str().unwrap()).unwrap();
+    assert_eq!(TxEnvelope::decode_2718(&mut raw.as_slice()).unwrap().recover_signer().unwrap(), address);
+
+    // The breaker protects Dynamic; it does not stop local signing. The limits still apply.
+    let mut redis = app.redis.clone();
+    redis::cmd("HSET").arg("signing:breaker").arg("state").arg("OPEN").arg("opened_at").arg(i64::MAX / 2)
+        .query_async::<()>(&mut redis).await.unwrap();
+    let reply = check(&app, &user_id, "MESSAGE").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.round_trips.redis, 1, "gate only: no breaker outcome for a local signature");
+    let requests: i64 = app.db.query_one("SELECT count(*) FROM signing_requests WHERE server_wallet_id IS NULL AND status = 'SUCCEEDED'", &[]).await.unwrap().get(0);
+    assert_eq!(requests, 4);
+}

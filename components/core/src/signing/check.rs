@@ -10,7 +10,7 @@ use super::signer_client::SignPayload;
 use super::{sign, SigningJob};
 use crate::api::{parse_json, ApiError, ErrorCode, Request, Response};
 use crate::auth::require_admin;
-use crate::authority::find_ready;
+use crate::authority;
 use crate::evm::{parse_address, parse_signature, recover_personal_signer};
 use crate::ports::Platform;
 
@@ -35,27 +35,18 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
         return Err(ApiError::new(ErrorCode::MethodNotAllowed, "use POST"));
     }
     let check: CheckRequest = parse_json(&request.body)?;
-    let wallet = find_ready(platform.db(), &check.user_id)?
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "user has no READY server wallet"))?;
+    let authority = authority::find(platform, &check.user_id)?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "user has no trading authority"))?;
     let started = platform.clock().now_ms();
-    let payload = canary(check.kind, &check.user_id, &wallet.wallet.address, started);
-    let signed = sign(
-        platform,
-        SigningJob {
-            user_id: &check.user_id,
-            server_wallet_id: &wallet.id,
-            wallet: &wallet.wallet,
-            purpose: "SIGNING_CHECK",
-            payload: &payload,
-        },
-    )
-    .await?;
+    let payload = canary(check.kind, &check.user_id, authority.address(), started);
+    let job = SigningJob { user_id: &check.user_id, authority: &authority, purpose: "SIGNING_CHECK", payload: &payload };
+    let signed = sign(platform, job).await?;
     // Message signatures are recovered here; typed data and transactions are returned for the
     // caller to verify (the app holds no EIP-712 or RLP codec for arbitrary payloads).
     let verified = match &payload {
         SignPayload::Message(bytes) => {
             let signature = parse_signature("signature", &signed.signature)?;
-            let address = parse_address("address", &wallet.wallet.address)?;
+            let address = parse_address("address", authority.address())?;
             Value::Bool(recover_personal_signer(bytes, &signature) == Some(address))
         }
         _ => Value::Null,
@@ -67,7 +58,8 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
     Ok(Response::json(
         200,
         &json!({
-            "address": wallet.wallet.address,
+            "address": authority.address(),
+            "authority": authority.kind(),
             "payload": payload_json,
             "signed": signed,
             "verified": verified,

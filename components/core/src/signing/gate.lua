@@ -3,7 +3,8 @@
 -- KEYS[4] active-users zset   KEYS[5] system:health
 -- ARGV[1] now ms  ARGV[2] request id  ARGV[3] user id  ARGV[4] per-user limit
 -- ARGV[5] global limit  ARGV[6] window ms  ARGV[7] open duration ms  ARGV[8] half-open probes
--- ARGV[9] '1' when signing needs Dynamic (server wallets)
+-- ARGV[9] '1' when signing needs Dynamic (server wallets); the legacy local-key path skips
+-- Dynamic's health and the breaker, which protect Dynamic, and keeps the rate limits.
 -- Returns {verdict, retry_after_ms, probe}: verdict 'ADMITTED' | 'DYNAMIC_DOWN' |
 -- 'BREAKER_OPEN' | 'USER_LIMITED' | 'GLOBAL_LIMITED'; probe = 1 when the admission is a
 -- half-open probe.
@@ -25,7 +26,10 @@ if ARGV[9] == '1' then
   end
 end
 
-local state = redis.call('HGET', KEYS[1], 'state') or 'CLOSED'
+local state = 'CLOSED'
+if ARGV[9] == '1' then
+  state = redis.call('HGET', KEYS[1], 'state') or 'CLOSED'
+end
 if state == 'OPEN' then
   local opened_at = tonumber(redis.call('HGET', KEYS[1], 'opened_at') or now)
   if now - opened_at < open_ms then

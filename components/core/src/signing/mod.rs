@@ -6,6 +6,7 @@ mod breaker;
 pub mod check;
 mod gate;
 mod limits;
+pub mod local_key;
 mod pipeline;
 pub mod signer_client;
 

@@ -1,12 +1,15 @@
 //! One signing operation end to end: gate → `signing_requests` row + SIGNING_REQUESTED → the
 //! signer, with backoff → outcome in the breaker → row settled + SIGNING_COMPLETED/FAILED.
-//! Round trips: Redis 2 (gate, outcome), Postgres 2 (open, settle), HTTP 1 per attempt.
+//! Round trips: Redis 2 (gate, outcome; the legacy local-key path has no outcome), Postgres 2
+//! (open, settle), HTTP 1 per attempt.
 
 use std::time::Duration;
 
 
 use super::signer_client::{self, SignPayload, Signed, SignerEndpoint, SignerError, WalletRef};
+use super::local_key::LocalKey;
 use super::{gate, record_outcome, GateVerdict, SigningLimits};
+use crate::authority::Authority;
 use crate::api::{ApiError, ErrorCode};
 use crate::ports::{Config, Db, DbError, Platform, SqlValue};
 use crate::settings;
@@ -29,25 +32,37 @@ impl Backoff {
 /// Who signs and why.
 pub struct SigningJob<'a> {
     pub user_id: &'a str,
-    pub server_wallet_id: &'a str,
-    pub wallet: &'a WalletRef,
-    /// ORDER, CLOB_AUTH, BINDING, SAFE_TX, ...
+    pub authority: &'a Authority,
+    /// ORDER, CLOB_AUTH, SAFE_TX, SIGNING_CHECK, ...
     pub purpose: &'a str,
     pub payload: &'a SignPayload,
 }
 
+/// Signs through the gate, with a server wallet (the signer, with backoff) or a legacy key
+/// (locally); the same limits, rows and audit entries either way.
 pub async fn sign(platform: &impl Platform, job: SigningJob<'_>) -> Result<Signed, ApiError> {
     let config = platform.config();
     let limits = SigningLimits::from_config(config)?;
-    let endpoint = signer_endpoint(config)?;
-    let backoff = Backoff {
-        base_ms: settings::positive(config, settings::SIGNING_BACKOFF_BASE_MS)?,
-        max_retries: settings::number(config, settings::SIGNING_MAX_RETRIES)?,
-    };
     let operation_id = platform.random().id();
     let now = platform.clock().now_ms();
+    // Everything that can fail on configuration is settled before the gate admits anything.
+    let route = match job.authority {
+        Authority::ServerWallet(wallet) => Route::Signer {
+            endpoint: signer_endpoint(config)?,
+            backoff: Backoff {
+                base_ms: settings::positive(config, settings::SIGNING_BACKOFF_BASE_MS)?,
+                max_retries: settings::number(config, settings::SIGNING_MAX_RETRIES)?,
+            },
+            wallet: &wallet.wallet,
+        },
+        Authority::LegacyKey { encrypted_key, .. } => {
+            let encryption_key = settings::text(config, settings::TRADING_KEY_ENCRYPTION_KEY)?;
+            Route::Local(LocalKey::decrypt(encrypted_key, &encryption_key)?)
+        }
+    };
+    let needs_dynamic = matches!(route, Route::Signer { .. });
 
-    match gate(platform.redis(), &limits, job.user_id, &operation_id, true, now) {
+    match gate(platform.redis(), &limits, job.user_id, &operation_id, needs_dynamic, now) {
         Ok(GateVerdict::Admitted { .. }) => {}
         Ok(GateVerdict::DynamicDown) => {
             return Err(ApiError::new(ErrorCode::SigningUnavailable, "signing unavailable: Dynamic API is down"))
@@ -71,26 +86,21 @@ pub async fn sign(platform: &impl Platform, job: SigningJob<'_>) -> Result<Signe
         ApiError::new(ErrorCode::ServiceUnavailable, format!("could not record the signing request: {e}"))
     })?;
 
-    let mut attempts = 0;
-    let result = loop {
-        attempts += 1;
-        match signer_client::sign(platform.http(), &endpoint, job.wallet, job.payload).await {
-            Err(e) if e.retriable() && attempts <= backoff.max_retries => {
-                let retry_after = match &e {
-                    SignerError::RateLimited { retry_after_ms } => *retry_after_ms,
-                    _ => None,
-                };
-                platform.sleep(backoff.delay(attempts - 1, retry_after)).await;
-            }
-            other => break other,
-        }
+    let (attempts, result) = match &route {
+        Route::Signer { endpoint, backoff, wallet } => with_signer(platform, endpoint, *backoff, wallet, job.payload).await,
+        Route::Local(key) => (
+            1,
+            key.sign(job.payload).map_err(|e| SignerError::Rejected { code: e.code.as_str().into(), message: e.message }),
+        ),
     };
 
-    // The breaker hears about availability: an operation that failed after its retries counts
-    // once; a request the signer rejected as malformed says nothing about availability.
-    let available = !matches!(&result, Err(e) if e.retriable());
-    let now = platform.clock().now_ms();
-    let _ = record_outcome(platform.redis(), &limits, &operation_id, available, now);
+    // The breaker hears about the signer's availability: an operation that failed after its
+    // retries counts once; a request the signer rejected as malformed says nothing about it.
+    if needs_dynamic {
+        let available = !matches!(&result, Err(e) if e.retriable());
+        let now = platform.clock().now_ms();
+        let _ = record_outcome(platform.redis(), &limits, &operation_id, available, now);
+    }
     let _ = settle_request(platform.db(), &operation_id, attempts, &result);
 
     result.map_err(|e| match e {
@@ -106,6 +116,36 @@ pub async fn sign(platform: &impl Platform, job: SigningJob<'_>) -> Result<Signe
             ApiError::new(ErrorCode::InternalError, format!("signer rejected the request ({code})"))
         }
     })
+}
+
+/// How an operation gets its signature.
+enum Route<'a> {
+    Signer { endpoint: SignerEndpoint, backoff: Backoff, wallet: &'a WalletRef },
+    Local(LocalKey),
+}
+
+/// Calls the signer, retrying what may succeed later. Returns the attempts made and the result.
+async fn with_signer(
+    platform: &impl Platform,
+    endpoint: &SignerEndpoint,
+    backoff: Backoff,
+    wallet: &WalletRef,
+    payload: &SignPayload,
+) -> (u32, Result<Signed, SignerError>) {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match signer_client::sign(platform.http(), endpoint, wallet, payload).await {
+            Err(e) if e.retriable() && attempts <= backoff.max_retries => {
+                let retry_after = match &e {
+                    SignerError::RateLimited { retry_after_ms } => *retry_after_ms,
+                    _ => None,
+                };
+                platform.sleep(backoff.delay(attempts - 1, retry_after)).await;
+            }
+            other => return (attempts, other),
+        }
+    }
 }
 
 pub fn signer_endpoint(config: &dyn Config) -> Result<SignerEndpoint, ApiError> {
@@ -128,12 +168,16 @@ FROM request";
 
 fn open_request(db: &impl Db, operation_id: &str, job: &SigningJob<'_>) -> Result<u64, DbError> {
     let text = |s: &str| SqlValue::Text(s.to_string());
+    let server_wallet_id = match job.authority {
+        Authority::ServerWallet(wallet) => text(&wallet.id),
+        Authority::LegacyKey { .. } => SqlValue::Null,
+    };
     db.execute(
         OPEN_SQL,
         &[
             text(operation_id),
             text(job.user_id),
-            text(job.server_wallet_id),
+            server_wallet_id,
             text(job.payload.kind()),
             text(job.purpose),
             text(&payload_hash(job.payload)),

@@ -1,10 +1,9 @@
-//! The user's trading authority: their Dynamic server wallet (runbook 000 "Key Lifecycle":
-//! `tradingAuthority.getAddress/rotate/revoke`).
+//! Dynamic server wallets: created on first use, rotated, revoked (runbook 000 "Key Lifecycle").
 
 use serde_json::Value;
 
-use crate::api::{ApiError, ErrorCode, Request, Response};
-use crate::auth::require_admin;
+use super::{text, unavailable};
+use crate::api::{ApiError, ErrorCode};
 use crate::ports::{Db, DbError, Platform, Rows, SqlValue};
 use crate::signing::signer_client::{self, WalletRef};
 use crate::signing::signer_endpoint;
@@ -26,15 +25,7 @@ pub async fn get_or_create(platform: &impl Platform, user_id: &str) -> Result<Se
     if let Some(wallet) = current(db, user_id).map_err(unavailable)? {
         return Ok(wallet);
     }
-    let reservation = reserve(db, user_id).map_err(unavailable)?.ok_or_else(creation_in_progress)?;
-    let created = create_at_signer(platform, user_id).await;
-    let created = match created {
-        Ok(w) => w,
-        Err(e) => {
-            let _ = db.execute("DELETE FROM server_wallets WHERE id = $1 AND status = 'CREATING'", &[text(&reservation)]);
-            return Err(e);
-        }
-    };
+    let (reservation, created) = reserve_and_create(platform, user_id).await?;
     let promoted = db
         .execute(PROMOTE_SQL, &promote_params(&reservation, &created))
         .map_err(unavailable)?;
@@ -50,14 +41,7 @@ pub async fn get_or_create(platform: &impl Platform, user_id: &str) -> Result<Se
 pub async fn rotate(platform: &impl Platform, user_id: &str, actor: &str) -> Result<ServerWallet, ApiError> {
     let db = platform.db();
     let old = current(db, user_id).map_err(unavailable)?.ok_or_else(|| no_wallet(user_id))?;
-    let reservation = reserve(db, user_id).map_err(unavailable)?.ok_or_else(creation_in_progress)?;
-    let created = match create_at_signer(platform, user_id).await {
-        Ok(w) => w,
-        Err(e) => {
-            let _ = db.execute("DELETE FROM server_wallets WHERE id = $1 AND status = 'CREATING'", &[text(&reservation)]);
-            return Err(e);
-        }
-    };
+    let (reservation, created) = reserve_and_create(platform, user_id).await?;
     let mut params = promote_params(&reservation, &created);
     params.extend([text(&old.id), text(actor)]);
     let rotated = db.execute(ROTATE_SQL, &params).map_err(unavailable)?;
@@ -72,30 +56,6 @@ pub fn revoke(db: &impl Db, user_id: &str, actor: &str) -> Result<(), ApiError> 
     match db.execute(REVOKE_SQL, &[text(user_id), text(actor)]).map_err(unavailable)? {
         0 => Err(no_wallet(user_id)),
         _ => Ok(()),
-    }
-}
-
-/// `POST /admin/server-wallets/{userId}/rotate` and `.../revoke` (admin token).
-pub async fn handle_admin(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
-    require_admin(request, platform.config())?;
-    if request.method != "POST" {
-        return Err(ApiError::new(ErrorCode::MethodNotAllowed, "use POST"));
-    }
-    let rest = request.path.strip_prefix("/admin/server-wallets/").unwrap_or_default();
-    let (user_id, action) = rest
-        .split_once('/')
-        .filter(|(user, _)| !user.is_empty())
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "use /admin/server-wallets/{userId}/rotate or /revoke"))?;
-    match action {
-        "rotate" => {
-            let wallet = rotate(platform, user_id, "admin").await?;
-            Ok(Response::json(200, &serde_json::json!({ "userId": user_id, "address": wallet.wallet.address, "status": "READY" })))
-        }
-        "revoke" => {
-            revoke(platform.db(), user_id, "admin")?;
-            Ok(Response::json(200, &serde_json::json!({ "userId": user_id, "status": "FAILED", "copyTrading": "PAUSED" })))
-        }
-        _ => Err(ApiError::new(ErrorCode::NotFound, "unknown server wallet action")),
     }
 }
 
@@ -138,11 +98,19 @@ fn reserve(db: &impl Db, user_id: &str) -> Result<Option<String>, DbError> {
     }))
 }
 
-async fn create_at_signer(platform: &impl Platform, user_id: &str) -> Result<WalletRef, ApiError> {
+/// Reserves the user's creation and creates the wallet at the signer; a failed creation gives the
+/// reservation back.
+async fn reserve_and_create(platform: &impl Platform, user_id: &str) -> Result<(String, WalletRef), ApiError> {
+    let db = platform.db();
+    let reservation = reserve(db, user_id).map_err(unavailable)?.ok_or_else(creation_in_progress)?;
     let endpoint = signer_endpoint(platform.config())?;
-    signer_client::create_wallet(platform.http(), &endpoint, user_id)
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::SigningUnavailable, "could not create a server wallet"))
+    match signer_client::create_wallet(platform.http(), &endpoint, user_id).await {
+        Ok(wallet) => Ok((reservation, wallet)),
+        Err(_) => {
+            let _ = db.execute("DELETE FROM server_wallets WHERE id = $1 AND status = 'CREATING'", &[text(&reservation)]);
+            Err(ApiError::new(ErrorCode::SigningUnavailable, "could not create a server wallet"))
+        }
+    }
 }
 
 const RESERVE_SQL: &str = "\
@@ -214,18 +182,10 @@ fn promote_params(reservation: &str, wallet: &WalletRef) -> Vec<SqlValue> {
     ]
 }
 
-fn text(s: &str) -> SqlValue {
-    SqlValue::Text(s.to_string())
-}
-
-fn unavailable(e: DbError) -> ApiError {
-    ApiError::new(ErrorCode::ServiceUnavailable, format!("database: {e}"))
-}
-
 fn creation_in_progress() -> ApiError {
     ApiError::new(ErrorCode::Conflict, "a server wallet is being created for this user; retry shortly").retry_after_ms(2000)
 }
 
-fn no_wallet(user_id: &str) -> ApiError {
+pub(super) fn no_wallet(user_id: &str) -> ApiError {
     ApiError::new(ErrorCode::NotFound, format!("user {user_id} has no READY server wallet"))
 }

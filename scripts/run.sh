@@ -36,7 +36,7 @@ echo "admin token in $repo/.run/admin-token; dev JWT signing key in $repo/.run/j
 signer_listen=${SIGNER_LISTEN:-127.0.0.1:3100}
 SIGNER_AUTH_TOKEN=$SPIN_VARIABLE_SIGNER_AUTH_TOKEN SIGNER_BACKEND=${SIGNER_BACKEND:-local} \
   SIGNER_LOCAL_KEY=${SIGNER_LOCAL_KEY:-$(secret signer-local-key 32)} SIGNER_LISTEN=$signer_listen \
-  target/release/mirror-signer &
+  signer/target/release/mirror-signer &
 signer_pid=$!
 trap 'kill "$signer_pid" 2>/dev/null || true' EXIT
 export SPIN_VARIABLE_DYNAMIC_SIGNER_URL=${SPIN_VARIABLE_DYNAMIC_SIGNER_URL:-http://$signer_listen}

@@ -11,6 +11,7 @@ eval "$(scripts/services.sh env)"
 scripts/build.sh --components-only
 
 cargo test -p mirror-core -p mirror-fakes -p mirror-test-host -p mirror-e2e
+cargo test --manifest-path signer/Cargo.toml
 if [ -x scripts/test-contracts.sh ]; then
   scripts/test-contracts.sh
 fi

@@ -6,42 +6,57 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use alloy_primitives::{eip191_hash_message, Address};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use k256::ecdsa::SigningKey;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
 use mirror_fakes::FaultProxy;
-use mirror_signer::SignerConfig;
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 use crate::services::repo_root;
 
 pub const JWT_ISSUER: &str = "app.dynamicauth.com/test-env";
 pub const JWT_AUDIENCE: &str = "https://mirror.test";
 
-/// The signer behind a fault proxy; the app is pointed at the proxy.
+/// The real signer binary (local backend) behind a fault proxy; the app is pointed at the proxy.
 pub struct SignerStack {
     pub proxy: FaultProxy,
     pub token: String,
     pub local_key_hex: String,
-    server: JoinHandle<()>,
+    process: Child,
+}
+
+/// The signer binary: `MIRROR_SIGNER_BIN`, else the release build `make test` makes. The signer
+/// is its own Cargo workspace (its alloy 0.8 cannot share a lock file with the app's alloy 1.x),
+/// so it runs as a process here, as in production.
+fn signer_binary() -> std::path::PathBuf {
+    std::env::var_os("MIRROR_SIGNER_BIN")
+        .map(Into::into)
+        .unwrap_or_else(|| repo_root().join("signer/target/release/mirror-signer"))
 }
 
 impl SignerStack {
     pub async fn start() -> SignerStack {
         let token = format!("signer-token-{}", random_hex(16));
         let local_key_hex = random_hex(32);
-        let (t, k) = (token.clone(), local_key_hex.clone());
-        let config = SignerConfig::from_lookup(move |name| match name {
-            "SIGNER_AUTH_TOKEN" => Some(t.clone()),
-            "SIGNER_BACKEND" => Some("local".into()),
-            "SIGNER_LOCAL_KEY" => Some(k.clone()),
-            _ => None,
-        })
-        .expect("signer config");
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let upstream = format!("http://{}", listener.local_addr().unwrap());
-        let server = tokio::spawn(async move { mirror_signer::serve(config, listener).await.expect("signer") });
-        let proxy = FaultProxy::start(&upstream).await;
-        SignerStack { proxy, token, local_key_hex, server }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let binary = signer_binary();
+        let process = Command::new(&binary)
+            .env_clear()
+            .env("SIGNER_LISTEN", format!("127.0.0.1:{port}"))
+            .env("SIGNER_AUTH_TOKEN", &token)
+            .env("SIGNER_BACKEND", "local")
+            .env("SIGNER_LOCAL_KEY", &local_key_hex)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {} ({e}): run `make test`, which builds it", binary.display()));
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let proxy = FaultProxy::start(&format!("http://127.0.0.1:{port}")).await;
+        SignerStack { proxy, token, local_key_hex, process }
     }
 
     /// The app's variables for this signer and for end-user JWTs.
@@ -58,7 +73,8 @@ impl SignerStack {
 
 impl Drop for SignerStack {
     fn drop(&mut self) {
-        self.server.abort();
+        let _ = self.process.kill();
+        let _ = self.process.wait();
     }
 }
 

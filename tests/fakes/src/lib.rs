@@ -2,7 +2,9 @@
 //! policy applies to them as to the real ones. Behaviour is switched from the test at any time.
 
 mod behaviour;
+mod fault_proxy;
 mod health_endpoints;
 
 pub use behaviour::Behaviour;
+pub use fault_proxy::FaultProxy;
 pub use health_endpoints::{unreachable_url, FakeService, Kind};

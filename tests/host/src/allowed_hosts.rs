@@ -54,7 +54,8 @@ impl AllowedHosts {
     /// variable cannot be resolved.
     pub(crate) fn resolve(entries: &[String], vars: &Variables) -> anyhow::Result<Self> {
         reject_allow_all(entries)?;
-        vars.check_all_resolved().map_err(|e: VarError| anyhow::anyhow!("{e}"))?;
+        vars.check_all_resolved()
+            .map_err(|e: VarError| anyhow::anyhow!("{e}"))?;
         let hosts = entries
             .iter()
             .map(|entry| {
@@ -76,7 +77,9 @@ impl AllowedHosts {
     /// Whether a relative URL (a request to the app itself) may be sent.
     pub(crate) fn allows_relative(&self, schemes: &[&str]) -> bool {
         self.0.iter().any(|h| {
-            schemes.iter().any(|s| h.scheme.as_deref().is_none_or(|hs| hs == *s))
+            schemes
+                .iter()
+                .any(|s| h.scheme.as_deref().is_none_or(|hs| hs == *s))
                 && matches!(h.host, HostPattern::Any | HostPattern::ToSelf)
         })
     }
@@ -116,7 +119,9 @@ impl AllowedHost {
         };
         let (host, rest) = rest.rsplit_once(':').unwrap_or((rest, ""));
         let port = match rest.split_once('/') {
-            Some((_, path)) if !path.is_empty() => bail!("{url:?} has a path but is not allowed to"),
+            Some((_, path)) if !path.is_empty() => {
+                bail!("{url:?} has a path but is not allowed to")
+            }
             Some((port, _)) => port,
             None => rest,
         };
@@ -142,7 +147,10 @@ impl AllowedHost {
             HostPattern::Subdomain(suffix) => url.host.ends_with(suffix.as_str()),
             HostPattern::ToSelf => false,
             HostPattern::Exact(h) => *h == url.host,
-            HostPattern::Cidr(net) => url.host.parse::<std::net::IpAddr>().is_ok_and(|ip| net.contains(&ip)),
+            HostPattern::Cidr(net) => url
+                .host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| net.contains(&ip)),
         };
         let port_ok = match &self.ports {
             None => true,
@@ -204,7 +212,8 @@ fn parse_ports(port: &str, scheme: &str) -> anyhow::Result<Option<Vec<(u16, u16)
         bail!("port lists are not yet supported");
     }
     let number = |s: &str| -> anyhow::Result<u16> {
-        s.parse().with_context(|| format!("port {port:?} is not a number"))
+        s.parse()
+            .with_context(|| format!("port {port:?} is not a number"))
     };
     let range = match port.split_once("..") {
         // Spin's ranges are half-open: `8000..8100` allows 8000 through 8099.
@@ -251,7 +260,9 @@ impl OutboundUrl {
 
 /// Percent-encodes the user-info part so that passwords with reserved characters parse.
 fn encode_userinfo(url: &str) -> String {
-    let Some(at) = url.find('@') else { return url.to_owned() };
+    let Some(at) = url.find('@') else {
+        return url.to_owned();
+    };
     let start = url.find("://").map_or(0, |i| i + 3);
     let path_start = url[start..].find('/').map_or(usize::MAX, |i| i + start);
     if at >= path_start || at < start {
@@ -276,7 +287,10 @@ mod tests {
         let vars = Variables::new(
             &Default::default(),
             &Default::default(),
-            crate::variables::Sources { overrides: &std::collections::HashMap::new(), environment: false },
+            crate::variables::Sources {
+                overrides: &std::collections::HashMap::new(),
+                environment: false,
+            },
         )
         .unwrap();
         let entries: Vec<String> = entries.iter().map(|s| s.to_string()).collect();
@@ -285,23 +299,43 @@ mod tests {
 
     #[test]
     fn exact_scheme_host_and_port() {
-        let h = literal(&["postgres://127.0.0.1:5432", "https://api.example.com", "redis://localhost"]);
+        let h = literal(&[
+            "postgres://127.0.0.1:5432",
+            "https://api.example.com",
+            "redis://localhost",
+        ]);
         assert!(h.allows_url("127.0.0.1:5432", "postgres").unwrap());
         assert!(h.allows_url("127.0.0.1", "postgres").unwrap());
         assert!(!h.allows_url("localhost:5432", "postgres").unwrap());
         assert!(!h.allows_url("127.0.0.1:5433", "postgres").unwrap());
-        assert!(h.allows_url("https://api.example.com/x?y", "https").unwrap());
-        assert!(h.allows_url("https://api.example.com:443/", "https").unwrap());
+        assert!(
+            h.allows_url("https://api.example.com/x?y", "https")
+                .unwrap()
+        );
+        assert!(
+            h.allows_url("https://api.example.com:443/", "https")
+                .unwrap()
+        );
         assert!(!h.allows_url("http://api.example.com/", "https").unwrap());
-        assert!(!h.allows_url("https://api.example.com:8443/", "https").unwrap());
+        assert!(
+            !h.allows_url("https://api.example.com:8443/", "https")
+                .unwrap()
+        );
         assert!(h.allows_url("redis://localhost:6379/3", "redis").unwrap());
         assert!(!h.allows_url("redis://127.0.0.1:6379", "redis").unwrap());
-        assert!(h.allows_url("redis://u:p#ss@localhost:6379", "redis").unwrap());
+        assert!(
+            h.allows_url("redis://u:p#ss@localhost:6379", "redis")
+                .unwrap()
+        );
     }
 
     #[test]
     fn wildcards_ranges_and_cidrs() {
-        let h = literal(&["*://*.example.com:*", "http://10.0.0.0/8:8000..8002", "https://*:443"]);
+        let h = literal(&[
+            "*://*.example.com:*",
+            "http://10.0.0.0/8:8000..8002",
+            "https://*:443",
+        ]);
         assert!(h.allows_url("tcp://a.b.example.com:1", "https").unwrap());
         assert!(h.allows_url("http://10.1.2.3:8001/", "https").unwrap());
         assert!(!h.allows_url("http://10.1.2.3:8002/", "https").unwrap());
@@ -323,7 +357,9 @@ mod tests {
             ("https://*.ex*.com", "only as prefixes"),
             ("https://example.com:http", "is not a number"),
         ] {
-            let err = AllowedHosts::validate(&[entry.to_owned()]).unwrap_err().to_string();
+            let err = AllowedHosts::validate(&[entry.to_owned()])
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(expect), "{entry}: {err}");
         }
         assert!(AllowedHosts::validate(&["insecure:allow-all".to_owned()]).is_err());

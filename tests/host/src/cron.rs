@@ -29,8 +29,9 @@ pub(crate) async fn call(
     store: &mut wasmtime::Store<crate::state::State>,
     instance: &wasmtime::component::Instance,
 ) -> anyhow::Result<Result<(), String>> {
-    let cron = SpinCron::new(&mut *store, instance)
-        .map_err(|e| anyhow::Error::from(e).context("the component does not export handle-cron-event"))?;
+    let cron = SpinCron::new(&mut *store, instance).map_err(|e| {
+        anyhow::Error::from(e).context("the component does not export handle-cron-event")
+    })?;
     let timestamp = Utc::now().timestamp().try_into().unwrap_or_default();
     let result = cron
         .call_handle_cron_event(&mut *store, Metadata { timestamp })
@@ -44,11 +45,13 @@ pub(crate) async fn call(
 pub(crate) async fn run_scheduler(host: Host) {
     let mut tasks = tokio::task::JoinSet::new();
     for (component, expression) in host.cron_components() {
-        let Ok(schedule) = parse_schedule(&expression) else { continue };
+        let Ok(schedule) = parse_schedule(&expression) else {
+            continue;
+        };
         let host = host.clone();
         tasks.spawn(async move {
             let component: Arc<str> = component.into();
-            for next in schedule.upcoming_owned(Utc) {
+            while let Some(next) = schedule.upcoming(Utc).next() {
                 let wait = (next - Utc::now()).to_std().unwrap_or_default();
                 tokio::time::sleep(wait).await;
                 let (host, component) = (host.clone(), component.clone());

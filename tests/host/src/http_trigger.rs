@@ -26,13 +26,20 @@ pub(crate) async fn invoke(
 ) -> anyhow::Result<http::Response<Bytes>> {
     let req = prepare(route, req)?;
     let (mut store, instance) = host.instantiate(route.component(), counters).await?;
-    let proxy = Proxy::new(&mut store, &instance)
-        .map_err(|e| anyhow::Error::from(e).context("the component does not export wasi:http/incoming-handler"))?;
+    let proxy = Proxy::new(&mut store, &instance).map_err(|e| {
+        anyhow::Error::from(e).context("the component does not export wasi:http/incoming-handler")
+    })?;
     let (tx, rx) = oneshot::channel();
     let (request, response_out) = {
         let mut http = store.data_mut().http();
-        let request = http.new_incoming_request(Scheme::Http, req).map_err(anyhow::Error::from)?;
-        (request, http.new_response_outparam(tx).map_err(anyhow::Error::from)?)
+        let request = http
+            .new_incoming_request(Scheme::Http, req)
+            .map_err(anyhow::Error::from)?;
+        (
+            request,
+            http.new_response_outparam(tx)
+                .map_err(anyhow::Error::from)?,
+        )
     };
     let guest = AbortOnDrop(tokio::spawn(async move {
         proxy
@@ -57,7 +64,9 @@ pub(crate) async fn invoke(
         Ok(Err(code)) => Err(anyhow!("the component responded with error {code:?}")),
         Err(_) => {
             guest.finish().await.context("guest invocation failed")?;
-            Err(anyhow!("guest failed to produce a response prior to returning"))
+            Err(anyhow!(
+                "guest failed to produce a response prior to returning"
+            ))
         }
     }
 }
@@ -86,7 +95,11 @@ fn prepare(
         .map(|a| a.to_string())
         .or_else(|| host_header.clone())
         .unwrap_or_else(|| "localhost".to_owned());
-    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
     let url_host = host_header.unwrap_or_else(|| "localhost".to_owned());
     for (name, value) in route.spin_headers("http", &url_host, &path_and_query, client) {
         if let (Ok(n), Ok(v)) = (name.parse::<HeaderName>(), HeaderValue::from_str(&value)) {

@@ -112,7 +112,10 @@ impl Host {
         let variables = Variables::new(
             &manifest.variables,
             &manifest.components,
-            Sources { overrides: &cfg.variables, environment: cfg.env_variables },
+            Sources {
+                overrides: &cfg.variables,
+                environment: cfg.env_variables,
+            },
         )?;
         for (id, c) in &manifest.components {
             AllowedHosts::validate(&c.allowed_outbound_hosts)
@@ -151,7 +154,9 @@ impl Host {
                 .collect(),
             timeout: cfg.invocation_timeout,
         };
-        Ok(Host { inner: Arc::new(inner) })
+        Ok(Host {
+            inner: Arc::new(inner),
+        })
     }
 
     /// Routes `req` by its path and runs the matching component. No route: 404. A component
@@ -166,7 +171,11 @@ impl Host {
             let response = status_only(http::StatusCode::NOT_FOUND);
             tracing::info!(component = "", trigger = %format!("http {method} {path}"), status = 404,
                 duration_ms = start.elapsed().as_millis() as u64, "no route");
-            return Invocation { component: String::new(), output: response, round_trips: RoundTrips::default() };
+            return Invocation {
+                component: String::new(),
+                output: response,
+                round_trips: RoundTrips::default(),
+            };
         };
         let component = route.component().to_owned();
         let counters = Arc::new(Counters::default());
@@ -182,7 +191,11 @@ impl Host {
         tracing::info!(component = %component, trigger = %format!("http {method} {path} ({})", route.raw_route()),
             status = output.status().as_u16(), duration_ms = start.elapsed().as_millis() as u64,
             round_trips = %round_trips, "invocation");
-        Invocation { component, output, round_trips }
+        Invocation {
+            component,
+            output,
+            round_trips,
+        }
     }
 
     /// Runs one tick of a cron component now. `Err` carries the guest's error, a trap, a load
@@ -209,7 +222,11 @@ impl Host {
         let round_trips = counters.snapshot();
         tracing::info!(component = %component_id, trigger = "cron", status = if output.is_ok() { "ok" } else { "error" },
             duration_ms = start.elapsed().as_millis() as u64, round_trips = %round_trips, "invocation");
-        Invocation { component: component_id.to_owned(), output, round_trips }
+        Invocation {
+            component: component_id.to_owned(),
+            output,
+            round_trips,
+        }
     }
 
     /// Every `[[trigger.cron]]`: (component, expression).
@@ -247,7 +264,10 @@ impl Host {
         let mut store = Store::new(&inner.runtime.engine, state);
         store.set_epoch_deadline(Runtime::ticks(inner.timeout));
         store.epoch_deadline_trap();
-        let instance = pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from)?;
+        let instance = pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(anyhow::Error::from)?;
         Ok((store, instance))
     }
 
@@ -255,9 +275,12 @@ impl Host {
     /// running wasm is stopped by the epoch deadline itself).
     async fn deadline<T>(&self, f: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
         let limit = self.inner.timeout + GRACE;
-        tokio::time::timeout(limit, f)
-            .await
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("invocation exceeded its deadline of {:?}", self.inner.timeout)))
+        tokio::time::timeout(limit, f).await.unwrap_or_else(|_| {
+            Err(anyhow::anyhow!(
+                "invocation exceeded its deadline of {:?}",
+                self.inner.timeout
+            ))
+        })
     }
 
     fn log_failure(&self, component: &str, e: &anyhow::Error) {

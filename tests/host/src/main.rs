@@ -5,6 +5,7 @@
 //! mirror-host migrate --database-url URL --dir migrations
 //! ```
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -20,8 +21,9 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into()),
+                .unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn,tokio_postgres=warn".into()),
         )
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
     let mut args = std::env::args().skip(1);
@@ -39,7 +41,9 @@ async fn main() -> anyhow::Result<()> {
             Host::load(cfg).await?.serve(listen).await
         }
         "migrate" => {
-            let url = flags.get("--database-url").context("--database-url is required")?;
+            let url = flags
+                .get("--database-url")
+                .context("--database-url is required")?;
             let dir = PathBuf::from(flags.get("--dir").unwrap_or("migrations"));
             let applied = mirror_test_host::migrate::migrate(url, &dir).await?;
             println!("applied {} migration(s): {applied:?}", applied.len());
@@ -59,13 +63,19 @@ impl Flags {
             if !name.starts_with("--") {
                 bail!("unexpected argument {name:?}\n{USAGE}");
             }
-            let value = args.next().with_context(|| format!("{name} needs a value"))?;
+            let value = args
+                .next()
+                .with_context(|| format!("{name} needs a value"))?;
             flags.push((name, value));
         }
         Ok(Self(flags))
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }

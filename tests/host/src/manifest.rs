@@ -141,7 +141,9 @@ impl Manifest {
         for (name, decl) in &raw.variables {
             crate::variables::validate_name(name)?;
             match (&decl.default, decl.required) {
-                (Some(_), true) => bail!("variable {name:?}: `default` and `required` are exclusive"),
+                (Some(_), true) => {
+                    bail!("variable {name:?}: `default` and `required` are exclusive")
+                }
                 (None, false) => bail!("variable {name:?}: needs a `default` or `required = true`"),
                 _ => {}
             }
@@ -184,7 +186,10 @@ impl Manifest {
                     "route must be a string pattern or '{{ private = true }}': component '{id}' has {{ private = false }}"
                 ),
             };
-            http.push(HttpTrigger { route, component: known(&id, "http")? });
+            http.push(HttpTrigger {
+                route,
+                component: known(&id, "http")?,
+            });
         }
         let mut cron = Vec::new();
         for t in raw.trigger.cron {
@@ -193,7 +198,12 @@ impl Manifest {
                 .with_context(|| format!("cron trigger of component {:?}", t.component))?;
             cron.push(t);
         }
-        Ok(Self { variables: raw.variables, http, cron, components })
+        Ok(Self {
+            variables: raw.variables,
+            http,
+            cron,
+            components,
+        })
     }
 }
 
@@ -246,12 +256,27 @@ mod tests {
     fn rejects_bad_declarations() {
         let base = "spin_manifest_version = 2\n[component.a]\nsource = \"a.wasm\"\n";
         for (extra, expect) in [
-            ("[variables]\nx = { default = \"1\", required = true }", "exclusive"),
+            (
+                "[variables]\nx = { default = \"1\", required = true }",
+                "exclusive",
+            ),
             ("[variables]\nx = {}", "needs a `default`"),
-            ("[variables]\nBad = { default = \"1\" }", "invalid variable name"),
-            ("[[trigger.http]]\nroute = \"/\"\ncomponent = \"b\"", "unknown component"),
-            ("[[trigger.http]]\nroute = { private = false }\ncomponent = \"a\"", "private = false"),
-            ("[[trigger.cron]]\ncomponent = \"a\"\ncron_expression = \"nope\"", "cron trigger"),
+            (
+                "[variables]\nBad = { default = \"1\" }",
+                "invalid variable name",
+            ),
+            (
+                "[[trigger.http]]\nroute = \"/\"\ncomponent = \"b\"",
+                "unknown component",
+            ),
+            (
+                "[[trigger.http]]\nroute = { private = false }\ncomponent = \"a\"",
+                "private = false",
+            ),
+            (
+                "[[trigger.cron]]\ncomponent = \"a\"\ncron_expression = \"nope\"",
+                "cron trigger",
+            ),
         ] {
             let err = format!("{:#}", parse(&format!("{base}{extra}")).unwrap_err());
             assert!(err.contains(expect), "{extra}: {err}");

@@ -2,6 +2,8 @@
 //! kept per address across invocations (like Spin 3: `deadpool-postgres`, recycled "clean", so
 //! no session state leaks from one invocation to the next).
 
+#![allow(clippy::result_large_err)] // the error type is the WIT interface's, as in Spin
+
 mod convert;
 
 use std::collections::HashMap;
@@ -35,7 +37,9 @@ impl PgPools {
         let manager = Manager::from_config(
             config,
             NoTls,
-            ManagerConfig { recycling_method: RecyclingMethod::Clean },
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Clean,
+            },
         );
         let pool = Pool::builder(manager).max_size(POOL_SIZE).build()?;
         pools.insert(address.to_owned(), pool.clone());
@@ -57,7 +61,11 @@ impl State {
                     "Unix sockets are not supported on WebAssembly".into(),
                 ));
             };
-            let port = ports.get(i).or(if ports.len() == 1 { ports.first() } else { None });
+            let port = ports.get(i).or(if ports.len() == 1 {
+                ports.first()
+            } else {
+                None
+            });
             let url = match port {
                 Some(p) => format!("{name}:{p}"),
                 None => name.clone(),
@@ -104,7 +112,10 @@ impl pg::HostConnection for State {
             .pg
             .get_or_create(&address, config)
             .map_err(|e| Error::ConnectionFailed(format!("{e:?}")))?;
-        let client = pool.get().await.map_err(|e| Error::ConnectionFailed(format!("{e:?}")))?;
+        let client = pool
+            .get()
+            .await
+            .map_err(|e| Error::ConnectionFailed(format!("{e:?}")))?;
         self.counters.add(Trip::PostgresConnection);
         self.table
             .push(PgConnection(client))
@@ -121,15 +132,24 @@ impl pg::HostConnection for State {
         let counters = self.counters.clone();
         let client = self.pg_client(&conn)?;
         counters.add(Trip::Postgres);
-        let rows = client.query(&statement, &refs(&params)).await.map_err(query_failed)?;
+        let rows = client
+            .query(&statement, &refs(&params))
+            .await
+            .map_err(query_failed)?;
         // Spin reports no columns at all for an empty result.
         let Some(first) = rows.first() else {
-            return Ok(RowSet { columns: vec![], rows: vec![] });
+            return Ok(RowSet {
+                columns: vec![],
+                rows: vec![],
+            });
         };
         let columns = first
             .columns()
             .iter()
-            .map(|c| Column { name: c.name().to_owned(), data_type: convert::data_type(c.type_()) })
+            .map(|c| Column {
+                name: c.name().to_owned(),
+                data_type: convert::data_type(c.type_()),
+            })
             .collect();
         let rows = rows
             .iter()
@@ -150,7 +170,10 @@ impl pg::HostConnection for State {
         let counters = self.counters.clone();
         let client = self.pg_client(&conn)?;
         counters.add(Trip::Postgres);
-        client.execute(&statement, &refs(&params)).await.map_err(query_failed)
+        client
+            .execute(&statement, &refs(&params))
+            .await
+            .map_err(query_failed)
     }
 
     async fn drop(&mut self, conn: Resource<PgConnection>) -> wasmtime::Result<()> {
@@ -166,7 +189,10 @@ fn to_params(values: &[ParameterValue]) -> anyhow::Result<Params> {
 }
 
 fn refs(params: &Params) -> Vec<&(dyn ToSql + Sync)> {
-    params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect()
+    params
+        .iter()
+        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+        .collect()
 }
 
 /// A failed statement: `db-error` with the SQLSTATE when the server reported one.

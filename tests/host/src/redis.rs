@@ -32,8 +32,19 @@ pub struct RedisConnection {
 
 /// Commands after which a connection is closed instead of going back to the pool.
 const STATEFUL: &[&str] = &[
-    "MULTI", "WATCH", "SELECT", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "MONITOR", "CLIENT",
-    "AUTH", "HELLO", "RESET", "READONLY", "READWRITE",
+    "MULTI",
+    "WATCH",
+    "SELECT",
+    "SUBSCRIBE",
+    "PSUBSCRIBE",
+    "SSUBSCRIBE",
+    "MONITOR",
+    "CLIENT",
+    "AUTH",
+    "HELLO",
+    "RESET",
+    "READONLY",
+    "READWRITE",
 ];
 
 impl Drop for RedisConnection {
@@ -42,14 +53,22 @@ impl Drop for RedisConnection {
             return;
         }
         if let Ok(mut pools) = self.pools.lock() {
-            pools.entry(self.address.clone()).or_default().push(self.conn.clone());
+            pools
+                .entry(self.address.clone())
+                .or_default()
+                .push(self.conn.clone());
         }
     }
 }
 
 impl RedisPools {
     async fn take(&self, address: &str) -> Result<RedisConnection, Error> {
-        let idle = self.0.lock().expect("redis pools lock").get_mut(address).and_then(Vec::pop);
+        let idle = self
+            .0
+            .lock()
+            .expect("redis pools lock")
+            .get_mut(address)
+            .and_then(Vec::pop);
         let conn = match idle {
             Some(c) => c,
             None => redis::Client::open(address)
@@ -58,7 +77,12 @@ impl RedisPools {
                 .await
                 .map_err(other)?,
         };
-        Ok(RedisConnection { conn, address: address.to_owned(), pools: self.0.clone(), dirty: false })
+        Ok(RedisConnection {
+            conn,
+            address: address.to_owned(),
+            pools: self.0.clone(),
+            dirty: false,
+        })
     }
 }
 
@@ -68,11 +92,17 @@ fn other(e: impl std::fmt::Display) -> Error {
 
 impl State {
     /// The connection of `res`, counting one round trip.
-    fn redis(&mut self, res: &Resource<RedisConnection>) -> Result<&mut MultiplexedConnection, Error> {
+    fn redis(
+        &mut self,
+        res: &Resource<RedisConnection>,
+    ) -> Result<&mut MultiplexedConnection, Error> {
         Ok(&mut self.redis_connection(res)?.conn)
     }
 
-    fn redis_connection(&mut self, res: &Resource<RedisConnection>) -> Result<&mut RedisConnection, Error> {
+    fn redis_connection(
+        &mut self,
+        res: &Resource<RedisConnection>,
+    ) -> Result<&mut RedisConnection, Error> {
         self.counters.add(Trip::Redis);
         self.table
             .get_mut(res)
@@ -84,7 +114,10 @@ impl r::Host for State {}
 
 impl r::HostConnection for State {
     async fn open(&mut self, address: String) -> Result<Resource<RedisConnection>, Error> {
-        let allowed = self.policy().and_then(|p| p.allows_url(&address, "redis")).map_err(other)?;
+        let allowed = self
+            .policy()
+            .and_then(|p| p.allows_url(&address, "redis"))
+            .map_err(other)?;
         if !allowed {
             return Err(Error::InvalidAddress);
         }
@@ -99,22 +132,41 @@ impl r::HostConnection for State {
         channel: String,
         payload: Vec<u8>,
     ) -> Result<(), Error> {
-        self.redis(&res)?.publish::<_, _, ()>(&channel, &payload).await.map_err(other)
+        self.redis(&res)?
+            .publish::<_, _, ()>(&channel, &payload)
+            .await
+            .map_err(other)
     }
 
-    async fn get(&mut self, res: Resource<RedisConnection>, key: String) -> Result<Option<Vec<u8>>, Error> {
+    async fn get(
+        &mut self,
+        res: Resource<RedisConnection>,
+        key: String,
+    ) -> Result<Option<Vec<u8>>, Error> {
         self.redis(&res)?.get(&key).await.map_err(other)
     }
 
-    async fn set(&mut self, res: Resource<RedisConnection>, key: String, value: Vec<u8>) -> Result<(), Error> {
-        self.redis(&res)?.set::<_, _, ()>(&key, &value).await.map_err(other)
+    async fn set(
+        &mut self,
+        res: Resource<RedisConnection>,
+        key: String,
+        value: Vec<u8>,
+    ) -> Result<(), Error> {
+        self.redis(&res)?
+            .set::<_, _, ()>(&key, &value)
+            .await
+            .map_err(other)
     }
 
     async fn incr(&mut self, res: Resource<RedisConnection>, key: String) -> Result<i64, Error> {
         self.redis(&res)?.incr(&key, 1).await.map_err(other)
     }
 
-    async fn del(&mut self, res: Resource<RedisConnection>, keys: Vec<String>) -> Result<u32, Error> {
+    async fn del(
+        &mut self,
+        res: Resource<RedisConnection>,
+        keys: Vec<String>,
+    ) -> Result<u32, Error> {
         self.redis(&res)?.del(&keys).await.map_err(other)
     }
 
@@ -125,11 +177,19 @@ impl r::HostConnection for State {
         values: Vec<String>,
     ) -> Result<u32, Error> {
         self.redis(&res)?.sadd(&key, &values).await.map_err(|e| {
-            if e.kind() == redis::ErrorKind::UnexpectedReturnType { Error::TypeError } else { other(e) }
+            if e.kind() == redis::ErrorKind::UnexpectedReturnType {
+                Error::TypeError
+            } else {
+                other(e)
+            }
         })
     }
 
-    async fn smembers(&mut self, res: Resource<RedisConnection>, key: String) -> Result<Vec<String>, Error> {
+    async fn smembers(
+        &mut self,
+        res: Resource<RedisConnection>,
+        key: String,
+    ) -> Result<Vec<String>, Error> {
         self.redis(&res)?.smembers(&key).await.map_err(other)
     }
 

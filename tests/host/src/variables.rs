@@ -137,7 +137,9 @@ impl Variables {
                 let env = || {
                     sources
                         .environment
-                        .then(|| std::env::var(format!("SPIN_VARIABLE_{}", name.to_uppercase())).ok())
+                        .then(|| {
+                            std::env::var(format!("SPIN_VARIABLE_{}", name.to_uppercase())).ok()
+                        })
                         .flatten()
                 };
                 let value = sources
@@ -171,7 +173,11 @@ impl Variables {
             }
             templates.insert(id.clone(), vars);
         }
-        Ok(Self { values, secrets, components: templates })
+        Ok(Self {
+            values,
+            secrets,
+            components: templates,
+        })
     }
 
     /// `fermyon:spin/variables#get` for `component`.
@@ -201,7 +207,9 @@ impl Variables {
     pub(crate) fn check_all_resolved(&self) -> Result<(), VarError> {
         let mut names: Vec<&String> = self.values.keys().collect();
         names.sort();
-        names.into_iter().try_for_each(|n| self.app_value(n).map(drop))
+        names
+            .into_iter()
+            .try_for_each(|n| self.app_value(n).map(drop))
     }
 
     fn app_value(&self, name: &str) -> Result<String, VarError> {
@@ -216,9 +224,9 @@ impl Variables {
 
     /// `text` with the value of every `secret = true` variable replaced by `***`.
     pub(crate) fn redact(&self, text: &str) -> String {
-        self.secrets
-            .iter()
-            .fold(text.to_owned(), |t, secret| t.replace(secret.as_str(), "***"))
+        self.secrets.iter().fold(text.to_owned(), |t, secret| {
+            t.replace(secret.as_str(), "***")
+        })
     }
 }
 
@@ -250,11 +258,20 @@ mod tests {
                 ("plain".to_owned(), "literal".to_owned()),
             ]),
         };
-        let overrides: HashMap<String, String> =
-            overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let overrides: HashMap<String, String> = overrides
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let components = BTreeMap::from([("c".to_owned(), component)]);
-        Variables::new(&app, &components, Sources { overrides: &overrides, environment: false })
-            .unwrap()
+        Variables::new(
+            &app,
+            &components,
+            Sources {
+                overrides: &overrides,
+                environment: false,
+            },
+        )
+        .unwrap()
     }
 
     #[test]
@@ -271,11 +288,15 @@ mod tests {
         let v = vars(&[]);
         assert_eq!(
             v.get("c", "need"),
-            Err(VarError::Provider("no provider resolved required variable \"needed\"".into()))
+            Err(VarError::Provider(
+                "no provider resolved required variable \"needed\"".into()
+            ))
         );
         assert_eq!(
             v.get("c", "other"),
-            Err(VarError::Undefined("no variable for \"c\".\"other\"".into()))
+            Err(VarError::Undefined(
+                "no variable for \"c\".\"other\"".into()
+            ))
         );
         assert!(matches!(v.get("c", "Bad"), Err(VarError::InvalidName(_))));
         assert!(v.check_all_resolved().is_err());

@@ -86,27 +86,39 @@ pub(crate) fn db_value(row: &Row, i: usize) -> anyhow::Result<DbValue> {
         Type::INT8 => read(row, i, |v| Ok(DbValue::Int64(v))),
         Type::TEXT | Type::VARCHAR | Type::BPCHAR => read(row, i, |v| Ok(DbValue::Str(v))),
         // Spin reads both through `NaiveDateTime`, which only accepts `timestamp`.
-        Type::TIMESTAMP | Type::TIMESTAMPTZ => {
-            read(row, i, |v: NaiveDateTime| Ok(DbValue::Datetime(datetime_to_wit(v)?)))
-        }
+        Type::TIMESTAMP | Type::TIMESTAMPTZ => read(row, i, |v: NaiveDateTime| {
+            Ok(DbValue::Datetime(datetime_to_wit(v)?))
+        }),
         Type::DATE => read(row, i, |v: NaiveDate| {
-            Ok(DbValue::Date((v.year(), v.month().try_into()?, v.day().try_into()?)))
+            Ok(DbValue::Date((
+                v.year(),
+                v.month().try_into()?,
+                v.day().try_into()?,
+            )))
         }),
         Type::TIME => read(row, i, |v: NaiveTime| Ok(DbValue::Time(time_to_wit(v)?))),
         Type::UUID => read(row, i, |v: uuid::Uuid| Ok(DbValue::Uuid(v.to_string()))),
         Type::JSONB => read(row, i, |v: serde_json::Value| {
-            Ok(DbValue::Jsonb(serde_json::to_vec(&v).context("invalid JSON from database")?))
+            Ok(DbValue::Jsonb(
+                serde_json::to_vec(&v).context("invalid JSON from database")?,
+            ))
         }),
         Type::NUMERIC => read(row, i, |v: Decimal| Ok(DbValue::Decimal(v.to_string()))),
-        Type::INT4_RANGE => read(row, i, |v: Range<i32>| Ok(DbValue::RangeInt32(range_to_wit(&v, |x| *x)))),
-        Type::INT8_RANGE => read(row, i, |v: Range<i64>| Ok(DbValue::RangeInt64(range_to_wit(&v, |x| *x)))),
+        Type::INT4_RANGE => read(row, i, |v: Range<i32>| {
+            Ok(DbValue::RangeInt32(range_to_wit(&v, |x| *x)))
+        }),
+        Type::INT8_RANGE => read(row, i, |v: Range<i64>| {
+            Ok(DbValue::RangeInt64(range_to_wit(&v, |x| *x)))
+        }),
         Type::NUM_RANGE => read(row, i, |v: Range<PgDecimal>| {
             Ok(DbValue::RangeDecimal(range_to_wit(&v, |d| d.0.to_string())))
         }),
         Type::INT4_ARRAY => read(row, i, |v| Ok(DbValue::ArrayInt32(v))),
         Type::INT8_ARRAY => read(row, i, |v| Ok(DbValue::ArrayInt64(v))),
         Type::NUMERIC_ARRAY => read(row, i, |v: Vec<Option<Decimal>>| {
-            Ok(DbValue::ArrayDecimal(v.iter().map(|d| d.map(|d| d.to_string())).collect()))
+            Ok(DbValue::ArrayDecimal(
+                v.iter().map(|d| d.map(|d| d.to_string())).collect(),
+            ))
         }),
         Type::TEXT_ARRAY | Type::VARCHAR_ARRAY | Type::BPCHAR_ARRAY => {
             read(row, i, |v| Ok(DbValue::ArrayStr(v)))
@@ -118,11 +130,24 @@ pub(crate) fn db_value(row: &Row, i: usize) -> anyhow::Result<DbValue> {
 
 fn datetime_to_wit(v: NaiveDateTime) -> anyhow::Result<(i32, u8, u8, u8, u8, u8, u32)> {
     let (h, min, s, ns) = time_to_wit(v.time())?;
-    Ok((v.year(), v.month().try_into()?, v.day().try_into()?, h, min, s, ns))
+    Ok((
+        v.year(),
+        v.month().try_into()?,
+        v.day().try_into()?,
+        h,
+        min,
+        s,
+        ns,
+    ))
 }
 
 fn time_to_wit(v: NaiveTime) -> anyhow::Result<(u8, u8, u8, u32)> {
-    Ok((v.hour().try_into()?, v.minute().try_into()?, v.second().try_into()?, v.nanosecond()))
+    Ok((
+        v.hour().try_into()?,
+        v.minute().try_into()?,
+        v.second().try_into()?,
+        v.nanosecond(),
+    ))
 }
 
 type WitBound<T> = Option<(T, RangeBoundKind)>;
@@ -183,9 +208,10 @@ pub(crate) fn parameter(value: &ParameterValue) -> anyhow::Result<Box<dyn ToSql 
         ParameterValue::Binary(v) => Box::new(v.clone()),
         ParameterValue::Date((y, m, d)) => Box::new(date(*y, *m, *d)?),
         ParameterValue::Time((h, min, s, ns)) => Box::new(time(*h, *min, *s, *ns)?),
-        ParameterValue::Datetime((y, m, d, h, min, s, ns)) => {
-            Box::new(NaiveDateTime::new(date(*y, *m, *d)?, time(*h, *min, *s, *ns)?))
-        }
+        ParameterValue::Datetime((y, m, d, h, min, s, ns)) => Box::new(NaiveDateTime::new(
+            date(*y, *m, *d)?,
+            time(*h, *min, *s, *ns)?,
+        )),
         ParameterValue::Timestamp(secs) => Box::new(
             chrono::DateTime::<chrono::Utc>::from_timestamp(*secs, 0)
                 .ok_or_else(|| anyhow!("invalid epoch timestamp {secs}"))?,

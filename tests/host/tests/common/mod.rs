@@ -36,7 +36,11 @@ pub fn redis_url() -> String {
 /// `host:port` of a URL.
 pub fn host_port(url: &str) -> String {
     let u = url::Url::parse(url).expect("service URL");
-    format!("{}:{}", u.host_str().expect("host"), u.port().expect("explicit port"))
+    format!(
+        "{}:{}",
+        u.host_str().expect("host"),
+        u.port().expect("explicit port")
+    )
 }
 
 fn fixtures_dir() -> PathBuf {
@@ -50,7 +54,13 @@ pub fn build_fixtures() {
         let dir = fixtures_dir();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "--release", "--target", "wasm32-wasip2", "--manifest-path"])
+            .args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-wasip2",
+                "--manifest-path",
+            ])
             .arg(dir.join("Cargo.toml"))
             .arg("--target-dir")
             .arg(dir.join("target"))
@@ -68,10 +78,17 @@ pub async fn load(app: &str, vars: &[(&str, String)]) -> Host {
 }
 
 /// Like [`load`], with a chance to adjust the configuration.
-pub async fn load_with(app: &str, vars: &[(&str, String)], adjust: impl FnOnce(&mut HostConfig)) -> Host {
+pub async fn load_with(
+    app: &str,
+    vars: &[(&str, String)],
+    adjust: impl FnOnce(&mut HostConfig),
+) -> Host {
     build_fixtures();
     let mut cfg = HostConfig::new(fixtures_dir().join("apps").join(format!("{app}.toml")));
-    cfg.variables = vars.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<HashMap<_, _>>();
+    cfg.variables = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect::<HashMap<_, _>>();
     cfg.cache_dir = Some(fixtures_dir().join("target").join("mirror-host-cache"));
     cfg.invocation_timeout = Duration::from_secs(20);
     adjust(&mut cfg);
@@ -81,7 +98,11 @@ pub async fn load_with(app: &str, vars: &[(&str, String)], adjust: impl FnOnce(&
 /// A name unique to this process and call, for databases and Redis keys.
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
-    format!("{prefix}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A fresh database on the test Postgres: its URL (with `sslmode=disable`).
@@ -92,10 +113,15 @@ pub async fn fresh_database() -> String {
         .await
         .expect("connecting to MIRROR_TEST_PG_URL");
     tokio::spawn(conn);
-    client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("CREATE DATABASE");
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("CREATE DATABASE");
     let mut url = url::Url::parse(&admin).expect("MIRROR_TEST_PG_URL");
     url.set_path(&format!("/{name}"));
-    url.query_pairs_mut().clear().append_pair("sslmode", "disable");
+    url.query_pairs_mut()
+        .clear()
+        .append_pair("sslmode", "disable");
     url.to_string()
 }
 
@@ -118,7 +144,13 @@ pub fn get(uri: &str) -> http::Request<Bytes> {
 
 /// The JSON body of a successful invocation.
 pub fn json(inv: &Invocation<http::Response<Bytes>>) -> serde_json::Value {
-    assert_eq!(inv.output.status(), 200, "{}: {}", inv.component, String::from_utf8_lossy(inv.output.body()));
+    assert_eq!(
+        inv.output.status(),
+        200,
+        "{}: {}",
+        inv.component,
+        String::from_utf8_lossy(inv.output.body())
+    );
     serde_json::from_slice(inv.output.body()).expect("JSON body")
 }
 
@@ -145,7 +177,9 @@ pub async fn http_server() -> u16 {
                     }
                 }
                 let _ = stream
-                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                    )
                     .await;
             });
         }

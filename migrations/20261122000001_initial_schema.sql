@@ -36,24 +36,25 @@ CREATE TABLE wallets (
 CREATE INDEX wallets_type_idx ON wallets (type);
 
 -- Dynamic MPC server wallets. `wallet_properties` is what the signer needs to sign for this
--- wallet (no key share in clear). A CREATING row reserves the user's one in-flight creation (so
--- racing requests create one wallet, not two). At most one READY wallet per user, checked at the
--- end of the statement so a rotation can demote the old wallet and promote the new one at once.
+-- wallet (no key share in clear). A user has at most one live wallet — CREATING (a reservation,
+-- so racing requests create one wallet, not two) or READY — checked at the end of the statement;
+-- a rotation's new wallet is ROTATING until one statement makes it READY and the old ROTATED.
 CREATE TABLE server_wallets (
   id                 text PRIMARY KEY DEFAULT gen_random_uuid()::text,
   user_id            text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
   address            text UNIQUE,
   dynamic_wallet_id  text,
   wallet_properties  jsonb,
-  status             text NOT NULL DEFAULT 'CREATING' CHECK (status IN ('CREATING', 'READY', 'FAILED', 'ROTATED')),
+  status             text NOT NULL DEFAULT 'CREATING'
+                     CHECK (status IN ('CREATING', 'ROTATING', 'READY', 'FAILED', 'ROTATED')),
   created_at         timestamptz NOT NULL DEFAULT now(),
   updated_at         timestamptz NOT NULL DEFAULT now(),
-  CHECK (status = 'CREATING' OR address IS NOT NULL),
-  CONSTRAINT server_wallets_one_ready_per_user EXCLUDE USING btree (user_id WITH =) WHERE (status = 'READY')
-    DEFERRABLE INITIALLY DEFERRED
+  CHECK (status IN ('CREATING', 'ROTATING') OR address IS NOT NULL),
+  CONSTRAINT server_wallets_one_live_per_user EXCLUDE USING btree (user_id WITH =)
+    WHERE (status IN ('CREATING', 'READY')) DEFERRABLE INITIALLY DEFERRED
 );
 CREATE INDEX server_wallets_user_idx ON server_wallets (user_id);
-CREATE UNIQUE INDEX server_wallets_one_creating_per_user ON server_wallets (user_id) WHERE status = 'CREATING';
+CREATE UNIQUE INDEX server_wallets_one_rotation_per_user ON server_wallets (user_id) WHERE status = 'ROTATING';
 
 CREATE TABLE binding_proofs (
   id                text PRIMARY KEY DEFAULT gen_random_uuid()::text,

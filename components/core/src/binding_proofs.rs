@@ -10,6 +10,7 @@ use crate::auth::{authenticate, User};
 use crate::authority::{find_ready, ServerWallet};
 use crate::evm::{parse_address, parse_signature, recover_personal_signer};
 use crate::ports::{Db, Platform, SqlValue};
+use crate::time::Timestamp;
 
 /// How far `issuedAt` may be from now.
 const MAX_CLOCK_SKEW_MS: i64 = 10 * 60 * 1000;
@@ -92,7 +93,8 @@ pub fn submit(db: &impl Db, user: &User, wallet: &ServerWallet, body: BindingSub
 pub fn list(db: &impl Db, user_id: &str) -> Result<Value, ApiError> {
     let rows = db
         .query(
-            "SELECT bp.id, sw.address AS server_wallet_address, bp.embedded_address, bp.nonce, bp.verified_at
+            "SELECT bp.id, sw.address AS server_wallet_address, bp.embedded_address, bp.nonce,
+                    (extract(epoch FROM bp.verified_at) * 1000)::int8 AS verified_at_ms
              FROM binding_proofs bp JOIN server_wallets sw ON sw.id = bp.server_wallet_id
              WHERE bp.user_id = $1 ORDER BY bp.verified_at DESC LIMIT 100",
             &[SqlValue::Text(user_id.to_string())],
@@ -103,7 +105,7 @@ pub fn list(db: &impl Db, user_id: &str) -> Result<Value, ApiError> {
         .map(|r| {
             let field = |c: &str| match r.get(c) {
                 Ok(SqlValue::Text(s)) => Value::String(s.clone()),
-                Ok(SqlValue::Timestamp(t)) => Value::String(t.to_string()),
+                Ok(SqlValue::Int(ms)) => Value::String(Timestamp::from_millis(*ms).to_string()),
                 _ => Value::Null,
             };
             json!({
@@ -111,7 +113,7 @@ pub fn list(db: &impl Db, user_id: &str) -> Result<Value, ApiError> {
                 "serverWalletAddress": field("server_wallet_address"),
                 "embeddedAddress": field("embedded_address"),
                 "nonce": field("nonce"),
-                "verifiedAt": field("verified_at"),
+                "verifiedAt": field("verified_at_ms"),
             })
         })
         .collect();

@@ -57,6 +57,12 @@ impl TestApp {
             ("redis_host", services.redis_origin()),
             ("admin_token", admin_token.clone()),
             ("trading_key_encryption_key", crate::signing::random_hex(32)),
+            // Spin refuses every outbound connection while a required variable has no value, so
+            // the harness gives each one a value; `with_signer` replaces the signer's.
+            ("signer_auth_token", crate::signing::random_hex(24)),
+            ("dynamic_jwt_public_key", crate::signing::jwt_fixture("test-only-public.pem")),
+            ("dynamic_jwt_issuer", crate::signing::JWT_ISSUER.into()),
+            ("dynamic_jwt_audience", crate::signing::JWT_AUDIENCE.into()),
             ("dynamic_api_url", nowhere.clone()),
             ("polymarket_clob_url", nowhere.clone()),
             ("polygon_rpc_url", nowhere.clone()),

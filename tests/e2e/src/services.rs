@@ -46,7 +46,8 @@ impl Services {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let name = format!("mirror_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
         let client = connect(&self.pg_url).await?;
-        client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}")).await?;
+        client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).await?;
+        client.batch_execute(&format!("CREATE DATABASE {name}")).await?;
         Ok(name)
     }
 

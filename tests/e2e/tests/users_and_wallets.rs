@@ -37,9 +37,10 @@ async fn racing_first_calls_create_one_wallet() {
     let (app, signer) = TestApp::with_signer(&[]).await.unwrap();
     let user = TestUser::new();
     let bearer = user.bearer();
-    let replies = futures::future::join_all((0..8).map(|_| app.request("GET", "/me", &[("authorization", &bearer)], b""))).await;
+    let headers = [("authorization", bearer.as_str())];
+    let replies = futures::future::join_all((0..8).map(|_| app.request("GET", "/me", &headers, b""))).await;
     for reply in &replies {
-        assert!(reply.status == 200 || reply.status == 409, "status {}", reply.status);
+        assert!(reply.status == 200 || reply.status == 409, "status {}: {}", reply.status, String::from_utf8_lossy(&reply.body));
         if reply.status == 409 {
             assert_eq!(reply.json()["error"]["code"], "CONFLICT");
             assert!(reply.headers.contains_key("retry-after"));
@@ -162,6 +163,7 @@ async fn users_see_only_their_own_binding_proofs() {
     let (app, _signer) = TestApp::with_signer(&[]).await.unwrap();
     let (alice, bob) = (TestUser::new(), TestUser::new());
     let wallet = me(&app, &alice).await["serverWallet"]["address"].as_str().unwrap().to_string();
+    me(&app, &bob).await;
     let body = binding_body(&wallet, &alice, "nonce-alice-0123456789", unix_now() * 1000);
     assert_eq!(app.request("POST", "/binding-proofs", &[("authorization", &alice.bearer())], &body).await.status, 201);
 

@@ -25,7 +25,10 @@ pub async fn get_or_create(platform: &impl Platform, user_id: &str) -> Result<Se
     if let Some(wallet) = current(db, user_id).map_err(unavailable)? {
         return Ok(wallet);
     }
-    let (reservation, created) = reserve_and_create(platform, user_id).await?;
+    let Some((reservation, created)) = reserve_and_create(platform, user_id, Reservation::Creating).await? else {
+        // Someone else holds the user's live row: their wallet, or their creation of it.
+        return current(db, user_id).map_err(unavailable)?.ok_or_else(creation_in_progress);
+    };
     let promoted = db
         .execute(PROMOTE_SQL, &promote_params(&reservation, &created))
         .map_err(unavailable)?;
@@ -41,7 +44,8 @@ pub async fn get_or_create(platform: &impl Platform, user_id: &str) -> Result<Se
 pub async fn rotate(platform: &impl Platform, user_id: &str, actor: &str) -> Result<ServerWallet, ApiError> {
     let db = platform.db();
     let old = current(db, user_id).map_err(unavailable)?.ok_or_else(|| no_wallet(user_id))?;
-    let (reservation, created) = reserve_and_create(platform, user_id).await?;
+    let (reservation, created) =
+        reserve_and_create(platform, user_id, Reservation::Rotating).await?.ok_or_else(creation_in_progress)?;
     let mut params = promote_params(&reservation, &created);
     params.extend([text(&old.id), text(actor)]);
     let rotated = db.execute(ROTATE_SQL, &params).map_err(unavailable)?;
@@ -88,26 +92,56 @@ fn first_wallet(rows: &Rows) -> Result<Option<ServerWallet>, DbError> {
     }))
 }
 
-/// Inserts the user's CREATING reservation, or takes over one whose creator died. `None` when
-/// another live creation holds it.
-fn reserve(db: &impl Db, user_id: &str) -> Result<Option<String>, DbError> {
-    let rows = db.query(RESERVE_SQL, &[text(user_id), SqlValue::Int(CREATION_LEASE_SECS)])?;
+/// What a reservation is for: a user's first wallet, or the next one in a rotation.
+#[derive(Clone, Copy)]
+enum Reservation {
+    Creating,
+    Rotating,
+}
+
+impl Reservation {
+    fn status(self) -> &'static str {
+        match self {
+            Reservation::Creating => "CREATING",
+            Reservation::Rotating => "ROTATING",
+        }
+    }
+}
+
+/// Inserts the user's reservation, or takes over one whose creator died. `None` when the
+/// schema refuses it: another live wallet or creation (CREATING) or rotation (ROTATING) exists.
+fn reserve(db: &impl Db, user_id: &str, kind: Reservation) -> Result<Option<String>, DbError> {
+    let params = [text(user_id), SqlValue::Int(CREATION_LEASE_SECS), text(kind.status())];
+    let rows = match db.query(RESERVE_SQL, &params) {
+        Ok(rows) => rows,
+        Err(DbError::Query { code: Some(code), .. }) if code == "23505" || code == "23P01" => return Ok(None),
+        Err(e) => return Err(e),
+    };
     Ok(rows.first().and_then(|r| match r.get("id") {
         Ok(SqlValue::Text(id)) => Some(id.clone()),
         _ => None,
     }))
 }
 
-/// Reserves the user's creation and creates the wallet at the signer; a failed creation gives the
-/// reservation back.
-async fn reserve_and_create(platform: &impl Platform, user_id: &str) -> Result<(String, WalletRef), ApiError> {
+/// Reserves and creates the wallet at the signer; `None` when the reservation is refused. A
+/// failed creation gives the reservation back.
+async fn reserve_and_create(
+    platform: &impl Platform,
+    user_id: &str,
+    kind: Reservation,
+) -> Result<Option<(String, WalletRef)>, ApiError> {
     let db = platform.db();
-    let reservation = reserve(db, user_id).map_err(unavailable)?.ok_or_else(creation_in_progress)?;
     let endpoint = signer_endpoint(platform.config())?;
+    let Some(reservation) = reserve(db, user_id, kind).map_err(unavailable)? else {
+        return Ok(None);
+    };
     match signer_client::create_wallet(platform.http(), &endpoint, user_id).await {
-        Ok(wallet) => Ok((reservation, wallet)),
+        Ok(wallet) => Ok(Some((reservation, wallet))),
         Err(_) => {
-            let _ = db.execute("DELETE FROM server_wallets WHERE id = $1 AND status = 'CREATING'", &[text(&reservation)]);
+            let _ = db.execute(
+                "DELETE FROM server_wallets WHERE id = $1 AND status = $2",
+                &[text(&reservation), text(kind.status())],
+            );
             Err(ApiError::new(ErrorCode::SigningUnavailable, "could not create a server wallet"))
         }
     }
@@ -116,12 +150,11 @@ async fn reserve_and_create(platform: &impl Platform, user_id: &str) -> Result<(
 const RESERVE_SQL: &str = "\
 WITH taken AS (
   UPDATE server_wallets SET updated_at = now()
-  WHERE user_id = $1 AND status = 'CREATING' AND updated_at < now() - make_interval(secs => $2::int8)
+  WHERE user_id = $1 AND status = $3 AND updated_at < now() - make_interval(secs => $2::int8)
   RETURNING id
 ), inserted AS (
   INSERT INTO server_wallets (user_id, status)
-  SELECT $1, 'CREATING' WHERE NOT EXISTS (SELECT 1 FROM taken)
-  ON CONFLICT (user_id) WHERE status = 'CREATING' DO NOTHING
+  SELECT $1, $3 WHERE NOT EXISTS (SELECT 1 FROM taken)
   RETURNING id
 )
 SELECT id FROM taken UNION ALL SELECT id FROM inserted";
@@ -144,7 +177,7 @@ WITH old AS (
 ), new AS (
   UPDATE server_wallets
   SET status = 'READY', address = $2, dynamic_wallet_id = $3, wallet_properties = $4::jsonb
-  WHERE id = $1 AND status = 'CREATING' AND EXISTS (SELECT 1 FROM old)
+  WHERE id = $1 AND status = 'ROTATING' AND EXISTS (SELECT 1 FROM old)
   RETURNING id, user_id, address
 ), transfer AS (
   INSERT INTO relayer_txs (user_id, kind, idempotency_key, to_address, status)

@@ -12,7 +12,8 @@ pub enum SqlValue {
     Text(String),
     Bytes(Vec<u8>),
     Json(serde_json::Value),
-    /// `timestamptz`; always UTC.
+    /// A `timestamp` (without time zone) read or bound as UTC. Spin's Postgres interface cannot
+    /// read or bind `timestamptz` directly: select `col AT TIME ZONE 'UTC'`, or epoch numbers.
     Timestamp(Timestamp),
     /// `numeric`, kept as its exact decimal text.
     Decimal(String),

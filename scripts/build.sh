@@ -4,9 +4,9 @@
 # components' alloy 1.x) and, unless --components-only, the test host binary for `make run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=$(sed -n 's/^command = "cargo build --target wasm32-wasip2 --release -p \(.*\)"$/-p \1/p' spin.toml | sort -u)
+packages=$(sed -n 's/^command = "cargo build --target wasm32-wasip2 --profile component -p \(.*\)"$/-p \1/p' spin.toml | sort -u)
 # shellcheck disable=SC2086
-cargo build --target wasm32-wasip2 --release $packages
+cargo build --target wasm32-wasip2 --profile component $packages
 cargo build --release --manifest-path signer/Cargo.toml --bin mirror-signer
 if [ "${1:-}" != "--components-only" ]; then
   cargo build --release -p mirror-test-host --bin mirror-host

@@ -10,6 +10,7 @@ scripts/services.sh start
 eval "$(scripts/services.sh env)"
 scripts/build.sh --components-only
 
+# Builds the host binary too (the end-to-end suites also run it as a process).
 cargo test -p mirror-core -p mirror-fakes -p mirror-test-host -p mirror-e2e
 cargo test --manifest-path signer/Cargo.toml
 if [ -x scripts/test-contracts.sh ]; then

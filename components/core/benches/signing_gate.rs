@@ -37,16 +37,7 @@ fn measure(label: &str, mut op: impl FnMut(usize)) -> Duration {
 fn main() {
     let redis = TestRedis::fresh();
     // Limits high enough that every call is admitted: the common path.
-    let limits = SigningLimits {
-        user_limit: i64::MAX / 4,
-        global_limit: i64::MAX / 4,
-        window_ms: 60_000,
-        failure_threshold: 10,
-        failure_window_ms: 300_000,
-        open_ms: 120_000,
-        half_open_probes: 3,
-        successes_to_close: 3,
-    };
+    let limits = SigningLimits { user_limit: i64::MAX / 4, global_limit: i64::MAX / 4, ..support::runbook_limits() };
     let now = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     let floor = measure("bare round trip (PING)", |_| {
         redis.execute("PING", &[]).unwrap();

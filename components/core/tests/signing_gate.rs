@@ -7,22 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Barrier;
 
 use mirror_core::signing::{gate, record_outcome, BreakerState, GateVerdict, SigningLimits};
-use support::TestRedis;
+use support::{runbook_limits, TestRedis};
 
 const T0: i64 = 1_800_000_000_000;
-
-fn runbook_limits() -> SigningLimits {
-    SigningLimits {
-        user_limit: 30,
-        global_limit: 300,
-        window_ms: 60_000,
-        failure_threshold: 10,
-        failure_window_ms: 300_000,
-        open_ms: 120_000,
-        half_open_probes: 3,
-        successes_to_close: 3,
-    }
-}
 
 /// `callers` threads, each with its own connection, hit the gate at the same instant; returns
 /// how many were admitted.

@@ -96,6 +96,33 @@ async fn limiter_admits_exactly_30_of_200_racing_requests_for_one_user() {
     assert_eq!(status["signing"]["rateLimiter"]["activeUsers"], 1);
 }
 
+#[tokio::test]
+async fn limiter_admits_exactly_300_of_360_racing_requests_from_12_users() {
+    let (app, signer) = TestApp::with_signer(&[]).await.unwrap();
+    let mut users = Vec::new();
+    for _ in 0..12 {
+        users.push(user_with_wallet(&app).await.0);
+    }
+    let before = signer.proxy.requests();
+    let calls: Vec<&String> = users.iter().flat_map(|user| (0..30).map(move |_| user)).collect();
+    let replies = futures::future::join_all(calls.iter().map(|user| check(&app, user, "MESSAGE"))).await;
+    let admitted = replies.iter().filter(|r| r.status == 200).count();
+    let limited = replies.iter().filter(|r| r.status == 429).count();
+    assert_eq!((admitted, limited), (300, 60));
+    assert_eq!(signer.proxy.requests() - before, 300);
+    // Which users got in depends on the race; each got at most its own 30.
+    let active = users
+        .iter()
+        .filter(|user| {
+            let theirs = calls.iter().zip(&replies).filter(|(u, r)| **u == *user && r.status == 200).count();
+            assert!(theirs <= 30);
+            theirs > 0
+        })
+        .count();
+    let status = app.get("/system/status").await.json();
+    assert_eq!(status["signing"]["rateLimiter"], json!({ "globalCount": 300, "globalLimit": 300, "activeUsers": active }));
+}
+
 const FAST_BREAKER: [(&str, &str); 6] = [
     ("signing_breaker_failure_threshold", "3"),
     ("signing_breaker_open_ms", "1500"),

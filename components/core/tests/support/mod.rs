@@ -1,9 +1,27 @@
 //! core's `Redis` port on a real Redis, for tests of the Lua scripts. Replies are flattened the
 //! way Spin's Redis interface flattens them. Each `TestRedis` gets a database of its own.
+// Shared by the signing tests and the signing bench, each of which uses part of it.
+#![allow(dead_code)]
 
 use std::sync::Mutex;
 
 use mirror_core::ports::{Redis, RedisArg, RedisError, RedisValue};
+use mirror_core::signing::SigningLimits;
+
+/// The runbook's signing numbers: 30/user and 300 global per minute; 10 failures in 5 minutes
+/// open the breaker for 2 minutes; 3 probes, 3 successes to close.
+pub fn runbook_limits() -> SigningLimits {
+    SigningLimits {
+        user_limit: 30,
+        global_limit: 300,
+        window_ms: 60_000,
+        failure_threshold: 10,
+        failure_window_ms: 300_000,
+        open_ms: 120_000,
+        half_open_probes: 3,
+        successes_to_close: 3,
+    }
+}
 
 pub struct TestRedis {
     url: String,

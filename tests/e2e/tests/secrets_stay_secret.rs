@@ -1,0 +1,139 @@
+//! No private key, signer token, admin token, encryption key or JWT reaches a log line or a
+//! response: the app runs as the `mirror-host` binary (as `make run` runs it), a whole session
+//! is driven over HTTP, and everything it printed and answered is scanned.
+
+use std::process::Command;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use mirror_core::signing::local_key::LocalKey;
+use mirror_e2e::signing::{random_hex, unix_now, TestUser};
+use mirror_e2e::{repo_root, TestApp};
+use serde_json::json;
+
+fn host_binary() -> std::path::PathBuf {
+    std::env::var_os("MIRROR_HOST_BIN")
+        .map(Into::into)
+        .unwrap_or_else(|| repo_root().join("target/debug/mirror-host"))
+}
+
+struct Session {
+    base: String,
+    client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
+    answers: Vec<String>,
+}
+
+impl Session {
+    async fn call(&mut self, method: &str, path: &str, auth: Option<&str>, body: &str) -> (u16, serde_json::Value) {
+        let mut request = http::Request::builder().method(method).uri(format!("{}{path}", self.base));
+        if let Some(auth) = auth {
+            request = request.header("authorization", auth);
+        }
+        let response = self.client.request(request.body(Full::new(Bytes::from(body.to_string()))).unwrap()).await.unwrap();
+        let status = response.status().as_u16();
+        let headers = format!("{:?}", response.headers());
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        self.answers.push(format!("{headers}\n{text}"));
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+    }
+}
+
+#[tokio::test]
+async fn secrets_never_reach_logs_or_responses() {
+    let legacy_secret = [0x5au8; 32];
+    let (app, signer) = TestApp::with_signer(&[]).await.unwrap();
+    let encryption_key = app.variables["trading_key_encryption_key"].clone();
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let log_path = std::env::temp_dir().join(format!("mirror-secrets-{}.log", random_hex(6)));
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut command = Command::new(host_binary());
+    command
+        .args(["up", "--manifest", repo_root().join("spin.toml").to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "debug,wasmtime=warn,cranelift=warn")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log);
+    for (name, value) in &app.variables {
+        command.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
+    }
+    let mut host = command.spawn().unwrap_or_else(|e| panic!("start mirror-host ({e}): `make test` builds it"));
+    for _ in 0..400 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+
+    let mut session = Session {
+        base: format!("http://127.0.0.1:{port}"),
+        client: Client::builder(TokioExecutor::new()).build_http(),
+        answers: Vec::new(),
+    };
+    let admin = format!("Bearer {}", app.admin_token);
+    let user = TestUser::new();
+    let jwt = user.bearer();
+    let (status, me) = session.call("GET", "/me", Some(&jwt), "").await;
+    assert_eq!(status, 200, "{me}");
+    let wallet = me["serverWallet"]["address"].as_str().unwrap().to_string();
+    let issued = unix_now() * 1000;
+    let message = format!(
+        "Mirror binding proof\nI authorize Mirror server wallet {} to trade on my behalf.\nNonce: nonce-secrets-0123456789\nIssued at: {issued}",
+        wallet.parse::<alloy_primitives::Address>().unwrap().to_checksum(None)
+    );
+    let proof = json!({ "serverWalletAddress": wallet, "nonce": "nonce-secrets-0123456789", "issuedAt": issued,
+                        "signature": user.sign_personal(message.as_bytes()) });
+    assert_eq!(session.call("POST", "/binding-proofs", Some(&jwt), &proof.to_string()).await.0, 201);
+    session.call("POST", "/binding-proofs", Some(&jwt), &proof.to_string()).await;
+    session.call("GET", "/me", Some("Bearer not.a.jwt"), "").await;
+
+    // A Phase 1 user whose trading key the test knows, signing locally.
+    let legacy_id: String = app
+        .db
+        .query_one("INSERT INTO users (dynamic_user_id) VALUES ('legacy-user') RETURNING id", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let sealed = LocalKey::encrypt(&legacy_secret, &encryption_key, [3u8; 12]).unwrap();
+    let address = LocalKey::from_secret(&legacy_secret).unwrap().address().to_checksum(None);
+    app.db
+        .execute("INSERT INTO wallets (user_id, type, address, enc_priv_key) VALUES ($1, 'TRADING_EOA', $2, $3)", &[&legacy_id, &address, &sealed])
+        .await
+        .unwrap();
+    let server_user: String = app.db.query_one("SELECT user_id FROM server_wallets", &[]).await.unwrap().get(0);
+    for (user_id, kind) in [(&server_user, "MESSAGE"), (&server_user, "TYPED_DATA"), (&server_user, "TRANSACTION"), (&legacy_id, "MESSAGE"), (&legacy_id, "TRANSACTION")] {
+        let (status, body) = session.call("POST", "/admin/signing/check", Some(&admin), &json!({ "userId": user_id, "kind": kind }).to_string()).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    session.call("POST", "/admin/signing/check", Some("Bearer wrong-token"), "{}").await;
+    session.call("POST", "/admin/signing/check", Some(&admin), "{\"userId\":").await;
+    signer.proxy.set(mirror_fakes::Behaviour::Status(500));
+    session.call("POST", "/admin/signing/check", Some(&admin), &json!({ "userId": server_user, "kind": "MESSAGE" }).to_string()).await;
+    session.call("POST", "/internal/workers/health-check", Some(&admin), "").await;
+    session.call("GET", "/system/status", None, "").await;
+
+    let _ = host.kill();
+    let _ = host.wait();
+    let logs = std::fs::read_to_string(&log_path).unwrap();
+    let _ = std::fs::remove_file(&log_path);
+    assert!(logs.contains("/admin/signing/check"), "the host logged the session:\n{logs}");
+
+    let jwt_token = jwt.trim_start_matches("Bearer ").to_string();
+    let secrets = [
+        ("admin token", app.admin_token.clone()),
+        ("signer token", signer.token.clone()),
+        ("signer local key", signer.local_key_hex.clone()),
+        ("trading key encryption key", encryption_key.clone()),
+        ("legacy private key", alloy_primitives::hex::encode(legacy_secret)),
+        ("end-user JWT", jwt_token.clone()),
+        ("JWT signature", jwt_token.rsplit('.').next().unwrap().to_string()),
+    ];
+    let answers = session.answers.join("\n");
+    for (what, secret) in secrets {
+        assert!(!logs.contains(&secret), "{what} appears in the logs");
+        assert!(!answers.contains(&secret), "{what} appears in a response");
+    }
+}

@@ -12,6 +12,7 @@ use hyper_util::rt::TokioExecutor;
 use mirror_core::signing::local_key::LocalKey;
 use mirror_e2e::signing::{random_hex, unix_now, TestUser};
 use mirror_e2e::{repo_root, TestApp};
+use mirror_fakes::{FakeService, Kind};
 use serde_json::json;
 
 fn host_binary() -> std::path::PathBuf {
@@ -45,7 +46,19 @@ impl Session {
 #[tokio::test]
 async fn secrets_never_reach_logs_or_responses() {
     let legacy_secret = [0x5au8; 32];
-    let (app, signer) = TestApp::with_signer(&[]).await.unwrap();
+    // The binary fires the health-check cron on its schedule: give it healthy services to probe,
+    // so a tick landing mid-session cannot mark Dynamic down and fail the signing calls.
+    let dynamic = FakeService::start(Kind::Dynamic).await;
+    let clob = FakeService::start(Kind::PolymarketClob).await;
+    let rpc = FakeService::start(Kind::PolygonRpc).await;
+    let (app, signer) = TestApp::with_signer(&[
+        ("dynamic_api_url", &dynamic.url()),
+        ("polymarket_clob_url", &clob.url()),
+        ("polygon_rpc_url", &rpc.url()),
+        ("polygon_rpc_host", &rpc.url()),
+    ])
+    .await
+    .unwrap();
     let encryption_key = app.variables["trading_key_encryption_key"].clone();
 
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

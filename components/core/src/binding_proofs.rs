@@ -76,7 +76,7 @@ pub fn submit(db: &impl Db, user: &User, wallet: &ServerWallet, body: BindingSub
             if e.is_unique_violation() {
                 ApiError::new(ErrorCode::SignatureError, "nonce already used: binding proofs cannot be replayed")
             } else {
-                ApiError::new(ErrorCode::ServiceUnavailable, format!("database: {e}"))
+                ApiError::from(e)
             }
         })?;
     let id = rows.first().and_then(|r| r.get("id").ok().cloned());
@@ -99,7 +99,7 @@ pub fn list(db: &impl Db, user_id: &str) -> Result<Value, ApiError> {
              WHERE bp.user_id = $1 ORDER BY bp.verified_at DESC LIMIT 100",
             &[SqlValue::Text(user_id.to_string())],
         )
-        .map_err(|e| ApiError::new(ErrorCode::ServiceUnavailable, format!("database: {e}")))?;
+        ?;
     let proofs: Vec<Value> = rows
         .iter()
         .map(|r| {

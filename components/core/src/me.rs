@@ -22,7 +22,7 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
                     "SELECT 1 FROM binding_proofs WHERE user_id = $1 AND server_wallet_id = $2 LIMIT 1",
                     &[SqlValue::Text(user.id.clone()), SqlValue::Text(wallet.id.clone())],
                 )
-                .map_err(|e| ApiError::new(ErrorCode::ServiceUnavailable, format!("database: {e}")))?;
+                ?;
             (json!({ "address": wallet.wallet.address, "status": "READY" }), !proofs.rows.is_empty())
         }
         Authority::LegacyKey { .. } => (serde_json::Value::Null, false),

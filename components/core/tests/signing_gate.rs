@@ -22,7 +22,7 @@ fn race(redis: &TestRedis, callers: usize, user_of: impl Fn(usize) -> String + S
             let (conn, barrier, admitted, limits, user) = (redis.another(), &barrier, &admitted, &limits, user_of(i));
             s.spawn(move || {
                 barrier.wait();
-                if let GateVerdict::Admitted { .. } = gate(&conn, &limits, &user, &format!("op-{i}"), true, now).unwrap() {
+                if let GateVerdict::Admitted { .. } = gate(&conn, limits, &user, &format!("op-{i}"), true, now).unwrap() {
                     admitted.fetch_add(1, Ordering::SeqCst);
                 }
             });

@@ -3,7 +3,7 @@ use std::fmt;
 use serde_json::json;
 
 use super::Response;
-use crate::ports::ConfigError;
+use crate::ports::{ConfigError, DbError};
 
 /// The stable error codes clients and operators see (ARCHITECTURE §8).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,7 +77,7 @@ impl ApiError {
 
     /// With `Retry-After`, rounded up to whole seconds (at least 1).
     pub fn retry_after_ms(mut self, ms: i64) -> Self {
-        self.retry_after_secs = Some(((ms.max(1) as u64) + 999) / 1000);
+        self.retry_after_secs = Some((ms.max(1) as u64).div_ceil(1000));
         self
     }
 
@@ -106,6 +106,13 @@ impl fmt::Display for ApiError {
 impl From<ConfigError> for ApiError {
     fn from(e: ConfigError) -> Self {
         ApiError::new(ErrorCode::ConfigurationError, e.to_string())
+    }
+}
+
+/// A database failure seen by a caller: the service is unavailable, whatever the statement.
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        ApiError::new(ErrorCode::ServiceUnavailable, format!("database: {e}"))
     }
 }
 

@@ -31,7 +31,7 @@ pub fn authenticate(platform: &impl Platform, request: &Request) -> Result<User,
             UPSERT_SQL,
             &[SqlValue::Text(claims.sub.clone()), optional(claims.email.as_deref()), optional(claims.embedded_wallet())],
         )
-        .map_err(|e| ApiError::new(ErrorCode::ServiceUnavailable, format!("database: {e}")))?;
+        ?;
     let row = rows.first().ok_or_else(|| ApiError::new(ErrorCode::InternalError, "user upsert returned nothing"))?;
     let text = |c: &str| match row.get(c) {
         Ok(SqlValue::Text(s)) => Some(s.clone()),

@@ -1,6 +1,6 @@
 //! Phase 1 trading keys in `wallets` (type TRADING_EOA, `enc_priv_key`).
 
-use super::{text, unavailable, Authority};
+use super::{text, Authority};
 use crate::api::ApiError;
 use crate::ports::{Db, Platform, SqlValue};
 use crate::settings;
@@ -13,7 +13,7 @@ pub fn find(db: &impl Db, user_id: &str) -> Result<Option<Authority>, ApiError> 
              WHERE user_id = $1 AND type = 'TRADING_EOA' AND enc_priv_key IS NOT NULL",
             &[text(user_id)],
         )
-        .map_err(unavailable)?;
+        .map_err(ApiError::from)?;
     Ok(rows.first().and_then(|row| {
         let field = |c: &str| match row.get(c) {
             Ok(SqlValue::Text(s)) => Some(s.clone()),
@@ -41,7 +41,7 @@ pub fn create(platform: &impl Platform, user_id: &str) -> Result<Authority, ApiE
              SELECT user_id, 'TRADING_KEY_CREATED', jsonb_build_object('walletId', id, 'address', address) FROM w",
             &[text(user_id), text(&key.address().to_checksum(None)), text(&encrypted)],
         )
-        .map_err(unavailable)?;
+        .map_err(ApiError::from)?;
     find(platform.db(), user_id)?.ok_or_else(|| {
         ApiError::new(crate::api::ErrorCode::Conflict, "this account's Phase 1 trading key has been destroyed")
     })

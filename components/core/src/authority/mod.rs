@@ -9,8 +9,8 @@ mod server_wallet;
 pub use admin::handle_admin;
 pub use server_wallet::{find_ready, get_or_create, revoke, rotate, ServerWallet};
 
-use crate::api::{ApiError, ErrorCode};
-use crate::ports::{DbError, Platform, SqlValue};
+use crate::api::ApiError;
+use crate::ports::{Platform, SqlValue};
 use crate::settings;
 
 /// Who signs for a user.
@@ -72,8 +72,4 @@ fn use_server_wallets(platform: &impl Platform) -> Result<bool, ApiError> {
 
 fn text(s: &str) -> SqlValue {
     SqlValue::Text(s.to_string())
-}
-
-fn unavailable(e: DbError) -> ApiError {
-    ApiError::new(ErrorCode::ServiceUnavailable, format!("database: {e}"))
 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{text, unavailable};
+use super::text;
 use crate::api::{ApiError, ErrorCode};
 use crate::ports::{Db, DbError, Platform, Rows, SqlValue};
 use crate::signing::signer_client::{self, WalletRef};
@@ -22,16 +22,16 @@ const CREATION_LEASE_SECS: i64 = 60;
 /// first reserves the creation, the others get CONFLICT with `Retry-After` until it is READY.
 pub async fn get_or_create(platform: &impl Platform, user_id: &str) -> Result<ServerWallet, ApiError> {
     let db = platform.db();
-    if let Some(wallet) = current(db, user_id).map_err(unavailable)? {
+    if let Some(wallet) = current(db, user_id).map_err(ApiError::from)? {
         return Ok(wallet);
     }
     let Some((reservation, created)) = reserve_and_create(platform, user_id, Reservation::Creating).await? else {
         // Someone else holds the user's live row: their wallet, or their creation of it.
-        return current(db, user_id).map_err(unavailable)?.ok_or_else(creation_in_progress);
+        return current(db, user_id).map_err(ApiError::from)?.ok_or_else(creation_in_progress);
     };
     let promoted = db
         .execute(PROMOTE_SQL, &promote_params(&reservation, &created))
-        .map_err(unavailable)?;
+        .map_err(ApiError::from)?;
     if promoted == 0 {
         return Err(creation_in_progress());
     }
@@ -43,12 +43,12 @@ pub async fn get_or_create(platform: &impl Platform, user_id: &str) -> Result<Se
 /// `relayer_txs` OWNERSHIP_TRANSFER for the relayer (the Safe work) to carry out.
 pub async fn rotate(platform: &impl Platform, user_id: &str, actor: &str) -> Result<ServerWallet, ApiError> {
     let db = platform.db();
-    let old = current(db, user_id).map_err(unavailable)?.ok_or_else(|| no_wallet(user_id))?;
+    let old = current(db, user_id).map_err(ApiError::from)?.ok_or_else(|| no_wallet(user_id))?;
     let (reservation, created) =
         reserve_and_create(platform, user_id, Reservation::Rotating).await?.ok_or_else(creation_in_progress)?;
     let mut params = promote_params(&reservation, &created);
     params.extend([text(&old.id), text(actor)]);
-    let rotated = db.execute(ROTATE_SQL, &params).map_err(unavailable)?;
+    let rotated = db.execute(ROTATE_SQL, &params).map_err(ApiError::from)?;
     if rotated == 0 {
         return Err(ApiError::new(ErrorCode::Conflict, "the server wallet changed during rotation; retry"));
     }
@@ -57,7 +57,7 @@ pub async fn rotate(platform: &impl Platform, user_id: &str, actor: &str) -> Res
 
 /// Marks the user's wallet FAILED and pauses their copy trading, in one statement.
 pub fn revoke(db: &impl Db, user_id: &str, actor: &str) -> Result<(), ApiError> {
-    match db.execute(REVOKE_SQL, &[text(user_id), text(actor)]).map_err(unavailable)? {
+    match db.execute(REVOKE_SQL, &[text(user_id), text(actor)]).map_err(ApiError::from)? {
         0 => Err(no_wallet(user_id)),
         _ => Ok(()),
     }
@@ -65,7 +65,7 @@ pub fn revoke(db: &impl Db, user_id: &str, actor: &str) -> Result<(), ApiError> 
 
 /// The user's READY server wallet, if any.
 pub fn find_ready(db: &impl Db, user_id: &str) -> Result<Option<ServerWallet>, ApiError> {
-    current(db, user_id).map_err(unavailable)
+    current(db, user_id).map_err(ApiError::from)
 }
 
 fn current(db: &impl Db, user_id: &str) -> Result<Option<ServerWallet>, DbError> {
@@ -132,7 +132,7 @@ async fn reserve_and_create(
 ) -> Result<Option<(String, WalletRef)>, ApiError> {
     let db = platform.db();
     let endpoint = signer_endpoint(platform.config())?;
-    let Some(reservation) = reserve(db, user_id, kind).map_err(unavailable)? else {
+    let Some(reservation) = reserve(db, user_id, kind).map_err(ApiError::from)? else {
         return Ok(None);
     };
     match signer_client::create_wallet(platform.http(), &endpoint, user_id).await {

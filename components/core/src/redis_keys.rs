@@ -23,3 +23,9 @@ pub const SIGNING_LIMITER_ACTIVE_USERS: &str = "signing:limiter:active-users";
 
 /// Hash of the Polymarket circuit breaker: field `state` as for the signing breaker.
 pub const POLYMARKET_BREAKER: &str = "polymarket:breaker";
+
+/// Sorted set of recent CLOB failures (CLOSED state), scored by time in ms.
+pub const POLYMARKET_BREAKER_FAILURES: &str = "polymarket:breaker:failures";
+
+/// The execution mode document (runbook 003): `{"mode":"LIVE|DRY","emergency_stop":bool}`.
+pub const EXEC_MODE: &str = "exec_mode";

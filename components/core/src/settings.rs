@@ -32,6 +32,21 @@ pub const SIGNING_BREAKER_FAILURE_WINDOW_MS: &str = "signing_breaker_failure_win
 pub const SIGNING_BREAKER_OPEN_MS: &str = "signing_breaker_open_ms";
 pub const SIGNING_BREAKER_HALF_OPEN_PROBES: &str = "signing_breaker_half_open_probes";
 pub const SIGNING_BREAKER_SUCCESSES_TO_CLOSE: &str = "signing_breaker_successes_to_close";
+pub const POLYGON_CHAIN_ID: &str = "polygon_chain_id";
+pub const POLYMARKET_TIMEOUT_MS: &str = "polymarket_timeout_ms";
+pub const POLYMARKET_BREAKER_FAILURE_THRESHOLD: &str = "polymarket_breaker_failure_threshold";
+pub const POLYMARKET_BREAKER_FAILURE_WINDOW_MS: &str = "polymarket_breaker_failure_window_ms";
+pub const POLYMARKET_BREAKER_OPEN_MS: &str = "polymarket_breaker_open_ms";
+pub const COPY_EXECUTION_MODE: &str = "copy_execution_mode";
+pub const EMERGENCY_STOP: &str = "emergency_stop";
+pub const LEADER_POLL_LIMIT: &str = "leader_poll_limit";
+pub const LEADER_WEBHOOK_SECRET: &str = "leader_webhook_secret";
+pub const COPY_BATCH_SIZE: &str = "copy_batch_size";
+pub const COPY_LEASE_MS: &str = "copy_lease_ms";
+pub const COPY_MAX_EVENT_AGE_MS: &str = "copy_max_event_age_ms";
+pub const COPY_MAX_ATTEMPTS: &str = "copy_max_attempts";
+pub const COPY_RETRY_MS: &str = "copy_retry_ms";
+pub const RECONCILE_STALE_AFTER_SECS: &str = "reconcile_stale_after_secs";
 
 /// A non-empty text value.
 pub fn text(config: &dyn Config, name: &str) -> Result<String, ConfigError> {

@@ -4,8 +4,8 @@
 //!
 //! Stored form: `v1:<12-byte nonce hex>:<ciphertext‖tag hex>`, no associated data (Phase 1's).
 
-use aes_gcm::aead::{Aead, KeyInit};
-use aes_gcm::{Aes256Gcm, Nonce};
+use aes_gcm::aead::Aead;
+use aes_gcm::Nonce;
 use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
 use alloy_dyn_abi::TypedData;
 use alloy_eips::eip2718::Encodable2718;
@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::signer_client::{SignPayload, Signed};
 use crate::api::{invalid, ApiError, ErrorCode};
+use crate::sealed::cipher;
 
 /// A decrypted trading key, alive for one signature.
 pub struct LocalKey(SigningKey);
@@ -78,13 +79,6 @@ impl LocalKey {
             .map_err(|_| ApiError::new(ErrorCode::InternalError, "local signing failed"))?;
         Ok(Signature::from_signature_and_parity(signature, recovery.is_y_odd()))
     }
-}
-
-fn cipher(encryption_key_hex: &str) -> Result<Aes256Gcm, ApiError> {
-    let key = hex::decode(encryption_key_hex.trim()).ok().filter(|k| k.len() == 32).ok_or_else(|| {
-        ApiError::new(ErrorCode::ConfigurationError, "variable `trading_key_encryption_key` must be 64 hex characters")
-    })?;
-    Ok(Aes256Gcm::new_from_slice(&key).expect("32-byte key"))
 }
 
 fn signed(signature: Signature, raw: Option<Vec<u8>>, hash: Option<B256>, digest: Option<B256>) -> Signed {

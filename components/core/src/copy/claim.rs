@@ -1,0 +1,236 @@
+//! Claiming copy attempts: `FOR UPDATE SKIP LOCKED` and a lease, in one statement that also
+//! returns everything executing them needs (profile, leader event, the signed order if one was
+//! persisted, the day's volume so far). Any number of ticks may claim at once; each attempt goes
+//! to one of them, and an attempt whose tick died is claimed again once its lease expires.
+
+use serde_json::Value;
+
+use super::units::parse_micro;
+use crate::ports::{Db, DbError, Row, SqlValue};
+
+/// How a profile sizes copies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sizing {
+    /// This many USD micro-units per copy.
+    FixedUsd(i128),
+    /// The leader's size × bps / 10 000.
+    LeaderRatio(i128),
+    /// BUY: this share (bps) of the follower's collateral; SELL: of the follower's position.
+    BalancePercent(i128),
+}
+
+/// A profile's guards; amounts in USD micro-units.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Guards {
+    pub min_order: Option<i128>,
+    pub max_order: Option<i128>,
+    pub max_position_per_market: Option<i128>,
+    pub max_daily_volume: Option<i128>,
+    pub max_price_deviation_bps: Option<i128>,
+    pub market_allowlist: Vec<String>,
+    pub market_denylist: Vec<String>,
+    pub buy_only: bool,
+    pub binary_only: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    pub enabled: bool,
+    pub sizing: Sizing,
+    pub guards: Guards,
+}
+
+/// The leader's fill being copied; quantities in micro-units.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub id: String,
+    pub side: String,
+    pub asset: String,
+    pub condition_id: String,
+    pub size: i128,
+    pub price: i128,
+    pub outcome_index: Option<i64>,
+    pub market_slug: Option<String>,
+    pub traded_at_ms: i64,
+}
+
+/// An order persisted for the attempt (signed, or a would-be order in DRY mode).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredOrder {
+    pub id: String,
+    pub status: String,
+    pub order_hash: String,
+    /// `{"order": {... "signature"}, "orderType": ...}`: what is posted, owner aside.
+    pub signed_order: Value,
+}
+
+/// One claimed attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimedAttempt {
+    pub id: String,
+    pub user_id: String,
+    /// PENDING or SIGNED.
+    pub status: String,
+    /// Claims so far, this one included.
+    pub attempts: i64,
+    /// `None` when the profile was deleted after the fan-out.
+    pub profile: Option<Profile>,
+    pub event: Event,
+    pub order: Option<StoredOrder>,
+    /// USD micro-units this profile committed in the last 24 hours.
+    pub daily_used: i128,
+    /// The user's Polymarket proxy wallet (a Safe), if they have one.
+    pub proxy_wallet: Option<String>,
+}
+
+const CLAIM_SQL: &str = "\
+WITH claimable AS (
+  SELECT ca.id FROM copy_attempts ca
+  WHERE ca.status IN ('PENDING', 'SIGNED') AND ca.next_attempt_at <= now()
+    AND (ca.lease_expires_at IS NULL OR ca.lease_expires_at < now())
+    AND ($3::jsonb IS NULL OR ca.leader_event_id IN (SELECT jsonb_array_elements_text($3::jsonb)))
+  ORDER BY ca.next_attempt_at, ca.created_at
+  LIMIT $2
+  FOR UPDATE SKIP LOCKED
+), claimed AS (
+  UPDATE copy_attempts ca
+  SET lease_owner = $1, lease_expires_at = now() + $4::int8 * interval '1 millisecond', attempts = ca.attempts + 1
+  FROM claimable WHERE ca.id = claimable.id
+  RETURNING ca.id, ca.user_id, ca.status, ca.attempts, ca.copy_profile_id, ca.leader_event_id, ca.created_at
+)
+SELECT c.id, c.user_id, c.status, c.attempts::int8 AS attempts,
+  cp.id AS profile_id, cp.status AS profile_status, cp.sizing_mode, cp.fixed_amount, cp.ratio_bps::int8 AS ratio_bps,
+  cp.min_order_amount, cp.max_order_amount, cp.max_position_per_market, cp.max_daily_volume,
+  cp.max_price_deviation_bps::int8 AS max_price_deviation_bps,
+  to_jsonb(cp.market_allowlist) AS market_allowlist, to_jsonb(cp.market_denylist) AS market_denylist,
+  cp.buy_only, cp.binary_only,
+  le.id AS event_id, le.side AS event_side, le.asset, le.condition_id, le.size::text AS event_size,
+  le.price::text AS event_price, le.outcome_index::int8 AS outcome_index, le.market_slug,
+  (extract(epoch FROM le.traded_at) * 1000)::int8 AS traded_at_ms,
+  o.id AS order_id, o.status AS order_status, o.order_hash, o.signed_order,
+  (SELECT coalesce(sum(a.amount), 0)::int8 FROM copy_attempts a
+    WHERE a.copy_profile_id = c.copy_profile_id AND a.id <> c.id
+      AND a.status IN ('SIGNED', 'SUBMITTED', 'FILLED') AND a.created_at > now() - interval '1 day') AS daily_used,
+  (SELECT w.address FROM wallets w WHERE w.user_id = c.user_id AND w.type = 'PROXY') AS proxy_wallet
+FROM claimed c
+JOIN leader_events le ON le.id = c.leader_event_id
+LEFT JOIN copy_profiles cp ON cp.id = c.copy_profile_id
+LEFT JOIN orders o ON o.copy_attempt_id = c.id
+ORDER BY c.created_at";
+
+/// Claims up to `limit` due attempts (of these events only, when given) for `lease_ms`.
+/// One Postgres round trip.
+pub fn claim(
+    db: &impl Db,
+    lease_owner: &str,
+    limit: i64,
+    lease_ms: i64,
+    events: Option<&[String]>,
+) -> Result<Vec<ClaimedAttempt>, DbError> {
+    let filter = match events {
+        Some(ids) => SqlValue::Json(Value::from(ids.to_vec())),
+        None => SqlValue::Null,
+    };
+    let rows = db.query(
+        CLAIM_SQL,
+        &[SqlValue::Text(lease_owner.into()), SqlValue::Int(limit), filter, SqlValue::Int(lease_ms)],
+    )?;
+    rows.iter().map(|row| attempt(&row)).collect()
+}
+
+fn attempt(row: &Row<'_>) -> Result<ClaimedAttempt, DbError> {
+    let profile = match opt_text(row, "profile_id")? {
+        Some(_) => Some(Profile {
+            enabled: text(row, "profile_status")? == "ENABLED",
+            sizing: match text(row, "sizing_mode")?.as_str() {
+                "FIXED_USD" => Sizing::FixedUsd(int(row, "fixed_amount")?.unwrap_or(0)),
+                "LEADER_RATIO" => Sizing::LeaderRatio(int(row, "ratio_bps")?.unwrap_or(0)),
+                _ => Sizing::BalancePercent(int(row, "ratio_bps")?.unwrap_or(0)),
+            },
+            guards: Guards {
+                min_order: int(row, "min_order_amount")?,
+                max_order: int(row, "max_order_amount")?,
+                max_position_per_market: int(row, "max_position_per_market")?,
+                max_daily_volume: int(row, "max_daily_volume")?,
+                max_price_deviation_bps: int(row, "max_price_deviation_bps")?,
+                market_allowlist: strings(row, "market_allowlist")?,
+                market_denylist: strings(row, "market_denylist")?,
+                buy_only: boolean(row, "buy_only")?,
+                binary_only: boolean(row, "binary_only")?,
+            },
+        }),
+        None => None,
+    };
+    let decimal = |column: &str| -> Result<i128, DbError> {
+        parse_micro(&text(row, column)?).ok_or_else(|| DbError::Conversion(format!("`{column}` is not a decimal")))
+    };
+    let order = match opt_text(row, "order_id")? {
+        Some(id) => Some(StoredOrder {
+            id,
+            status: text(row, "order_status")?,
+            order_hash: text(row, "order_hash")?,
+            signed_order: match row.get("signed_order")? {
+                SqlValue::Json(v) => v.clone(),
+                other => return Err(DbError::Conversion(format!("signed_order: {other:?}"))),
+            },
+        }),
+        None => None,
+    };
+    Ok(ClaimedAttempt {
+        id: text(row, "id")?,
+        user_id: text(row, "user_id")?,
+        status: text(row, "status")?,
+        attempts: row.int("attempts")?,
+        profile,
+        event: Event {
+            id: text(row, "event_id")?,
+            side: text(row, "event_side")?,
+            asset: text(row, "asset")?,
+            condition_id: text(row, "condition_id")?,
+            size: decimal("event_size")?,
+            price: decimal("event_price")?,
+            outcome_index: int(row, "outcome_index")?.map(|v| v as i64),
+            market_slug: opt_text(row, "market_slug")?,
+            traded_at_ms: row.int("traded_at_ms")?,
+        },
+        order,
+        daily_used: int(row, "daily_used")?.unwrap_or(0),
+        proxy_wallet: opt_text(row, "proxy_wallet")?,
+    })
+}
+
+pub(crate) fn opt_text(row: &Row<'_>, column: &str) -> Result<Option<String>, DbError> {
+    match row.get(column)? {
+        SqlValue::Null => Ok(None),
+        SqlValue::Text(s) => Ok(Some(s.clone())),
+        other => Err(DbError::Conversion(format!("`{column}` is not text: {other:?}"))),
+    }
+}
+
+pub(crate) fn text(row: &Row<'_>, column: &str) -> Result<String, DbError> {
+    opt_text(row, column)?.ok_or_else(|| DbError::Conversion(format!("`{column}` is null")))
+}
+
+fn int(row: &Row<'_>, column: &str) -> Result<Option<i128>, DbError> {
+    match row.get(column)? {
+        SqlValue::Null => Ok(None),
+        SqlValue::Int(v) => Ok(Some(*v as i128)),
+        other => Err(DbError::Conversion(format!("`{column}` is not an integer: {other:?}"))),
+    }
+}
+
+fn boolean(row: &Row<'_>, column: &str) -> Result<bool, DbError> {
+    match row.get(column)? {
+        SqlValue::Bool(b) => Ok(*b),
+        SqlValue::Null => Ok(false),
+        other => Err(DbError::Conversion(format!("`{column}` is not a boolean: {other:?}"))),
+    }
+}
+
+fn strings(row: &Row<'_>, column: &str) -> Result<Vec<String>, DbError> {
+    match row.get(column)? {
+        SqlValue::Json(Value::Array(items)) => Ok(items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()),
+        SqlValue::Null => Ok(Vec::new()),
+        other => Err(DbError::Conversion(format!("`{column}` is not a list: {other:?}"))),
+    }
+}

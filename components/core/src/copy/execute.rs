@@ -1,0 +1,315 @@
+//! One execution pass: read the controls, claim due attempts, and take each one step along
+//! its state machine (settle.rs): skip with a reason, record a would-be order (DRY), or sign,
+//! persist, then post. What the pass learns about the CLOB feeds the Polymarket breaker once.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::claim::{claim, ClaimedAttempt};
+use super::controls::{Controls, Verdict};
+use super::settle::{self, Lease};
+use super::sizing::{decide, needs, precheck, Holdings, Market, SkipReason};
+use crate::api::{ApiError, ErrorCode};
+use crate::authority::{self, Authority};
+use crate::clob::{BalanceAsset, Book, ClobError, ClobOutcomes};
+use crate::orders::{ApiCredentials, OrderType};
+use crate::ports::Platform;
+use crate::settings;
+use crate::trading::{self, OrderIntent, TradingError};
+
+/// What a pass did, for the tick's result and the tests.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PassReport {
+    pub verdict: Option<Verdict>,
+    pub claimed: usize,
+    pub skipped: usize,
+    pub dry_run: usize,
+    pub submitted: usize,
+    pub deferred: usize,
+    pub failed: usize,
+    pub clob: ClobOutcomes,
+}
+
+/// Runs one pass over due attempts (only those of `events`, when given).
+pub async fn run_pass(platform: &impl Platform, events: Option<&[String]>) -> Result<PassReport, ApiError> {
+    let config = platform.config();
+    let controls = Controls::read(platform)?;
+    let mut report = PassReport { verdict: Some(controls.verdict), ..PassReport::default() };
+    if matches!(controls.verdict, Verdict::EmergencyStop | Verdict::SigningUnavailable) {
+        return Ok(report);
+    }
+    let batch = settings::positive(config, settings::COPY_BATCH_SIZE)? as i64;
+    let lease_ms = settings::positive(config, settings::COPY_LEASE_MS)? as i64;
+    let owner = platform.random().id();
+    let attempts = claim(platform.db(), &owner, batch, lease_ms, events)?;
+    report.claimed = attempts.len();
+    let mut pass = Pass::new(platform, controls, &owner)?;
+    for attempt in &attempts {
+        let step = pass.step(attempt).await;
+        pass.count(&mut report, step);
+    }
+    report.clob = pass.trading.outcomes;
+    pass.trading.record_breaker(&owner)?;
+    Ok(report)
+}
+
+/// Where an attempt ended up after this pass.
+enum Step {
+    Skipped,
+    DryRun,
+    Submitted,
+    Deferred,
+    Failed,
+    /// The lease was lost to another instance: nothing changed here.
+    Lost,
+}
+
+struct Pass<'a, P: Platform> {
+    platform: &'a P,
+    trading: trading::Session<'a, P>,
+    controls: Controls,
+    owner: &'a str,
+    max_event_age_ms: i64,
+    max_attempts: i64,
+    retry_ms: i64,
+    authorities: HashMap<String, Option<Authority>>,
+    books: HashMap<String, Result<Book, ClobError>>,
+    /// Signing said it is unavailable: nothing more is signed in this pass.
+    signing_paused: bool,
+}
+
+impl<'a, P: Platform> Pass<'a, P> {
+    fn new(platform: &'a P, controls: Controls, owner: &'a str) -> Result<Self, ApiError> {
+        let config = platform.config();
+        Ok(Pass {
+            platform,
+            trading: trading::Session::new(platform, controls.polymarket_open)?,
+            controls,
+            owner,
+            max_event_age_ms: settings::positive(config, settings::COPY_MAX_EVENT_AGE_MS)? as i64,
+            max_attempts: settings::positive(config, settings::COPY_MAX_ATTEMPTS)? as i64,
+            retry_ms: settings::positive(config, settings::COPY_RETRY_MS)? as i64,
+            authorities: HashMap::new(),
+            books: HashMap::new(),
+            signing_paused: false,
+        })
+    }
+
+    fn count(&self, report: &mut PassReport, step: Result<Step, ApiError>) {
+        match step {
+            Ok(Step::Skipped) => report.skipped += 1,
+            Ok(Step::DryRun) => report.dry_run += 1,
+            Ok(Step::Submitted) => report.submitted += 1,
+            Ok(Step::Deferred) | Err(_) => report.deferred += 1,
+            Ok(Step::Failed) => report.failed += 1,
+            Ok(Step::Lost) => {}
+        }
+    }
+
+    async fn step(&mut self, attempt: &ClaimedAttempt) -> Result<Step, ApiError> {
+        let lease = Lease { attempt_id: &attempt.id, owner: self.owner };
+        let db = self.platform.db();
+        if attempt.status == "SIGNED" {
+            return match &attempt.order {
+                Some(order) => self.post(attempt, &lease, &order.signed_order, &order.order_hash).await,
+                None => self.fail(&lease, "ORDER_MISSING", "signed attempt has no order"),
+            };
+        }
+        let now = self.platform.clock().now_ms();
+        if let Err(reason) = precheck(attempt.profile.as_ref(), &attempt.event, now, self.max_event_age_ms) {
+            return self.skip(&lease, reason);
+        }
+        let profile = attempt.profile.as_ref().expect("precheck passed");
+        let Some(authority) = self.authority(&attempt.user_id)? else {
+            return self.skip(&lease, SkipReason::NoTradingAuthority);
+        };
+        let book = match self.book(&attempt.event.asset).await {
+            Ok(book) => book,
+            Err(ClobError::Rejected { .. }) => return self.skip(&lease, SkipReason::MarketNotFound),
+            Err(e) => return self.defer(&lease, attempt, e.retry_after(), false, e.code(), &e.message()),
+        };
+        let buy = attempt.event.side == "BUY";
+        let dry = self.controls.verdict == Verdict::Dry;
+        let (want_collateral, want_position) = needs(profile, buy);
+        let mut holdings = Holdings::default();
+        if want_collateral || want_position {
+            let credentials = match self.credentials(&attempt.user_id, &authority, dry).await {
+                Ok(found) => found,
+                Err(e) => return self.trading_failure(attempt, &lease, e),
+            };
+            if let Some(credentials) = credentials {
+                let account = self.trading.account(&authority, attempt.proxy_wallet.as_deref());
+                if want_collateral {
+                    match self.trading.balance(&credentials, &account, BalanceAsset::Collateral).await {
+                        Ok(v) => holdings.collateral = Some(v),
+                        Err(e) => return self.trading_failure(attempt, &lease, e),
+                    }
+                }
+                if want_position {
+                    match self.trading.balance(&credentials, &account, BalanceAsset::Conditional(attempt.event.asset.clone())).await {
+                        Ok(v) => holdings.position = Some(v),
+                        Err(e) => return self.trading_failure(attempt, &lease, e),
+                    }
+                }
+            }
+        }
+        let market = Market { best_bid: book.best_bid, best_ask: book.best_ask, min_order_size: book.min_order_size };
+        let sized = match decide(profile, &attempt.event, attempt.daily_used, market, holdings) {
+            Ok(sized) => sized,
+            Err(reason) => return self.skip(&lease, reason),
+        };
+        let intent = OrderIntent {
+            token_id: attempt.event.asset.clone(),
+            buy: sized.buy,
+            price: sized.price,
+            size: sized.size,
+            order_type: OrderType::Gtc,
+        };
+        let account = self.trading.account(&authority, attempt.proxy_wallet.as_deref());
+        let placement = match self.trading.prepare(&intent, &account, &book).await {
+            Ok(p) => p,
+            Err(e) => return self.trading_failure(attempt, &lease, e),
+        };
+        if dry {
+            let record = placement.record(&intent, sized.notional, None);
+            return Ok(match settle::persist_order(db, &lease, &record.as_record(), true)? {
+                Some(_) => Step::DryRun,
+                None => Step::Lost,
+            });
+        }
+        if self.signing_paused {
+            return self.defer(&lease, attempt, None, true, "SIGNING_PAUSED", "signing unavailable in this pass");
+        }
+        let signed = match self.trading.sign(&attempt.user_id, &authority, &account, &placement).await {
+            Ok(signed) => signed,
+            Err(e) => return self.trading_failure(attempt, &lease, e),
+        };
+        let record = placement.record(&intent, sized.notional, Some(&signed));
+        if settle::persist_order(db, &lease, &record.as_record(), false)?.is_none() {
+            return Ok(Step::Lost);
+        }
+        self.post(attempt, &lease, &record.signed_order, &record.order_hash).await
+    }
+
+    async fn post(
+        &mut self,
+        attempt: &ClaimedAttempt,
+        lease: &Lease<'_>,
+        signed_order: &serde_json::Value,
+        order_hash: &str,
+    ) -> Result<Step, ApiError> {
+        let Some(authority) = self.authority(&attempt.user_id)? else {
+            return self.fail(lease, "NO_TRADING_AUTHORITY", "the user has no trading authority to post with");
+        };
+        let credentials = match self.credentials(&attempt.user_id, &authority, false).await {
+            Ok(Some(c)) => c,
+            Ok(None) => return self.fail(lease, "NO_CLOB_CREDENTIALS", "no CLOB credentials"),
+            Err(e) => return self.trading_failure(attempt, lease, e),
+        };
+        match self.trading.post(&credentials, &authority, signed_order, order_hash).await {
+            Ok(posted) => {
+                settle::posted(self.platform.db(), lease, &posted.order_id, posted.status.eq_ignore_ascii_case("matched"))?;
+                Ok(Step::Submitted)
+            }
+            Err(e) => self.trading_failure(attempt, lease, e),
+        }
+    }
+
+    /// Maps a failure of the trading path onto the attempt: deferred when it may succeed
+    /// later, signed again on a version change, failed when refused.
+    fn trading_failure(&mut self, attempt: &ClaimedAttempt, lease: &Lease<'_>, error: TradingError) -> Result<Step, ApiError> {
+        match error {
+            TradingError::Signing(e) => {
+                let uncounted = matches!(
+                    e.code,
+                    ErrorCode::SigningRateLimited | ErrorCode::SigningCircuitBreakerOpen | ErrorCode::SigningUnavailable
+                );
+                if matches!(e.code, ErrorCode::SigningCircuitBreakerOpen | ErrorCode::SigningUnavailable) {
+                    self.signing_paused = true;
+                }
+                if uncounted {
+                    self.defer(lease, attempt, e.retry_after_ms, true, e.code.as_str(), &e.message)
+                } else {
+                    self.fail(lease, e.code.as_str(), &e.message)
+                }
+            }
+            TradingError::Clob(ClobError::VersionMismatch) => {
+                settle::resign(self.platform.db(), lease)?;
+                Ok(Step::Deferred)
+            }
+            TradingError::Clob(e @ ClobError::Unavailable { .. }) | TradingError::Clob(e @ ClobError::Duplicate) => {
+                self.defer(lease, attempt, e.retry_after(), false, e.code(), &e.message())
+            }
+            TradingError::PolymarketPaused => {
+                self.defer(lease, attempt, None, true, "POLYMARKET_BREAKER_OPEN", "Polymarket circuit breaker open")
+            }
+            TradingError::Clob(e) => self.fail(lease, e.code(), &e.message()),
+            TradingError::Invalid(e) => self.fail(lease, e.code.as_str(), &e.message),
+        }
+    }
+
+    fn skip(&self, lease: &Lease<'_>, reason: SkipReason) -> Result<Step, ApiError> {
+        Ok(if settle::skip(self.platform.db(), lease, reason.as_str())? { Step::Skipped } else { Step::Lost })
+    }
+
+    fn fail(&self, lease: &Lease<'_>, code: &str, message: &str) -> Result<Step, ApiError> {
+        settle::fail(self.platform.db(), lease, code, message)?;
+        Ok(Step::Failed)
+    }
+
+    fn defer(
+        &self,
+        lease: &Lease<'_>,
+        attempt: &ClaimedAttempt,
+        retry_after_ms: Option<i64>,
+        uncounted: bool,
+        code: &str,
+        message: &str,
+    ) -> Result<Step, ApiError> {
+        if !uncounted && attempt.attempts >= self.max_attempts {
+            return self.fail(lease, code, message);
+        }
+        let backoff = self.retry_ms.saturating_mul(1 << (attempt.attempts.clamp(1, 6) - 1));
+        let delay = retry_after_ms.unwrap_or(0).max(if uncounted { self.retry_ms } else { backoff });
+        settle::defer(self.platform.db(), lease, delay, uncounted, code, message)?;
+        Ok(Step::Deferred)
+    }
+
+    fn authority(&mut self, user_id: &str) -> Result<Option<Authority>, ApiError> {
+        if let Some(found) = self.authorities.get(user_id) {
+            return Ok(found.clone());
+        }
+        let found = authority::find(self.platform, user_id)?;
+        self.authorities.insert(user_id.to_string(), found.clone());
+        Ok(found)
+    }
+
+    async fn book(&mut self, token_id: &str) -> Result<Book, ClobError> {
+        if let Some(found) = self.books.get(token_id) {
+            return found.clone();
+        }
+        let found = self.trading.book(token_id).await;
+        self.books.insert(token_id.to_string(), found.clone());
+        found
+    }
+
+    /// The user's CLOB credentials; derived (which signs) unless `read_only`.
+    async fn credentials(&mut self, user_id: &str, authority: &Authority, read_only: bool) -> Result<Option<ApiCredentials>, TradingError> {
+        if self.signing_paused && !read_only {
+            return self.trading.stored_credentials(authority).map_err(TradingError::Invalid);
+        }
+        self.trading.credentials(user_id, authority, read_only).await
+    }
+}
+
+impl ClobError {
+    /// The wait the CLOB asked for, if any.
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            ClobError::Unavailable { retry_after_ms, .. } => *retry_after_ms,
+            _ => None,
+        }
+    }
+}

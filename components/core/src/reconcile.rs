@@ -1,0 +1,151 @@
+//! `POST /admin/reconcile` (runbook: "Reconcile Stale Orders"): orders left PENDING or SUBMITTED
+//! longer than a threshold are looked up on the CLOB and settled to what it says — FILLED,
+//! PARTIALLY_FILLED, CANCELLED, still live, or FAILED when the CLOB never had them. Their copy
+//! attempts follow. Optional body `{"olderThanSeconds": n}`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::api::{invalid, parse_json, ApiError, ErrorCode, Request, Response};
+use crate::auth::require_admin;
+use crate::authority::{self, Authority};
+use crate::clob::RemoteOrder;
+use crate::copy::claim::{opt_text, text};
+use crate::ports::{Db, Platform, SqlValue};
+use crate::settings;
+use crate::trading::Session;
+
+/// Most orders one call reconciles; the rest wait for the next call.
+const BATCH: i64 = 200;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Body {
+    older_than_seconds: Option<i64>,
+}
+
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reconciled {
+    pub checked: usize,
+    pub filled: usize,
+    pub partially_filled: usize,
+    pub cancelled: usize,
+    pub live: usize,
+    pub failed: usize,
+    /// Could not be checked now (no credentials, CLOB unavailable): left as they were.
+    pub unchecked: usize,
+}
+
+const STALE_SQL: &str = "\
+SELECT id, user_id, status, order_hash, copy_attempt_id FROM orders
+WHERE status IN ('PENDING', 'SUBMITTED') AND updated_at < now() - $1::int8 * interval '1 second'
+ORDER BY updated_at LIMIT $2";
+
+const SETTLE_SQL: &str = "\
+WITH o AS (
+  UPDATE orders SET status = $2, error_code = $3, error_message = $4 WHERE id = $1 AND status IN ('PENDING', 'SUBMITTED')
+  RETURNING copy_attempt_id
+)
+UPDATE copy_attempts SET status = $5, error_code = $3, error_message = $4, lease_owner = NULL, lease_expires_at = NULL
+WHERE id IN (SELECT copy_attempt_id FROM o) AND $5::text IS NOT NULL";
+
+pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
+    if request.method != "POST" {
+        return Err(ApiError::new(ErrorCode::MethodNotAllowed, "use POST"));
+    }
+    require_admin(request, platform.config())?;
+    let body: Body = if request.body.iter().all(u8::is_ascii_whitespace) { Body::default() } else { parse_json(&request.body)? };
+    let older_than = match body.older_than_seconds {
+        Some(secs) if !(0..=30 * 86_400).contains(&secs) => return Err(invalid("olderThanSeconds", "must be 0 to 2592000")),
+        Some(secs) => secs,
+        None => settings::number::<i64>(platform.config(), settings::RECONCILE_STALE_AFTER_SECS)?,
+    };
+    let db = platform.db();
+    let stale = db.query(STALE_SQL, &[SqlValue::Int(older_than), SqlValue::Int(BATCH)])?;
+    let mut session = Session::new(platform, false)?;
+    let mut report = Reconciled::default();
+    for row in stale.iter() {
+        report.checked += 1;
+        let (id, user_id, hash) = (text(&row, "id")?, text(&row, "user_id")?, text(&row, "order_hash")?);
+        let submitted = text(&row, "status")? == "SUBMITTED";
+        let is_copy = opt_text(&row, "copy_attempt_id")?.is_some();
+        let Some(authority) = authority::find(platform, &user_id)? else {
+            report.unchecked += 1;
+            continue;
+        };
+        let remote = match lookup(&mut session, &authority, &hash).await {
+            Some(found) => found,
+            None => {
+                report.unchecked += 1;
+                continue;
+            }
+        };
+        let (status, attempt_status, code) = classify(remote.as_ref(), submitted);
+        match status {
+            "FILLED" => report.filled += 1,
+            "PARTIALLY_FILLED" => report.partially_filled += 1,
+            "CANCELLED" => report.cancelled += 1,
+            "FAILED" => report.failed += 1,
+            _ => report.live += 1,
+        }
+        let attempt_status = attempt_status.filter(|_| is_copy);
+        db.execute(
+            SETTLE_SQL,
+            &[
+                SqlValue::Text(id),
+                SqlValue::Text(status.into()),
+                code.map(|c| SqlValue::Text(c.into())).unwrap_or(SqlValue::Null),
+                code.map(|_| SqlValue::Text("settled by reconcile".into())).unwrap_or(SqlValue::Null),
+                attempt_status.map(|s| SqlValue::Text(s.into())).unwrap_or(SqlValue::Null),
+            ],
+        )?;
+    }
+    session.record_breaker(&platform.random().id())?;
+    Ok(Response::json(200, &json!(report)))
+}
+
+/// The CLOB's view of the order: `Some(None)` when it does not know it, `None` when it could
+/// not be asked.
+async fn lookup(session: &mut Session<'_, impl Platform>, authority: &Authority, hash: &str) -> Option<Option<RemoteOrder>> {
+    let credentials = session.stored_credentials(authority).ok()??;
+    let address = authority.address().parse().ok()?;
+    let now_secs = (session.now_ms() / 1000).max(0) as u64;
+    match session.clob().order_status(&credentials, address, hash, now_secs).await {
+        Ok(found) => Some(found),
+        Err(_) => None,
+    }
+}
+
+/// (order status, copy attempt status, error code) for what the CLOB said.
+fn classify(remote: Option<&RemoteOrder>, submitted: bool) -> (&'static str, Option<&'static str>, Option<&'static str>) {
+    match remote {
+        None => ("FAILED", Some("FAILED"), Some("NOT_ON_CLOB")),
+        Some(order) => match order.status.as_str() {
+            "MATCHED" | "FILLED" => ("FILLED", Some("FILLED"), None),
+            "CANCELED" | "CANCELLED" => ("CANCELLED", Some("FAILED"), Some("CANCELLED")),
+            _ if order.size_matched.is_some_and(|m| m > 0) => ("PARTIALLY_FILLED", Some("SUBMITTED"), None),
+            _ if submitted => ("SUBMITTED", None, None),
+            _ => ("SUBMITTED", Some("SUBMITTED"), None),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn remote(status: &str, matched: i128) -> RemoteOrder {
+        RemoteOrder { status: status.into(), size_matched: Some(matched), original_size: Some(10) }
+    }
+
+    #[test]
+    fn the_clob_answer_maps_to_order_and_attempt_statuses() {
+        assert_eq!(classify(None, true), ("FAILED", Some("FAILED"), Some("NOT_ON_CLOB")));
+        assert_eq!(classify(Some(&remote("MATCHED", 10)), true).0, "FILLED");
+        assert_eq!(classify(Some(&remote("CANCELED", 0)), true).0, "CANCELLED");
+        assert_eq!(classify(Some(&remote("LIVE", 4)), true).0, "PARTIALLY_FILLED");
+        assert_eq!(classify(Some(&remote("LIVE", 0)), true), ("SUBMITTED", None, None));
+        assert_eq!(classify(Some(&remote("LIVE", 0)), false), ("SUBMITTED", Some("SUBMITTED"), None));
+    }
+}

@@ -1,0 +1,129 @@
+//! Building an order: amounts with Polymarket's rounding for the market's tick size, the
+//! exchange the CLOB asks for, a fresh salt; and what gets signed and stored for it.
+
+use alloy_primitives::{B256, U256};
+use serde_json::Value;
+
+use super::Account;
+use crate::api::{invalid, ApiError};
+use crate::clob::Book;
+use crate::copy::units::format_micro;
+use crate::copy::settle::OrderRecord;
+use crate::orders::{
+    limit_order_amounts, new_salt, safe_message_typed_data, Exchange, OrderType, Side, SignatureType, SignedOrder,
+    UnsignedOrder,
+};
+use crate::signing::signer_client::{SignPayload, Signed};
+
+/// What to trade; price and size in micro-units.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderIntent {
+    pub token_id: String,
+    pub buy: bool,
+    pub price: i128,
+    pub size: i128,
+    pub order_type: OrderType,
+}
+
+/// An order ready to sign.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placement {
+    pub order: UnsignedOrder,
+    pub exchange: Exchange,
+    pub hash: B256,
+}
+
+/// An order with what is stored for it: the POST body without its `owner` (the API key is
+/// added when posting), signed or, in DRY mode, not.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreparedOrder {
+    pub order_hash: String,
+    pub token_id: String,
+    pub side: &'static str,
+    pub price: i128,
+    pub size: i128,
+    pub maker_amount: u64,
+    pub taker_amount: u64,
+    pub order_type: &'static str,
+    pub signed_order: Value,
+    pub notional: i128,
+}
+
+impl PreparedOrder {
+    pub fn as_record(&self) -> OrderRecord<'_> {
+        OrderRecord {
+            order_hash: &self.order_hash,
+            token_id: &self.token_id,
+            side: self.side,
+            price: self.price,
+            size: self.size,
+            maker_amount: self.maker_amount,
+            taker_amount: self.taker_amount,
+            order_type: self.order_type,
+            signed_order: &self.signed_order,
+            notional: self.notional,
+        }
+    }
+}
+
+pub(super) fn build(
+    intent: &OrderIntent,
+    account: &Account,
+    book: &Book,
+    exchange: Exchange,
+    chain_id: u64,
+    now_ms: i64,
+    salt_bytes: &[u8],
+) -> Result<Placement, ApiError> {
+    let side = if intent.buy { Side::Buy } else { Side::Sell };
+    let decimal = |field: &str, micro: i128| format_micro(micro).parse().map_err(|_| invalid(field, "is not a decimal"));
+    let amounts = limit_order_amounts(side, decimal("size", intent.size)?, decimal("price", intent.price)?, book.tick_size)
+        .map_err(|e| invalid("order", &e.to_string()))?;
+    let token_id: U256 = intent.token_id.parse().map_err(|_| invalid("tokenId", "must be a decimal token id"))?;
+    let order = UnsignedOrder {
+        salt: new_salt(salt_bytes),
+        maker: account.maker,
+        signer: account.signer,
+        token_id,
+        maker_amount: amounts.maker_amount,
+        taker_amount: amounts.taker_amount,
+        side,
+        signature_type: account.signature_type,
+        timestamp_ms: now_ms.max(0) as u64,
+        metadata: B256::ZERO,
+        builder: B256::ZERO,
+        expiration: 0,
+    };
+    let hash = order.hash(&exchange, chain_id);
+    Ok(Placement { order, exchange, hash })
+}
+
+impl Placement {
+    /// What the authority signs: the order itself, or — for a Safe validating through
+    /// ERC-1271 — the Safe's message wrapping the order hash.
+    pub fn payload(&self, account: &Account, chain_id: u64) -> SignPayload {
+        match account.signature_type {
+            SignatureType::Poly1271 => SignPayload::TypedData(safe_message_typed_data(account.maker, chain_id, self.hash)),
+            _ => SignPayload::TypedData(self.order.typed_data(&self.exchange, chain_id)),
+        }
+    }
+
+    /// The stored form; `signed` is `None` for a DRY-mode would-be order.
+    pub fn record(&self, intent: &OrderIntent, notional: i128, signed: Option<&Signed>) -> PreparedOrder {
+        let signature = signed.map(|s| s.signature.clone()).unwrap_or_default();
+        let body = SignedOrder { order: self.order.clone(), signature }.post_body("", intent.order_type, false, false);
+        PreparedOrder {
+            order_hash: self.hash.to_string(),
+            token_id: intent.token_id.clone(),
+            side: if intent.buy { "BUY" } else { "SELL" },
+            price: intent.price,
+            size: intent.size,
+            maker_amount: self.order.maker_amount,
+            taker_amount: self.order.taker_amount,
+            order_type: intent.order_type.as_str(),
+            signed_order: body,
+            notional,
+        }
+    }
+}
+

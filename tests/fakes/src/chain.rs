@@ -125,12 +125,19 @@ impl LocalChain {
         serde_json::from_value(receipt["contractAddress"].clone()).expect("deployed address")
     }
 
-    /// Sends from the unlocked dev account; anvil mines at once, so the receipt is there.
+    /// Sends from the unlocked dev account and waits for the receipt: anvil mines each
+    /// transaction on arrival, but the receipt can lag the hash by a moment.
     async fn send(&self, transaction: Value) -> Value {
         let hash = self.rpc.call("eth_sendTransaction", json!([transaction])).await.expect("eth_sendTransaction");
-        let receipt = self.rpc.call("eth_getTransactionReceipt", json!([hash])).await.expect("receipt");
-        assert_eq!(receipt["status"], "0x1", "transaction reverted: {receipt}");
-        receipt
+        for _ in 0..200 {
+            let receipt = self.rpc.call("eth_getTransactionReceipt", json!([hash])).await.expect("receipt");
+            if !receipt.is_null() {
+                assert_eq!(receipt["status"], "0x1", "transaction reverted: {receipt}");
+                return receipt;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("no receipt for {hash} within 5 s");
     }
 }
 

@@ -82,6 +82,8 @@ pub(crate) fn scripted(behaviour: Behaviour) -> Scripted {
             )
                 .into_response(),
         ),
-        Behaviour::Garbage => Scripted::Answer((StatusCode::OK, "<html>maintenance</html>").into_response()),
+        Behaviour::Garbage => {
+            Scripted::Answer((StatusCode::OK, "<html>maintenance</html>").into_response())
+        }
     }
 }

@@ -43,7 +43,9 @@ impl Market {
         bids: &[(&str, &str)],
         asks: &[(&str, &str)],
     ) -> Market {
-        let tick = to_raw(tick_size).filter(|t| *t > 0 && ONE % t == 0).expect("tick size such as 0.01");
+        let tick = to_raw(tick_size)
+            .filter(|t| *t > 0 && ONE.is_multiple_of(*t))
+            .expect("tick size such as 0.01");
         let levels = |side: &[(&str, &str)]| -> Vec<Level> {
             side.iter()
                 .map(|(price, size)| Level {
@@ -88,8 +90,10 @@ impl Market {
         let unit = 10u64.pow(6 - self.amount_decimals());
         let n = u128::from(self.ticks_per_unit);
         let (c, s) = (u128::from(collateral), u128::from(shares));
-        let off_tick = || AmountError::OffTick { price: price_text(collateral, shares) };
-        if s == 0 || collateral % unit != 0 || shares % unit != 0 {
+        let off_tick = || AmountError::OffTick {
+            price: price_text(collateral, shares),
+        };
+        if s == 0 || !collateral.is_multiple_of(unit) || !shares.is_multiple_of(unit) {
             return Err(off_tick());
         }
         // The nearest allowed grid price k/n (1 ≤ k ≤ n − 1), and how far collateral is from
@@ -99,7 +103,9 @@ impl Market {
             return Err(off_tick());
         }
         if shares < self.min_order_size {
-            return Err(AmountError::BelowMinimum { size: from_raw(shares) });
+            return Err(AmountError::BelowMinimum {
+                size: from_raw(shares),
+            });
         }
         Ok(())
     }

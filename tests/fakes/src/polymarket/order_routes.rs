@@ -18,14 +18,19 @@ use super::state::Shared;
 /// The most orders one `POST /orders` may carry.
 const BATCH_LIMIT: usize = 15;
 
-pub(crate) async fn post_order(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
+pub(crate) async fn post_order(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
     let endpoint = Endpoint::PostOrder;
     if let Some(answer) = shared.enter(endpoint).await {
         return answer;
     }
     let key = match shared.l2(endpoint, &headers, "POST", uri.path(), &body) {
         Ok(key) => key,
-        Err(rejection) => return rejection,
+        Err(rejection) => return *rejection,
     };
     let Ok(order) = serde_json::from_slice::<Value>(&body) else {
         return shared.reject(endpoint, 400, "Invalid order payload");
@@ -38,20 +43,28 @@ pub(crate) async fn post_order(State(shared): State<Arc<Shared>>, headers: Heade
 
 /// Per-order refusals come back in the 200 array as `errorMsg`, with `success` true as the real
 /// CLOB sends them (`success` false means a server-side failure, not a refused order).
-pub(crate) async fn post_orders(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
+pub(crate) async fn post_orders(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
     let endpoint = Endpoint::PostOrders;
     if let Some(answer) = shared.enter(endpoint).await {
         return answer;
     }
     let key = match shared.l2(endpoint, &headers, "POST", uri.path(), &body) {
         Ok(key) => key,
-        Err(rejection) => return rejection,
+        Err(rejection) => return *rejection,
     };
     let Ok(Value::Array(orders)) = serde_json::from_slice::<Value>(&body) else {
         return shared.reject(endpoint, 400, "Invalid order payload");
     };
     if orders.len() > BATCH_LIMIT {
-        let message = format!("Too many orders in payload: {}, max allowed: {BATCH_LIMIT}", orders.len());
+        let message = format!(
+            "Too many orders in payload: {}, max allowed: {BATCH_LIMIT}",
+            orders.len()
+        );
         return shared.reject(endpoint, 400, &message);
     }
     let mut answers = Vec::with_capacity(orders.len());
@@ -59,7 +72,11 @@ pub(crate) async fn post_orders(State(shared): State<Arc<Shared>>, headers: Head
         answers.push(match place(&shared, &key, order).await {
             Ok(accepted) => accepted,
             Err(refusal) => {
-                shared.state.lock().unwrap().rejected.push((endpoint.name().to_owned(), refusal.status, refusal.message.clone()));
+                shared.state.lock().unwrap().rejected.push((
+                    endpoint.name().to_owned(),
+                    refusal.status,
+                    refusal.message.clone(),
+                ));
                 json!({
                     "errorMsg": refusal.message,
                     "orderID": "",
@@ -88,7 +105,7 @@ pub(crate) async fn order_status(
     }
     let key = match shared.l2(endpoint, &headers, "GET", uri.path(), b"") {
         Ok(key) => key,
-        Err(rejection) => return rejection,
+        Err(rejection) => return *rejection,
     };
     if id.parse::<alloy_primitives::B256>().is_err() {
         return shared.reject(endpoint, 400, "Invalid orderID");
@@ -99,12 +116,21 @@ pub(crate) async fn order_status(
             .accepted
             .iter()
             .find(|o| o.order_hash == id && o.owner_api_key == key.creds.api_key)
-            .and_then(|o| Some((o.clone(), state.records.get(&id)?.clone(), state.markets.get(&o.token_id)?.condition_id.clone())))
+            .and_then(|o| {
+                Some((
+                    o.clone(),
+                    state.records.get(&id)?.clone(),
+                    state.markets.get(&o.token_id)?.condition_id.clone(),
+                ))
+            })
     };
     let Some((order, record, market)) = found else {
         return shared.reject(endpoint, 404, "order not found");
     };
-    let price = from_raw(u64::try_from(u128::from(record.collateral) * 1_000_000 / u128::from(record.shares)).unwrap_or(0));
+    let price = from_raw(
+        u64::try_from(u128::from(record.collateral) * 1_000_000 / u128::from(record.shares))
+            .unwrap_or(0),
+    );
     Json(json!({
         "id": order.order_hash,
         "status": record.status,
@@ -126,22 +152,32 @@ pub(crate) async fn order_status(
 }
 
 /// `{"canceled": [ids], "not_canceled": {id: reason}}`: only the key's own live orders cancel.
-pub(crate) async fn cancel_order(State(shared): State<Arc<Shared>>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
+pub(crate) async fn cancel_order(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
     let endpoint = Endpoint::CancelOrder;
     if let Some(answer) = shared.enter(endpoint).await {
         return answer;
     }
     let key = match shared.l2(endpoint, &headers, "DELETE", uri.path(), &body) {
         Ok(key) => key,
-        Err(rejection) => return rejection,
+        Err(rejection) => return *rejection,
     };
-    let id = serde_json::from_slice::<Value>(&body).ok().and_then(|b| b.get("orderID")?.as_str().map(str::to_owned));
+    let id = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|b| b.get("orderID")?.as_str().map(str::to_owned));
     let Some(id) = id else {
         return shared.reject(endpoint, 400, "Invalid order payload");
     };
     let canceled = {
         let mut state = shared.state.lock().unwrap();
-        let owned = state.accepted.iter().any(|o| o.order_hash == id && o.owner_api_key == key.creds.api_key);
+        let owned = state
+            .accepted
+            .iter()
+            .any(|o| o.order_hash == id && o.owner_api_key == key.creds.api_key);
         match state.records.get_mut(&id) {
             Some(record) if owned && record.status == "LIVE" => {
                 record.status = "CANCELED".to_owned();

@@ -66,7 +66,11 @@ impl Shared {
             *state.counts.entry(endpoint).or_default() += 1;
             *state.counts.entry(Endpoint::Any).or_default() += 1;
             let behaviours = &state.behaviours;
-            behaviours.get(&endpoint).or(behaviours.get(&Endpoint::Any)).copied().unwrap_or(Behaviour::Healthy)
+            behaviours
+                .get(&endpoint)
+                .or(behaviours.get(&Endpoint::Any))
+                .copied()
+                .unwrap_or(Behaviour::Healthy)
         };
         match scripted(behaviour) {
             Scripted::Answer(response) => Some(response),
@@ -81,12 +85,17 @@ impl Shared {
 
     /// Records a rejection and answers it as the real CLOB does: `{"error": message}`.
     pub(crate) fn reject(&self, endpoint: Endpoint, status: u16, message: &str) -> Response {
-        self.state.lock().unwrap().rejected.push((endpoint.name().to_owned(), status, message.to_owned()));
+        self.state.lock().unwrap().rejected.push((
+            endpoint.name().to_owned(),
+            status,
+            message.to_owned(),
+        ));
         let status = StatusCode::from_u16(status).expect("status");
         (status, Json(json!({ "error": message }))).into_response()
     }
 
-    /// The key an L2 request proves, or the 401 the real CLOB answers.
+    /// The key an L2 request proves, or the 401 the real CLOB answers (boxed: it is the rare
+    /// path).
     pub(crate) fn l2(
         &self,
         endpoint: Endpoint,
@@ -94,19 +103,25 @@ impl Shared {
         method: &str,
         path: &str,
         body: &[u8],
-    ) -> Result<IssuedKey, Response> {
+    ) -> Result<IssuedKey, Box<Response>> {
         let issued = {
             let state = self.state.lock().unwrap();
             l2_auth::authenticate(headers, &state.keys, method, path, body).cloned()
         };
-        issued.ok_or_else(|| self.reject(endpoint, 401, "Unauthorized/Invalid api key"))
+        issued.ok_or_else(|| Box::new(self.reject(endpoint, 401, "Unauthorized/Invalid api key")))
     }
 }
 
 pub(crate) fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
 }
 
 pub(crate) fn now_millis() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_millis()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_millis()
 }

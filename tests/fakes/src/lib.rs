@@ -2,9 +2,13 @@
 //! policy applies to them as to the real ones. Behaviour is switched from the test at any time.
 
 mod behaviour;
+mod chain;
 mod fault_proxy;
 mod health_endpoints;
+mod json_rpc;
+pub mod polymarket;
 
 pub use behaviour::Behaviour;
+pub use chain::LocalChain;
 pub use fault_proxy::FaultProxy;
 pub use health_endpoints::{unreachable_url, FakeService, Kind};

@@ -1,0 +1,84 @@
+//! The little Ethereum JSON-RPC the fakes need — `eth_call` for ERC-1271 checks, and the
+//! deployment calls of the local chain — over plain HTTP, with no provider library.
+
+use alloy_primitives::{Address, Bytes, B256};
+use alloy_sol_types::{sol, SolCall};
+use axum::body::Body;
+use axum::http::{header, Request};
+use http_body_util::BodyExt;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{json, Value};
+
+sol! {
+    function isValidSignature(bytes32 hash, bytes signature) returns (bytes4 magicValue);
+}
+
+/// What an ERC-1271 contract answers for a valid signature.
+const ERC1271_MAGIC: [u8; 4] = [0x16, 0x26, 0xba, 0x7e];
+
+/// A node at one URL.
+#[derive(Clone)]
+pub(crate) struct JsonRpc {
+    url: String,
+    client: Client<HttpConnector, Body>,
+}
+
+impl JsonRpc {
+    pub(crate) fn new(url: &str) -> JsonRpc {
+        JsonRpc {
+            url: url.to_owned(),
+            client: Client::builder(TokioExecutor::new()).build_http(),
+        }
+    }
+
+    /// The call's `result`, or the node's `error` (or a transport failure) as text.
+    pub(crate) async fn call(&self, method: &str, params: Value) -> Result<Value, String> {
+        let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
+        let request = Request::post(&self.url)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .map_err(|e| e.to_string())?;
+        let response = self
+            .client
+            .request(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        let mut answer: Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+        match answer.get_mut("error") {
+            Some(error) => Err(error.take().to_string()),
+            None => Ok(answer["result"].take()),
+        }
+    }
+
+    /// Whether `contract` answers ERC-1271 `isValidSignature(hash, signature)` with the magic
+    /// value; a revert, an account without code or an unreachable node all count as no.
+    pub(crate) async fn is_valid_signature(
+        &self,
+        contract: Address,
+        hash: B256,
+        signature: &[u8],
+    ) -> bool {
+        let data = isValidSignatureCall {
+            hash,
+            signature: Bytes::copy_from_slice(signature),
+        }
+        .abi_encode();
+        let call = json!({ "to": contract, "data": Bytes::from(data) });
+        let Ok(result) = self.call("eth_call", json!([call, "latest"])).await else {
+            return false;
+        };
+        let Ok(returned) = serde_json::from_value::<Bytes>(result) else {
+            return false;
+        };
+        isValidSignatureCall::abi_decode_returns(&returned)
+            .is_ok_and(|magic| magic.0 == ERC1271_MAGIC)
+    }
+}

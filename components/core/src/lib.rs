@@ -9,6 +9,7 @@ pub mod binding_proofs;
 pub mod evm;
 pub mod health;
 pub mod me;
+pub mod orders;
 pub mod ports;
 pub mod redis_keys;
 pub mod settings;

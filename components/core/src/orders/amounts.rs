@@ -1,7 +1,8 @@
 //! The integer maker and taker amounts of an order, computed as clob-client-v2 computes them
-//! (`getOrderRawAmounts`, `getMarketOrderRawAmounts`) but in exact integer arithmetic: the client
-//! works in floats and its round-up-then-down step exists to undo their artifacts, which exact
-//! arithmetic reproduces without having them.
+//! (`getOrderRawAmounts`, `getMarketOrderRawAmounts`) but in exact integer arithmetic. The client
+//! works in floats and, when a result has more decimals than the tick allows, rounds it up at
+//! four more decimals before rounding down: that step undoes float error, and on exact values
+//! it never changes the result (see [`floor_to_amount`]), so here amounts are simply rounded down.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -10,8 +11,6 @@ use super::{validate_price, OrderError, Side, TickSize};
 
 /// Collateral and outcome tokens both have 6 decimals: raw amounts are whole units × 10⁶.
 const TOKEN_DECIMALS: u32 = 6;
-/// Extra decimals the client rounds up at before rounding down to the amount's decimals.
-const GUARD_DECIMALS: u32 = 4;
 
 /// What the maker gives and the taker gives, in raw token units (× 10⁶). For a BUY the maker
 /// amount is collateral and the taker amount outcome tokens; for a SELL the other way round.
@@ -29,7 +28,7 @@ pub fn limit_order_amounts(side: Side, size: Decimal, price: Decimal, tick: Tick
     let shares = hundredths(size, "size")?;
     let price_units = whole(price, tick.price_decimals());
     let shares_raw = raw_from_hundredths(shares, "size")?;
-    let cost_raw = fit_to_amount(shares * price_units, pow10(SIZE_DECIMALS + tick.price_decimals()), tick, "size")?;
+    let cost_raw = floor_to_amount(shares * price_units, pow10(SIZE_DECIMALS + tick.price_decimals()), tick, "size")?;
     Ok(match side {
         Side::Buy => Amounts { maker_amount: cost_raw, taker_amount: shares_raw },
         Side::Sell => Amounts { maker_amount: shares_raw, taker_amount: cost_raw },
@@ -48,9 +47,9 @@ pub fn market_order_amounts(side: Side, amount: Decimal, price: Decimal, tick: T
     let taker_amount = match side {
         Side::Buy => {
             let numerator = given.checked_mul(pow10(tick.price_decimals())).ok_or(OrderError::Overflow { field: "amount" })?;
-            fit_to_amount(numerator, pow10(SIZE_DECIMALS) * price_units, tick, "amount")?
+            floor_to_amount(numerator, pow10(SIZE_DECIMALS) * price_units, tick, "amount")?
         }
-        Side::Sell => fit_to_amount(given * price_units, pow10(SIZE_DECIMALS + tick.price_decimals()), tick, "amount")?,
+        Side::Sell => floor_to_amount(given * price_units, pow10(SIZE_DECIMALS + tick.price_decimals()), tick, "amount")?,
     };
     Ok(Amounts { maker_amount, taker_amount })
 }
@@ -78,15 +77,16 @@ fn raw_from_hundredths(hundredths: u128, field: &'static str) -> Result<u64, Ord
     to_raw(hundredths.checked_mul(pow10(TOKEN_DECIMALS - SIZE_DECIMALS)), field)
 }
 
-/// The raw amount of `numerator / denominator` as the client rounds it: left alone when it fits
-/// the tick's amount decimals, otherwise rounded up at four more decimals and then down to them.
-/// Both cases are floor(ceil(x, amount + 4), amount), since rounding a value that fits is a no-op.
-fn fit_to_amount(numerator: u128, denominator: u128, tick: TickSize, field: &'static str) -> Result<u64, OrderError> {
+/// The raw amount of `numerator / denominator` rounded down to the tick's amount decimals.
+/// Products (limit orders, market SELLs) of a 2-decimal size and a price fit those decimals
+/// exactly. A market BUY's quotient, at amount decimals, has the fraction r/p where p is the price
+/// in its smallest units, below 10⁴: it is never within 10⁻⁴ of the next unit, so the client's
+/// round-up at four more decimals cannot carry into the kept digits, and rounding down alone
+/// gives what the client gets.
+fn floor_to_amount(numerator: u128, denominator: u128, tick: TickSize, field: &'static str) -> Result<u64, OrderError> {
     let decimals = tick.amount_decimals();
-    let overflow = OrderError::Overflow { field };
-    let guarded = numerator.checked_mul(pow10(decimals + GUARD_DECIMALS)).ok_or(overflow.clone())?;
-    let at_amount_decimals = guarded.div_ceil(denominator) / pow10(GUARD_DECIMALS);
-    to_raw(at_amount_decimals.checked_mul(pow10(TOKEN_DECIMALS - decimals)), field)
+    let scaled = numerator.checked_mul(pow10(decimals)).ok_or(OrderError::Overflow { field })?;
+    to_raw((scaled / denominator).checked_mul(pow10(TOKEN_DECIMALS - decimals)), field)
 }
 
 fn to_raw(value: Option<u128>, field: &'static str) -> Result<u64, OrderError> {
@@ -153,8 +153,8 @@ mod tests {
     }
 
     #[test]
-    fn market_buys_round_the_quotient_up_at_guard_decimals_then_down() {
-        // 10 / 0.3 = 33.333… → 33.3333334 (up at 7 decimals) → 33.333 (down at 3).
+    fn market_buys_round_the_quotient_down_to_the_amount_decimals() {
+        // 10 / 0.3 = 33.333… → 33.333 (3 decimals under tick 0.1).
         let amounts = market_order_amounts(Side::Buy, d("10"), d("0.3"), tick("0.1")).unwrap();
         assert_eq!(amounts, Amounts { maker_amount: 10_000_000, taker_amount: 33_333_000 });
         // 1 / 0.0003 = 3333.3333… → with 6 amount decimals: 3333.333333.

@@ -12,6 +12,7 @@ pub mod evm;
 pub mod health;
 pub mod manual_orders;
 pub mod me;
+pub mod orders;
 pub mod ports;
 pub mod reconcile;
 pub mod redis_keys;

@@ -113,7 +113,7 @@ async fn place_with(
     }
     let account = session.account(authority, proxy);
     if !intent.buy && !dry {
-        let credentials = session.credentials(user_id, authority, false).await.map_err(trading_error)?;
+        let credentials = session.credentials(user_id, authority, &account, false).await.map_err(trading_error)?;
         let credentials = credentials.ok_or_else(|| ApiError::new(ErrorCode::ServiceUnavailable, "no CLOB credentials"))?;
         let held = session.balance(&credentials, &account, BalanceAsset::Conditional(intent.token_id.clone())).await.map_err(trading_error)?;
         if intent.size > held {
@@ -130,9 +130,9 @@ async fn place_with(
     let signed = session.sign(user_id, authority, &account, &placement).await.map_err(trading_error)?;
     let record = placement.record(intent, notional, Some(&signed));
     let id = insert(platform.db(), user_id, &record, "PENDING")?;
-    let credentials = session.credentials(user_id, authority, false).await.map_err(trading_error)?;
+    let credentials = session.credentials(user_id, authority, &account, false).await.map_err(trading_error)?;
     let credentials = credentials.ok_or_else(|| ApiError::new(ErrorCode::ServiceUnavailable, "no CLOB credentials"))?;
-    match session.post(&credentials, authority, &record.signed_order, &record.order_hash).await {
+    match session.post(&credentials, account.key_owner, &record.signed_order, &record.order_hash).await {
         Ok(posted) => {
             let status = if posted.status.eq_ignore_ascii_case("matched") { "FILLED" } else { "SUBMITTED" };
             settle(platform.db(), &id, status, Some(&posted.order_id), None)?;

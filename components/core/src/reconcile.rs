@@ -8,12 +8,12 @@ use serde_json::json;
 
 use crate::api::{invalid, parse_json, ApiError, ErrorCode, Request, Response};
 use crate::auth::require_admin;
-use crate::authority::{self, Authority};
+use crate::authority;
 use crate::clob::RemoteOrder;
 use crate::copy::claim::{opt_text, text};
 use crate::ports::{Db, Platform, SqlValue};
 use crate::settings;
-use crate::trading::Session;
+use crate::trading::{Account, Session};
 
 /// Most orders one call reconciles; the rest wait for the next call.
 const BATCH: i64 = 200;
@@ -38,7 +38,9 @@ pub struct Reconciled {
 }
 
 const STALE_SQL: &str = "\
-SELECT id, user_id, status, order_hash, copy_attempt_id FROM orders
+SELECT id, user_id, status, order_hash, copy_attempt_id,
+  (SELECT w.address FROM wallets w WHERE w.user_id = orders.user_id AND w.type = 'PROXY') AS proxy_wallet
+FROM orders
 WHERE status IN ('PENDING', 'SUBMITTED') AND updated_at < now() - $1::int8 * interval '1 second'
 ORDER BY updated_at LIMIT $2";
 
@@ -74,7 +76,8 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
             report.unchecked += 1;
             continue;
         };
-        let remote = match lookup(&mut session, &authority, &hash).await {
+        let account = session.account(&authority, opt_text(&row, "proxy_wallet")?.as_deref());
+        let remote = match lookup(&mut session, &account, &hash).await {
             Some(found) => found,
             None => {
                 report.unchecked += 1;
@@ -107,14 +110,11 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
 
 /// The CLOB's view of the order: `Some(None)` when it does not know it, `None` when it could
 /// not be asked.
-async fn lookup(session: &mut Session<'_, impl Platform>, authority: &Authority, hash: &str) -> Option<Option<RemoteOrder>> {
-    let credentials = session.stored_credentials(authority).ok()??;
-    let address = authority.address().parse().ok()?;
+async fn lookup(session: &mut Session<'_, impl Platform>, account: &Account, hash: &str) -> Option<Option<RemoteOrder>> {
+    let credentials = session.stored_credentials(account).ok()??;
+    let address = account.key_owner;
     let now_secs = (session.now_ms() / 1000).max(0) as u64;
-    match session.clob().order_status(&credentials, address, hash, now_secs).await {
-        Ok(found) => Some(found),
-        Err(_) => None,
-    }
+    session.clob().order_status(&credentials, address, hash, now_secs).await.ok()
 }
 
 /// (order status, copy attempt status, error code) for what the CLOB said.

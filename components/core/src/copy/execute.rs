@@ -16,7 +16,7 @@ use crate::clob::{BalanceAsset, Book, ClobError, ClobOutcomes};
 use crate::orders::{ApiCredentials, OrderType};
 use crate::ports::Platform;
 use crate::settings;
-use crate::trading::{self, OrderIntent, TradingError};
+use crate::trading::{self, Account, OrderIntent, TradingError};
 
 /// What a pass did, for the tick's result and the tests.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -135,12 +135,12 @@ impl<'a, P: Platform> Pass<'a, P> {
         let (want_collateral, want_position) = needs(profile, buy);
         let mut holdings = Holdings::default();
         if want_collateral || want_position {
-            let credentials = match self.credentials(&attempt.user_id, &authority, dry).await {
+            let account = self.trading.account(&authority, attempt.proxy_wallet.as_deref());
+            let credentials = match self.credentials(&attempt.user_id, &authority, &account, dry).await {
                 Ok(found) => found,
                 Err(e) => return self.trading_failure(attempt, &lease, e),
             };
             if let Some(credentials) = credentials {
-                let account = self.trading.account(&authority, attempt.proxy_wallet.as_deref());
                 if want_collateral {
                     match self.trading.balance(&credentials, &account, BalanceAsset::Collateral).await {
                         Ok(v) => holdings.collateral = Some(v),
@@ -203,12 +203,13 @@ impl<'a, P: Platform> Pass<'a, P> {
         let Some(authority) = self.authority(&attempt.user_id)? else {
             return self.fail(lease, "NO_TRADING_AUTHORITY", "the user has no trading authority to post with");
         };
-        let credentials = match self.credentials(&attempt.user_id, &authority, false).await {
+        let account = self.trading.account(&authority, attempt.proxy_wallet.as_deref());
+        let credentials = match self.credentials(&attempt.user_id, &authority, &account, false).await {
             Ok(Some(c)) => c,
             Ok(None) => return self.fail(lease, "NO_CLOB_CREDENTIALS", "no CLOB credentials"),
             Err(e) => return self.trading_failure(attempt, lease, e),
         };
-        match self.trading.post(&credentials, &authority, signed_order, order_hash).await {
+        match self.trading.post(&credentials, account.key_owner, signed_order, order_hash).await {
             Ok(posted) => {
                 settle::posted(self.platform.db(), lease, &posted.order_id, posted.status.eq_ignore_ascii_case("matched"))?;
                 Ok(Step::Submitted)
@@ -230,7 +231,7 @@ impl<'a, P: Platform> Pass<'a, P> {
                     self.signing_paused = true;
                 }
                 if uncounted {
-                    self.defer(lease, attempt, e.retry_after_ms, true, e.code.as_str(), &e.message)
+                    self.defer(lease, attempt, e.retry_after_secs.map(|s| s as i64 * 1000), true, e.code.as_str(), &e.message)
                 } else {
                     self.fail(lease, e.code.as_str(), &e.message)
                 }
@@ -296,11 +297,17 @@ impl<'a, P: Platform> Pass<'a, P> {
     }
 
     /// The user's CLOB credentials; derived (which signs) unless `read_only`.
-    async fn credentials(&mut self, user_id: &str, authority: &Authority, read_only: bool) -> Result<Option<ApiCredentials>, TradingError> {
+    async fn credentials(
+        &mut self,
+        user_id: &str,
+        authority: &Authority,
+        account: &Account,
+        read_only: bool,
+    ) -> Result<Option<ApiCredentials>, TradingError> {
         if self.signing_paused && !read_only {
-            return self.trading.stored_credentials(authority).map_err(TradingError::Invalid);
+            return self.trading.stored_credentials(account).map_err(TradingError::Invalid);
         }
-        self.trading.credentials(user_id, authority, read_only).await
+        self.trading.credentials(user_id, authority, account, read_only).await
     }
 }
 

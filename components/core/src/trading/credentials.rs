@@ -4,10 +4,10 @@
 
 use alloy_primitives::Address;
 
-use super::{Session, TradingError};
+use super::{Account, Session, TradingError};
 use crate::api::ApiError;
 use crate::authority::Authority;
-use crate::orders::{clob_auth_typed_data, l1_headers, ApiCredentials};
+use crate::orders::{clob_auth_hash, clob_auth_typed_data, l1_headers, safe_message_typed_data, ApiCredentials};
 use crate::ports::{Db, Platform, SqlValue};
 use crate::sealed;
 use crate::settings;
@@ -24,9 +24,9 @@ VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (signer_address) DO NOTHING";
 
 impl<P: Platform> Session<'_, P> {
-    /// The authority's stored credentials, if any. One Postgres round trip (cached after).
-    pub fn stored_credentials(&mut self, authority: &Authority) -> Result<Option<ApiCredentials>, ApiError> {
-        let address = address_of(authority);
+    /// The account's stored credentials, if any. One Postgres round trip (cached after).
+    pub fn stored_credentials(&mut self, account: &Account) -> Result<Option<ApiCredentials>, ApiError> {
+        let address = account.key_owner;
         if let Some(found) = self.credentials.get(&address) {
             return Ok(Some(found.clone()));
         }
@@ -52,27 +52,42 @@ impl<P: Platform> Session<'_, P> {
         Ok(Some(found))
     }
 
-    /// The authority's credentials, derived on first use unless `read_only` (DRY mode signs
+    /// The account's credentials, derived on first use unless `read_only` (DRY mode signs
     /// nothing, so it cannot derive them).
-    pub async fn credentials(&mut self, user_id: &str, authority: &Authority, read_only: bool) -> Result<Option<ApiCredentials>, TradingError> {
-        if let Some(found) = self.stored_credentials(authority)? {
+    pub async fn credentials(
+        &mut self,
+        user_id: &str,
+        authority: &Authority,
+        account: &Account,
+        read_only: bool,
+    ) -> Result<Option<ApiCredentials>, TradingError> {
+        if let Some(found) = self.stored_credentials(account)? {
             return Ok(Some(found));
         }
         if read_only {
             return Ok(None);
         }
         self.guard()?;
-        let address = address_of(authority);
+        let address = account.key_owner;
         let timestamp = self.now_secs();
-        let payload = SignPayload::TypedData(clob_auth_typed_data(address, timestamp, KEY_NONCE, self.chain_id));
+        let chain_id = self.chain.id();
+        let payload = if account.signs_through_contract() {
+            let digest = clob_auth_hash(address, timestamp, KEY_NONCE, chain_id);
+            SignPayload::TypedData(safe_message_typed_data(address, chain_id, digest))
+        } else {
+            SignPayload::TypedData(clob_auth_typed_data(address, timestamp, KEY_NONCE, chain_id))
+        };
         let job = crate::signing::SigningJob { user_id, authority, purpose: "CLOB_AUTH", payload: &payload };
         let signed = crate::signing::sign(self.platform, job).await.map_err(TradingError::Signing)?;
-        let headers = l1_headers(address, &signed.signature, timestamp, KEY_NONCE);
+        let signature = signed.signature.parse().map_err(|_| {
+            TradingError::Invalid(ApiError::new(crate::api::ErrorCode::InternalError, "the signer returned a malformed signature"))
+        })?;
+        let headers = l1_headers(address, &signature, timestamp, KEY_NONCE);
         let result = self.clob.create_or_derive_api_key(headers).await;
         self.observe(&result);
         let derived = result.map_err(TradingError::Clob)?;
         self.store(user_id, &address, &derived)?;
-        Ok(self.stored_credentials(authority)?)
+        Ok(self.stored_credentials(account)?)
     }
 
     fn store(&self, user_id: &str, address: &Address, credentials: &ApiCredentials) -> Result<(), ApiError> {
@@ -94,10 +109,6 @@ impl<P: Platform> Session<'_, P> {
         )?;
         Ok(())
     }
-}
-
-fn address_of(authority: &Authority) -> Address {
-    authority.address().parse().unwrap_or_default()
 }
 
 /// The row identity the secrets are bound to: the signer's lower-case address.

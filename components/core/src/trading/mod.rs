@@ -18,7 +18,7 @@ pub use placement::{OrderIntent, Placement, PreparedOrder};
 use crate::api::{ApiError, ErrorCode};
 use crate::authority::Authority;
 use crate::clob::{record_breaker, BalanceAsset, Book, BreakerLimits, Clob, ClobError, ClobOutcomes, Posted};
-use crate::orders::{ApiCredentials, Exchange};
+use crate::orders::{ApiCredentials, Chain, Exchange};
 use crate::ports::Platform;
 use crate::settings;
 use crate::signing::signer_client::Signed;
@@ -49,7 +49,7 @@ impl From<ApiError> for TradingError {
 pub struct Session<'a, P: Platform> {
     platform: &'a P,
     clob: Clob<'a, P::Http>,
-    chain_id: u64,
+    chain: Chain,
     polymarket_open: bool,
     consecutive_failures: u32,
     exchange_version: Option<u64>,
@@ -69,7 +69,9 @@ impl<'a, P: Platform> Session<'a, P> {
                 base_url: settings::base_url(config, settings::POLYMARKET_CLOB_URL)?,
                 timeout: settings::millis(config, settings::POLYMARKET_TIMEOUT_MS)?,
             },
-            chain_id: settings::positive(config, settings::POLYGON_CHAIN_ID)?,
+            chain: Chain::try_from(settings::positive(config, settings::POLYGON_CHAIN_ID)?).map_err(|e| {
+                ApiError::from(crate::ports::ConfigError::Invalid { name: settings::POLYGON_CHAIN_ID.into(), reason: e.to_string() })
+            })?,
             polymarket_open,
             consecutive_failures: 0,
             exchange_version: None,
@@ -93,7 +95,7 @@ impl<'a, P: Platform> Session<'a, P> {
     pub async fn balance(&mut self, credentials: &ApiCredentials, account: &Account, asset: BalanceAsset) -> Result<i128, TradingError> {
         self.guard()?;
         let now = self.now_secs();
-        let result = self.clob.balance(credentials, account.authority, &asset, account.signature_type as u8, now).await;
+        let result = self.clob.balance(credentials, account.key_owner, &asset, account.signature_type.as_u8(), now).await;
         self.observe(&result);
         result.map_err(TradingError::Clob)
     }
@@ -112,15 +114,15 @@ impl<'a, P: Platform> Session<'a, P> {
             }
         };
         let exchange = Exchange::from_version(version, book.neg_risk)
-            .ok_or_else(|| TradingError::Clob(ClobError::Rejected { status: 0, message: format!("unknown exchange version {version}") }))?;
+            .map_err(|e| TradingError::Clob(ClobError::Rejected { status: 0, message: e.to_string() }))?;
         let now_ms = self.platform.clock().now_ms();
-        let salt_bytes = self.platform.random().bytes(8);
-        placement::build(intent, account, book, exchange, self.chain_id, now_ms, &salt_bytes).map_err(TradingError::Invalid)
+        let salt_bytes: [u8; 8] = self.platform.random().bytes(8).try_into().unwrap_or_default();
+        placement::build(intent, account, book, exchange, self.chain, now_ms, salt_bytes).map_err(TradingError::Invalid)
     }
 
     /// Signs a placement through the signing pipeline (limits and breaker apply).
     pub async fn sign(&mut self, user_id: &str, authority: &Authority, account: &Account, placement: &Placement) -> Result<Signed, TradingError> {
-        let payload = placement.payload(account, self.chain_id);
+        let payload = placement.payload(account, self.chain);
         let job = crate::signing::SigningJob { user_id, authority, purpose: "ORDER", payload: &payload };
         crate::signing::sign(self.platform, job).await.map_err(TradingError::Signing)
     }
@@ -129,16 +131,15 @@ impl<'a, P: Platform> Session<'a, P> {
     pub async fn post(
         &mut self,
         credentials: &ApiCredentials,
-        authority: &Authority,
+        key_owner: alloy_primitives::Address,
         stored: &Value,
         order_hash: &str,
     ) -> Result<Posted, TradingError> {
         self.guard()?;
         let mut body = stored.clone();
         body["owner"] = Value::String(credentials.api_key.clone());
-        let address = authority.address().parse().unwrap_or_default();
         let now = self.now_secs();
-        let result = self.clob.post_order(credentials, address, &body, now).await;
+        let result = self.clob.post_order(credentials, key_owner, &body, now).await;
         if matches!(result, Err(ClobError::VersionMismatch)) {
             self.exchange_version = None;
         }

@@ -10,8 +10,8 @@ use crate::clob::Book;
 use crate::copy::units::format_micro;
 use crate::copy::settle::OrderRecord;
 use crate::orders::{
-    limit_order_amounts, new_salt, safe_message_typed_data, Exchange, OrderType, Side, SignatureType, SignedOrder,
-    UnsignedOrder,
+    limit_order_amounts, new_salt, safe_message_typed_data, Chain, Exchange, OrderType, Side, SignatureType,
+    SignedOrder, UnsignedOrder,
 };
 use crate::signing::signer_client::{SignPayload, Signed};
 
@@ -71,9 +71,9 @@ pub(super) fn build(
     account: &Account,
     book: &Book,
     exchange: Exchange,
-    chain_id: u64,
+    chain: Chain,
     now_ms: i64,
-    salt_bytes: &[u8],
+    salt_bytes: [u8; 8],
 ) -> Result<Placement, ApiError> {
     let side = if intent.buy { Side::Buy } else { Side::Sell };
     let decimal = |field: &str, micro: i128| format_micro(micro).parse().map_err(|_| invalid(field, "is not a decimal"));
@@ -81,9 +81,9 @@ pub(super) fn build(
         .map_err(|e| invalid("order", &e.to_string()))?;
     let token_id: U256 = intent.token_id.parse().map_err(|_| invalid("tokenId", "must be a decimal token id"))?;
     let order = UnsignedOrder {
-        salt: new_salt(salt_bytes),
+        salt: new_salt(salt_bytes, now_ms.max(0) as u64),
         maker: account.maker,
-        signer: account.signer,
+        signer: account.key_owner,
         token_id,
         maker_amount: amounts.maker_amount,
         taker_amount: amounts.taker_amount,
@@ -94,24 +94,26 @@ pub(super) fn build(
         builder: B256::ZERO,
         expiration: 0,
     };
-    let hash = order.hash(&exchange, chain_id);
+    let hash = order.hash(exchange, chain);
     Ok(Placement { order, exchange, hash })
 }
 
 impl Placement {
     /// What the authority signs: the order itself, or — for a Safe validating through
     /// ERC-1271 — the Safe's message wrapping the order hash.
-    pub fn payload(&self, account: &Account, chain_id: u64) -> SignPayload {
+    pub fn payload(&self, account: &Account, chain: Chain) -> SignPayload {
         match account.signature_type {
-            SignatureType::Poly1271 => SignPayload::TypedData(safe_message_typed_data(account.maker, chain_id, self.hash)),
-            _ => SignPayload::TypedData(self.order.typed_data(&self.exchange, chain_id)),
+            SignatureType::Poly1271 => SignPayload::TypedData(safe_message_typed_data(account.maker, chain.id(), self.hash)),
+            _ => SignPayload::TypedData(self.order.typed_data(self.exchange, chain)),
         }
     }
 
     /// The stored form; `signed` is `None` for a DRY-mode would-be order.
     pub fn record(&self, intent: &OrderIntent, notional: i128, signed: Option<&Signed>) -> PreparedOrder {
-        let signature = signed.map(|s| s.signature.clone()).unwrap_or_default();
-        let body = SignedOrder { order: self.order.clone(), signature }.post_body("", intent.order_type, false, false);
+        let signature = signed.and_then(|s| s.signature.parse().ok()).unwrap_or_default();
+        let body = SignedOrder { order: self.order.clone(), signature }
+            .post_body("", intent.order_type, false, false)
+            .unwrap_or_default();
         PreparedOrder {
             order_hash: self.hash.to_string(),
             token_id: intent.token_id.clone(),

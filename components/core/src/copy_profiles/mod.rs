@@ -15,7 +15,7 @@ use store::StoredProfile;
 
 use serde_json::json;
 
-use crate::api::{parse_json, ApiError, ErrorCode, Request, Response};
+use crate::api::{parse_json_object, ApiError, ErrorCode, Request, Response};
 use crate::auth::{authenticate, User};
 use crate::ports::{Db, Platform};
 
@@ -45,14 +45,14 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
             Ok(Response::json(200, &json!({ "copyProfiles": profiles })))
         }
         (Target::Collection, "POST") => {
-            let fields: ProfileFields = parse_json(&request.body)?;
+            let fields: ProfileFields = parse_json_object(&request.body)?;
             let settings = fields.into_new()?.validated(&own_addresses(db, &user)?)?;
             Ok(Response::json(201, &store::insert(db, &user.id, &settings)?.to_json()))
         }
         (Target::Collection, _) => Err(ApiError::new(ErrorCode::MethodNotAllowed, "use GET or POST")),
         (Target::Profile(id), "GET") => Ok(Response::json(200, &store::find(db, &user.id, id)?.ok_or_else(not_found)?.to_json())),
         (Target::Profile(id), "PATCH") => {
-            let fields: ProfileFields = parse_json(&request.body)?;
+            let fields: ProfileFields = parse_json_object(&request.body)?;
             let current = store::find(db, &user.id, id)?.ok_or_else(not_found)?;
             let settings = fields.apply_to(current.settings.clone())?.validated(&own_addresses(db, &user)?)?;
             Ok(Response::json(200, &store::update(db, &user.id, &current, &settings)?.to_json()))

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::settings::PAUSED_BY_USER;
-use crate::api::{invalid, parse_json, ApiError, ErrorCode, Request, Response};
+use crate::api::{invalid, parse_json_object, ApiError, ErrorCode, Request, Response};
 use crate::auth::require_admin;
 use crate::ports::{Db, Platform, SqlValue};
 
@@ -87,7 +87,7 @@ fn parse_scope(body: &[u8]) -> Result<Scope, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Scope::default());
     }
-    let scope: Scope = parse_json(body)?;
+    let scope: Scope = parse_json_object(body)?;
     if scope.user_id.as_deref().is_some_and(|id| id.trim().is_empty()) {
         return Err(invalid("userId", "must not be empty"));
     }
@@ -122,5 +122,6 @@ mod tests {
         assert!(parse_scope(br#"{"userId":""}"#).unwrap_err().message.starts_with("`userId`"));
         assert!(parse_scope(br#"{"reason":"USER"}"#).unwrap_err().message.starts_with("`reason`"));
         assert!(parse_scope(br#"{"user":"u1"}"#).unwrap_err().message.contains("unknown field"));
+        assert!(parse_scope(br#"["u1"]"#).is_err(), "positional fields");
     }
 }

@@ -28,6 +28,16 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Ok(parsed)
 }
 
+/// Parses a body that must be a JSON object into `T`. serde also fills a struct from an array,
+/// field by position (and from `[]` when every field has a default): refused here.
+pub fn parse_json_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let parsed = parse_json(body)?;
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        return Err(ApiError::new(ErrorCode::ValidationError, "body must be a JSON object"));
+    }
+    Ok(parsed)
+}
+
 /// serde's message without the position suffix and without echoing the input string.
 fn describe(message: &str) -> String {
     let message = message.split(" at line ").next().unwrap_or(message);
@@ -68,5 +78,13 @@ mod tests {
         assert_eq!(message(r#"{"nonce":"a","issuedAt":1} x"#), "malformed JSON: trailing characters");
         let big = format!(r#"{{"nonce":"{}","issuedAt":1}}"#, "a".repeat(MAX_BODY_BYTES));
         assert_eq!(parse_json::<Body>(big.as_bytes()).unwrap_err().status(), 413);
+    }
+
+    #[test]
+    fn an_object_body_cannot_be_given_as_an_array() {
+        assert!(parse_json::<Body>(br#"["abc", 1]"#).is_ok(), "serde's positional form");
+        let err = parse_json_object::<Body>(br#"["abc", 1]"#).unwrap_err();
+        assert_eq!((err.code, err.message.as_str()), (ErrorCode::ValidationError, "body must be a JSON object"));
+        assert!(parse_json_object::<Body>(br#" {"nonce":"abc","issuedAt":1}"#).is_ok());
     }
 }

@@ -1,0 +1,147 @@
+//! `GET /copy-attempts` (user JWT): the caller's copy history, newest first, each attempt with
+//! the leader trade it copied and the order it placed, if any — runbook 000 "Check User's Copy
+//! Attempts", in one statement. Paged with `?limit=` (1..=100, default 20) and `?before=<id>`
+//! (the last attempt of the previous page; `nextBefore` in the response).
+
+use serde_json::{json, Value};
+
+use crate::api::{invalid, ApiError, ErrorCode, Request, Response};
+use crate::auth::authenticate;
+use crate::ports::{Db, Platform, Row, SqlValue};
+use crate::time::Timestamp;
+use crate::usd::format_usd;
+
+/// Attempts per page unless `limit` says otherwise.
+const DEFAULT_LIMIT: i64 = 20;
+
+/// Largest page.
+const MAX_LIMIT: i64 = 100;
+
+// `before` names an attempt of the caller's: an id that is not theirs matches nothing, so the
+// page is empty rather than a hint that the id exists.
+const LIST_SQL: &str = "\
+SELECT ca.id, ca.copy_profile_id, ca.status, ca.skip_reason, ca.side, ca.size, ca.price, ca.amount, ca.error_code,
+       (extract(epoch FROM ca.created_at) * 1000)::int8 AS created_at_ms,
+       le.id AS event_id, le.leader_address, le.side AS event_side, le.size AS event_size, le.price AS event_price,
+       le.market_slug, le.asset, le.transaction_hash,
+       (extract(epoch FROM le.traded_at) * 1000)::int8 AS traded_at_ms,
+       o.id AS order_id, o.status AS order_status, o.order_hash, o.clob_order_id
+FROM copy_attempts ca
+JOIN leader_events le ON le.id = ca.leader_event_id
+LEFT JOIN orders o ON o.copy_attempt_id = ca.id
+WHERE ca.user_id = $1
+  AND ($2::text IS NULL OR (ca.created_at, ca.id) <
+       (SELECT c.created_at, c.id FROM copy_attempts c WHERE c.id = $2::text AND c.user_id = $1))
+ORDER BY ca.created_at DESC, ca.id DESC
+LIMIT $3::int8";
+
+/// A page request.
+#[derive(Debug, PartialEq, Eq)]
+struct Page {
+    limit: i64,
+    before: Option<String>,
+}
+
+/// `limit` and `before` from the query string; anything else is a VALIDATION_ERROR.
+fn parse_page(query: &str) -> Result<Page, ApiError> {
+    let mut page = Page { limit: DEFAULT_LIMIT, before: None };
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match name {
+            "limit" => {
+                page.limit = value
+                    .parse()
+                    .ok()
+                    .filter(|l| (1..=MAX_LIMIT).contains(l))
+                    .ok_or_else(|| invalid("limit", "must be an integer from 1 to 100"))?;
+            }
+            "before" if !value.is_empty() => page.before = Some(value.to_string()),
+            "before" => return Err(invalid("before", "must be an attempt id")),
+            _ => return Err(invalid(name, "unknown query parameter (use limit and before)")),
+        }
+    }
+    Ok(page)
+}
+
+/// The caller's attempts for this page, and the cursor of the next one (null on the last).
+pub fn list(db: &impl Db, user_id: &str, query: &str) -> Result<Value, ApiError> {
+    let page = parse_page(query)?;
+    let before = page.before.map_or(SqlValue::Null, SqlValue::Text);
+    let rows = db.query(LIST_SQL, &[SqlValue::Text(user_id.into()), before, SqlValue::Int(page.limit)])?;
+    let attempts: Vec<Value> = rows.iter().map(|r| attempt_json(&r)).collect();
+    let next = (attempts.len() as i64 == page.limit).then(|| attempts.last().map(|a| a["id"].clone())).flatten();
+    Ok(json!({ "copyAttempts": attempts, "nextBefore": next }))
+}
+
+/// One row as the API shows it: decimals as strings, amounts in dollars, times ISO-8601 UTC.
+fn attempt_json(row: &Row<'_>) -> Value {
+    let field = |c: &str| match row.get(c) {
+        Ok(SqlValue::Text(s) | SqlValue::Decimal(s)) => Value::String(s.clone()),
+        _ => Value::Null,
+    };
+    let time = |c: &str| match row.get(c) {
+        Ok(SqlValue::Int(ms)) => Value::String(Timestamp::from_millis(*ms).to_string()),
+        _ => Value::Null,
+    };
+    let amount = match row.get("amount") {
+        Ok(SqlValue::Int(units)) => Value::String(format_usd(*units)),
+        _ => Value::Null,
+    };
+    let order = match field("order_id") {
+        Value::Null => Value::Null,
+        id => json!({
+            "id": id,
+            "status": field("order_status"),
+            "orderHash": field("order_hash"),
+            "clobOrderId": field("clob_order_id"),
+        }),
+    };
+    json!({
+        "id": field("id"),
+        "copyProfileId": field("copy_profile_id"),
+        "status": field("status"),
+        "skipReason": field("skip_reason"),
+        "side": field("side"),
+        "size": field("size"),
+        "price": field("price"),
+        "amountUsd": amount,
+        "errorCode": field("error_code"),
+        "createdAt": time("created_at_ms"),
+        "leaderEvent": {
+            "id": field("event_id"),
+            "leaderAddress": field("leader_address"),
+            "side": field("event_side"),
+            "size": field("event_size"),
+            "price": field("event_price"),
+            "marketSlug": field("market_slug"),
+            "asset": field("asset"),
+            "transactionHash": field("transaction_hash"),
+            "tradedAt": time("traded_at_ms"),
+        },
+        "order": order,
+    })
+}
+
+/// `GET /copy-attempts`.
+pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
+    let user = authenticate(platform, request)?;
+    if request.method != "GET" {
+        return Err(ApiError::new(ErrorCode::MethodNotAllowed, "use GET"));
+    }
+    Ok(Response::json(200, &list(platform.db(), &user.id, &request.query)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_parameters_are_checked() {
+        assert_eq!(parse_page("").unwrap(), Page { limit: 20, before: None });
+        assert_eq!(parse_page("limit=5&before=abc").unwrap(), Page { limit: 5, before: Some("abc".into()) });
+        for bad in ["limit=0", "limit=101", "limit=x", "limit=", "before=", "page=2"] {
+            assert!(parse_page(bad).is_err(), "{bad}");
+        }
+        assert!(parse_page("limit=0").unwrap_err().message.starts_with("`limit`"));
+    }
+}

@@ -174,7 +174,7 @@ fn proxy_wallet(db: &impl Db, user_id: &str) -> Result<Option<String>, ApiError>
 
 const INSERT_SQL: &str = "\
 INSERT INTO orders (user_id, order_hash, token_id, side, price, size, maker_amount, taker_amount, order_type, signed_order, status)
-VALUES ($1, $2, $3, $4, $5::numeric, $6::numeric, $7, $8, $9, $10, $11)
+VALUES ($1, $2, $3, $4, $5::text::numeric, $6::text::numeric, $7, $8, $9, $10, $11)
 RETURNING id";
 
 fn insert(db: &impl Db, user_id: &str, record: &crate::trading::PreparedOrder, status: &str) -> Result<String, ApiError> {

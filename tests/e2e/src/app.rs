@@ -41,6 +41,11 @@ impl TestApp {
 
     /// Starts the app with these variables overriding the harness's own.
     pub async fn with_variables(overrides: &[(&str, &str)]) -> Result<TestApp> {
+        Self::with_options(overrides, Duration::from_secs(30)).await
+    }
+
+    /// As `with_variables`, with the host killing any invocation that runs past `invocation_timeout`.
+    pub async fn with_options(overrides: &[(&str, &str)], invocation_timeout: Duration) -> Result<TestApp> {
         let services = Services::from_env()?;
         let database = services.fresh_database().await?;
         let database_url = services.pg_url_for(&database);
@@ -65,6 +70,8 @@ impl TestApp {
             ("dynamic_jwt_audience", crate::signing::JWT_AUDIENCE.into()),
             ("dynamic_api_url", nowhere.clone()),
             ("polymarket_clob_url", nowhere.clone()),
+            ("polymarket_data_url", nowhere.clone()),
+            ("leader_webhook_secret", crate::signing::random_hex(24)),
             ("polygon_rpc_url", nowhere.clone()),
             ("polygon_rpc_host", nowhere),
         ]
@@ -80,7 +87,7 @@ impl TestApp {
             variables: variables.clone(),
             env_variables: false,
             cache_dir: Some(repo_root().join("target/mirror-host-cache")),
-            invocation_timeout: Duration::from_secs(30),
+            invocation_timeout,
         })
         .await?;
         let db = connect(&database_url).await?;
@@ -90,11 +97,18 @@ impl TestApp {
 
     /// Starts the app wired to a signer stack of its own (and end-user JWT settings).
     pub async fn with_signer(overrides: &[(&str, &str)]) -> Result<(TestApp, crate::signing::SignerStack)> {
+        Self::with_signer_and_timeout(overrides, Duration::from_secs(30)).await
+    }
+
+    pub async fn with_signer_and_timeout(
+        overrides: &[(&str, &str)],
+        invocation_timeout: Duration,
+    ) -> Result<(TestApp, crate::signing::SignerStack)> {
         let signer = crate::signing::SignerStack::start().await;
         let mut vars: Vec<(String, String)> = signer.variables();
         vars.extend(overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let borrowed: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        Ok((TestApp::with_variables(&borrowed).await?, signer))
+        Ok((TestApp::with_options(&borrowed, invocation_timeout).await?, signer))
     }
 
     pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {

@@ -6,6 +6,7 @@
 //! `scripts/services.sh`).
 
 mod app;
+pub mod copy;
 mod private_redis;
 mod services;
 pub mod signing;

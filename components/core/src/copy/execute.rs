@@ -30,6 +30,9 @@ pub struct PassReport {
     pub deferred: usize,
     pub failed: usize,
     pub clob: ClobOutcomes,
+    /// Attempts that hit an internal error stay leased until the lease expires, then are
+    /// claimed again; what went wrong is reported here.
+    pub errors: Vec<String>,
 }
 
 /// Runs one pass over due attempts (only those of `events`, when given).
@@ -102,7 +105,11 @@ impl<'a, P: Platform> Pass<'a, P> {
             Ok(Step::Skipped) => report.skipped += 1,
             Ok(Step::DryRun) => report.dry_run += 1,
             Ok(Step::Submitted) => report.submitted += 1,
-            Ok(Step::Deferred) | Err(_) => report.deferred += 1,
+            Ok(Step::Deferred) => report.deferred += 1,
+            Err(e) => {
+                report.deferred += 1;
+                report.errors.push(format!("{}: {}", e.code.as_str(), e.message));
+            }
             Ok(Step::Failed) => report.failed += 1,
             Ok(Step::Lost) => {}
         }

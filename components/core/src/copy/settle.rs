@@ -51,7 +51,7 @@ pub fn skip(db: &impl Db, lease: &Lease<'_>, reason: &str) -> Result<bool, DbErr
 
 const PERSIST_SQL: &str = "\
 WITH attempt AS (
-  UPDATE copy_attempts SET status = $3, side = $6, price = $7::numeric, size = $8::numeric, amount = $13,
+  UPDATE copy_attempts SET status = $3, side = $6, price = $7::text::numeric, size = $8::text::numeric, amount = $13,
     lease_expires_at = CASE WHEN $3 = 'SIGNED' THEN lease_expires_at ELSE NULL END,
     lease_owner = CASE WHEN $3 = 'SIGNED' THEN lease_owner ELSE NULL END
   WHERE id = $1 AND lease_owner = $2 AND status = 'PENDING'
@@ -59,7 +59,7 @@ WITH attempt AS (
 )
 INSERT INTO orders (user_id, copy_attempt_id, order_hash, token_id, side, price, size, maker_amount,
   taker_amount, order_type, signed_order, status)
-SELECT user_id, id, $4, $5, $6, $7::numeric, $8::numeric, $9, $10, $11, $12, $14 FROM attempt
+SELECT user_id, id, $4, $5, $6, $7::text::numeric, $8::text::numeric, $9, $10, $11, $12, $14 FROM attempt
 RETURNING id";
 
 /// Persists the order with the attempt: SIGNED with a PENDING order (before posting), or

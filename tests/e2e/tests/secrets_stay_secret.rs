@@ -1,5 +1,5 @@
-//! No private key, signer token, admin token, encryption key or JWT reaches a log line or a
-//! response: the app runs as the `mirror-host` binary (as `make run` runs it), a whole session
+//! No private key, signer token, admin token, encryption key, webhook secret, CLOB API secret
+//! or JWT reaches a log line or a response: the app runs as the `mirror-host` binary (as `make run` runs it), a whole session
 //! is driven over HTTP, and everything it printed and answered is scanned.
 
 use std::process::Command;
@@ -12,6 +12,8 @@ use hyper_util::rt::TokioExecutor;
 use mirror_core::signing::local_key::LocalKey;
 use mirror_e2e::signing::{random_hex, unix_now, TestUser};
 use mirror_e2e::{repo_root, TestApp};
+use mirror_e2e::copy::{webhook_signature, CONDITION, TOKEN, USD};
+use mirror_fakes::polymarket::{BalanceAsset, FakePolymarket, FakePolymarketConfig};
 use mirror_fakes::{FakeService, Kind};
 use serde_json::json;
 
@@ -28,6 +30,22 @@ struct Session {
 }
 
 impl Session {
+    async fn deliver(&mut self, body: &str, timestamp: &str, signature: &str) -> (u16, serde_json::Value) {
+        let request = http::Request::builder()
+            .method("POST")
+            .uri(format!("{}/webhooks/leader-trades", self.base))
+            .header("x-mirror-timestamp", timestamp)
+            .header("x-mirror-signature", signature)
+            .body(Full::new(Bytes::from(body.to_string())))
+            .unwrap();
+        let response = self.client.request(request).await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        self.answers.push(text.clone());
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+    }
+
     async fn call(&mut self, method: &str, path: &str, auth: Option<&str>, body: &str) -> (u16, serde_json::Value) {
         let mut request = http::Request::builder().method(method).uri(format!("{}{path}", self.base));
         if let Some(auth) = auth {
@@ -49,11 +67,14 @@ async fn secrets_never_reach_logs_or_responses() {
     // The binary fires the health-check cron on its schedule: give it healthy services to probe,
     // so a tick landing mid-session cannot mark Dynamic down and fail the signing calls.
     let dynamic = FakeService::start(Kind::Dynamic).await;
-    let clob = FakeService::start(Kind::PolymarketClob).await;
+    let polymarket = FakePolymarket::start(FakePolymarketConfig::default()).await;
+    polymarket.add_market(TOKEN, "0.01", false, "5", &[("0.50", "10000")], &[("0.52", "10000")]);
     let rpc = FakeService::start(Kind::PolygonRpc).await;
     let (app, signer) = TestApp::with_signer(&[
         ("dynamic_api_url", &dynamic.url()),
-        ("polymarket_clob_url", &clob.url()),
+        ("polymarket_clob_url", &polymarket.clob_url()),
+        ("polymarket_data_url", &polymarket.data_url()),
+        ("copy_execution_mode", "LIVE"),
         ("polygon_rpc_url", &rpc.url()),
         ("polygon_rpc_host", &rpc.url()),
     ])
@@ -122,6 +143,27 @@ async fn secrets_never_reach_logs_or_responses() {
         assert_eq!(status, 200, "{body}");
     }
     session.call("POST", "/admin/signing/check", Some("Bearer wrong-token"), "{}").await;
+
+    // Copy trading: a follow, a pushed leader fill copied through the CLOB (an API key derived
+    // and used), a manual order, a forged webhook.
+    polymarket.set_balance(wallet.parse().unwrap(), BalanceAsset::Collateral, 1_000 * USD);
+    let leader = format!("0x{}", random_hex(20));
+    let follow = json!({ "leaderAddress": leader, "sizingMode": "FIXED_USD", "fixedAmountUsd": "10" });
+    assert_eq!(session.call("POST", "/copy-profiles", Some(&jwt), &follow.to_string()).await.0, 201);
+    let webhook_secret = app.variables["leader_webhook_secret"].clone();
+    let fill = json!({ "trades": [{ "proxyWallet": leader, "side": "BUY", "asset": TOKEN, "conditionId": CONDITION,
+        "size": 20, "price": 0.52, "timestamp": unix_now(), "outcomeIndex": 0,
+        "transactionHash": format!("0x{}", random_hex(32)) }] })
+    .to_string();
+    let timestamp = unix_now().to_string();
+    let signature = webhook_signature(&webhook_secret, &timestamp, fill.as_bytes());
+    let (status, delivered) = session.deliver(&fill, &timestamp, &signature).await;
+    assert_eq!(status, 200, "{delivered}");
+    session.deliver(&fill, &timestamp, "sha256=00").await;
+    let order = json!({ "tokenId": TOKEN, "side": "BUY", "price": "0.52", "size": "10" });
+    let (status, placed) = session.call("POST", "/orders", Some(&jwt), &order.to_string()).await;
+    assert_eq!(status, 201, "{placed}");
+    assert_eq!(polymarket.accepted_orders().len(), 2, "the copy and the manual order reached the CLOB");
     session.call("POST", "/admin/signing/check", Some(&admin), "{\"userId\":").await;
     signer.proxy.set(mirror_fakes::Behaviour::Status(500));
     session.call("POST", "/admin/signing/check", Some(&admin), &json!({ "userId": server_user, "kind": "MESSAGE" }).to_string()).await;
@@ -142,8 +184,15 @@ async fn secrets_never_reach_logs_or_responses() {
         ("trading key encryption key", encryption_key.clone()),
         ("legacy private key", alloy_primitives::hex::encode(legacy_secret)),
         ("end-user JWT", jwt_token.clone()),
+        ("webhook secret", webhook_secret.clone()),
         ("JWT signature", jwt_token.rsplit('.').next().unwrap().to_string()),
     ];
+    let mut secrets = secrets.to_vec();
+    for (_, credentials) in polymarket.api_keys() {
+        secrets.push(("CLOB API secret", credentials.secret));
+        secrets.push(("CLOB API passphrase", credentials.passphrase));
+    }
+    assert!(secrets.len() > 8, "the session derived a CLOB API key");
     let answers = session.answers.join("\n");
     for (what, secret) in secrets {
         assert!(!logs.contains(&secret), "{what} appears in the logs");

@@ -21,6 +21,7 @@ secret() { # file, bytes
 export SPIN_VARIABLE_ADMIN_TOKEN=${SPIN_VARIABLE_ADMIN_TOKEN:-$(secret admin-token 24)}
 export SPIN_VARIABLE_TRADING_KEY_ENCRYPTION_KEY=${SPIN_VARIABLE_TRADING_KEY_ENCRYPTION_KEY:-$(secret trading-key-encryption-key 32)}
 export SPIN_VARIABLE_SIGNER_AUTH_TOKEN=${SPIN_VARIABLE_SIGNER_AUTH_TOKEN:-$(secret signer-token 24)}
+export SPIN_VARIABLE_LEADER_WEBHOOK_SECRET=${SPIN_VARIABLE_LEADER_WEBHOOK_SECRET:-$(secret leader-webhook-secret 24)}
 # End-user JWTs: a development key pair stands in for the Dynamic environment's key.
 if [ -z "${SPIN_VARIABLE_DYNAMIC_JWT_PUBLIC_KEY:-}" ]; then
   [ -s .run/jwt-dev-private.pem ] || (umask 077; openssl genrsa -out .run/jwt-dev-private.pem 2048 2>/dev/null)
@@ -30,7 +31,7 @@ if [ -z "${SPIN_VARIABLE_DYNAMIC_JWT_PUBLIC_KEY:-}" ]; then
   export SPIN_VARIABLE_DYNAMIC_JWT_ISSUER=${SPIN_VARIABLE_DYNAMIC_JWT_ISSUER:-app.dynamicauth.com/local-dev}
   export SPIN_VARIABLE_DYNAMIC_JWT_AUDIENCE=${SPIN_VARIABLE_DYNAMIC_JWT_AUDIENCE:-http://127.0.0.1:3000}
 fi
-echo "admin token in $repo/.run/admin-token; dev JWT signing key in $repo/.run/jwt-dev-private.pem" >&2
+echo "admin token in $repo/.run/admin-token; webhook secret in $repo/.run/leader-webhook-secret; dev JWT signing key in $repo/.run/jwt-dev-private.pem" >&2
 
 # The signer: the one native process. Stopped when this script exits.
 signer_listen=${SIGNER_LISTEN:-127.0.0.1:3100}

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{invalid, parse_json, ApiError, ErrorCode, Request, Response};
+use crate::api::{invalid, parse_json_object, ApiError, ErrorCode, Request, Response};
 use crate::auth::authenticate;
 use crate::authority::get_or_create_authority;
 use crate::clob::{BalanceAsset, ClobError};
@@ -33,7 +33,7 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
     match (request.method.as_str(), id) {
         ("GET", "") => list(platform.db(), &user.id, &request.query),
         ("GET", id) => one(platform.db(), &user.id, id),
-        ("POST", "") => place(platform, &user.id, parse_json(&request.body)?).await,
+        ("POST", "") => place(platform, &user.id, parse_json_object(&request.body)?).await,
         _ => Err(ApiError::new(ErrorCode::MethodNotAllowed, "use GET /orders, GET /orders/{id} or POST /orders")),
     }
 }
@@ -105,7 +105,10 @@ async fn place_with(
     intent: &OrderIntent,
     dry: bool,
 ) -> Result<Response, ApiError> {
-    let book = session.book(&intent.token_id).await.map_err(clob_error)?;
+    let book = match session.book(&intent.token_id).await {
+        Err(TradingError::Clob(e)) => return Err(clob_error(e)),
+        other => other.map_err(trading_error)?,
+    };
     let price = format_micro(intent.price).parse().map_err(|_| invalid("price", "is not a decimal"))?;
     validate_price(price, book.tick_size).map_err(|_| invalid("price", &format!("must be on the market's tick grid ({}) within [tick, 1 - tick]", book.tick_size)))?;
     if intent.size < book.min_order_size {

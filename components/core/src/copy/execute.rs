@@ -78,7 +78,7 @@ struct Pass<'a, P: Platform> {
     max_attempts: i64,
     retry_ms: i64,
     authorities: HashMap<String, Option<Authority>>,
-    books: HashMap<String, Result<Book, ClobError>>,
+    books: HashMap<String, Book>,
     /// Signing said it is unavailable: nothing more is signed in this pass.
     signing_paused: bool,
 }
@@ -134,8 +134,8 @@ impl<'a, P: Platform> Pass<'a, P> {
         };
         let book = match self.book(&attempt.event.asset).await {
             Ok(book) => book,
-            Err(ClobError::Rejected { .. }) => return self.skip(&lease, SkipReason::MarketNotFound),
-            Err(e) => return self.defer(&lease, attempt, e.retry_after(), false, e.code(), &e.message()),
+            Err(TradingError::Clob(ClobError::Rejected { .. })) => return self.skip(&lease, SkipReason::MarketNotFound),
+            Err(e) => return self.trading_failure(attempt, &lease, e),
         };
         let buy = attempt.event.side == "BUY";
         let dry = self.controls.verdict == Verdict::Dry;
@@ -294,13 +294,14 @@ impl<'a, P: Platform> Pass<'a, P> {
         Ok(found)
     }
 
-    async fn book(&mut self, token_id: &str) -> Result<Book, ClobError> {
+    /// The token's book, fetched once per pass.
+    async fn book(&mut self, token_id: &str) -> Result<Book, TradingError> {
         if let Some(found) = self.books.get(token_id) {
-            return found.clone();
+            return Ok(found.clone());
         }
-        let found = self.trading.book(token_id).await;
+        let found = self.trading.book(token_id).await?;
         self.books.insert(token_id.to_string(), found.clone());
-        found
+        Ok(found)
     }
 
     /// The user's CLOB credentials; derived (which signs) unless `read_only`.

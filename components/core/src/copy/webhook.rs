@@ -13,14 +13,15 @@ use sha2::Sha256;
 use super::execute::run_pass;
 use super::ingest::{record, Source};
 use super::trades::parse_trade;
-use crate::api::{invalid, ApiError, ErrorCode, Request, Response, MAX_BODY_BYTES};
+use crate::api::{invalid, ApiError, ErrorCode, Request, Response};
 use crate::ports::Platform;
 use crate::settings;
 
 /// How far the sender's timestamp may be from ours.
 const MAX_SKEW_SECS: i64 = 300;
-/// Most fills one delivery may carry.
+/// Most fills one delivery may carry, and the body that can hold them.
 const MAX_TRADES: usize = 500;
+const MAX_BODY_BYTES: usize = 512 * 1024;
 
 pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
     if request.method != "POST" {

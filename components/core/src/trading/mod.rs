@@ -85,11 +85,11 @@ impl<'a, P: Platform> Session<'a, P> {
         account(authority, proxy_wallet)
     }
 
-    pub async fn book(&mut self, token_id: &str) -> Result<Book, ClobError> {
-        self.guard().map_err(|_| ClobError::Unavailable { detail: "Polymarket breaker open".into(), retry_after_ms: None })?;
+    pub async fn book(&mut self, token_id: &str) -> Result<Book, TradingError> {
+        self.guard()?;
         let result = self.clob.book(token_id).await;
         self.observe(&result);
-        result
+        result.map_err(TradingError::Clob)
     }
 
     pub async fn balance(&mut self, credentials: &ApiCredentials, account: &Account, asset: BalanceAsset) -> Result<i128, TradingError> {

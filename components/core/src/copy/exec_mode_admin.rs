@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::exec_mode::ExecMode;
-use crate::api::{parse_json, ApiError, ErrorCode, Request, Response};
+use crate::api::{parse_json_object, ApiError, ErrorCode, Request, Response};
 use crate::auth::require_admin;
 use crate::ports::{Db, Platform, Redis, SqlValue};
 use crate::redis_keys::EXEC_MODE;
@@ -22,7 +22,7 @@ pub fn handle(platform: &impl Platform, request: &Request) -> Result<Response, A
             Ok(Response::json(200, &json!({ "mode": mode.mode, "emergency_stop": mode.emergency_stop, "source": source })))
         }
         "POST" => {
-            let mode: ExecMode = parse_json(&request.body)?;
+            let mode: ExecMode = parse_json_object(&request.body)?;
             let document = serde_json::to_string(&mode).map_err(|_| ApiError::new(ErrorCode::InternalError, "encode"))?;
             platform.redis().execute("SET", &[EXEC_MODE.into(), document.as_str().into()]).map_err(redis_error)?;
             platform.db().execute(

@@ -75,6 +75,8 @@ pub struct ClaimedAttempt {
     pub attempts: i64,
     /// `None` when the profile was deleted after the fan-out.
     pub profile: Option<Profile>,
+    /// The profile's id, `None` as `profile` is.
+    pub profile_id: Option<String>,
     pub event: Event,
     pub order: Option<StoredOrder>,
     /// USD micro-units this profile committed in the last 24 hours.
@@ -182,6 +184,7 @@ fn attempt(row: &Row<'_>) -> Result<ClaimedAttempt, DbError> {
         status: text(row, "status")?,
         attempts: row.int("attempts")?,
         profile,
+        profile_id: opt_text(row, "profile_id")?,
         event: Event {
             id: text(row, "event_id")?,
             side: text(row, "event_side")?,

@@ -81,6 +81,9 @@ struct Pass<'a, P: Platform> {
     books: HashMap<String, Book>,
     /// Signing said it is unavailable: nothing more is signed in this pass.
     signing_paused: bool,
+    /// USD committed per profile in this pass: attempts claimed together all read the same
+    /// `daily_used`, so the day's volume counts what this pass already signed.
+    committed: HashMap<String, i128>,
 }
 
 impl<'a, P: Platform> Pass<'a, P> {
@@ -97,6 +100,7 @@ impl<'a, P: Platform> Pass<'a, P> {
             authorities: HashMap::new(),
             books: HashMap::new(),
             signing_paused: false,
+            committed: HashMap::new(),
         })
     }
 
@@ -163,7 +167,8 @@ impl<'a, P: Platform> Pass<'a, P> {
             }
         }
         let market = Market { best_bid: book.best_bid, best_ask: book.best_ask, min_order_size: book.min_order_size };
-        let sized = match decide(profile, &attempt.event, attempt.daily_used, market, holdings) {
+        let committed = attempt.profile_id.as_ref().and_then(|id| self.committed.get(id)).copied().unwrap_or(0);
+        let sized = match decide(profile, &attempt.event, attempt.daily_used + committed, market, holdings) {
             Ok(sized) => sized,
             Err(reason) => return self.skip(&lease, reason),
         };
@@ -196,6 +201,9 @@ impl<'a, P: Platform> Pass<'a, P> {
         let record = placement.record(&intent, sized.notional, Some(&signed));
         if settle::persist_order(db, &lease, &record.as_record(), false)?.is_none() {
             return Ok(Step::Lost);
+        }
+        if let Some(id) = &attempt.profile_id {
+            *self.committed.entry(id.clone()).or_default() += sized.notional;
         }
         self.post(attempt, &lease, &record.signed_order, &record.order_hash).await
     }

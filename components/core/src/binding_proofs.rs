@@ -5,7 +5,7 @@ use alloy_primitives::Address;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{invalid, parse_json, ApiError, ErrorCode, Request, Response};
+use crate::api::{invalid, parse_json_object, ApiError, ErrorCode, Request, Response};
 use crate::auth::{authenticate, User};
 use crate::authority::{find_ready, ServerWallet};
 use crate::evm::{parse_address, parse_signature, recover_personal_signer};
@@ -138,7 +138,7 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
     match request.method.as_str() {
         "GET" => Ok(Response::json(200, &list(platform.db(), &user.id)?)),
         "POST" => {
-            let body: BindingSubmission = parse_json(&request.body)?;
+            let body: BindingSubmission = parse_json_object(&request.body)?;
             let wallet = find_ready(platform.db(), &user.id)?.ok_or_else(|| {
                 ApiError::new(ErrorCode::Conflict, "no server wallet yet: call GET /me first (or this account signs with a legacy key)")
             })?;

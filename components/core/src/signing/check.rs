@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::signer_client::SignPayload;
 use super::{sign, SigningJob};
-use crate::api::{parse_json, ApiError, ErrorCode, Request, Response};
+use crate::api::{parse_json_object, ApiError, ErrorCode, Request, Response};
 use crate::auth::require_admin;
 use crate::authority;
 use crate::evm::{parse_address, parse_signature, recover_personal_signer};
@@ -34,7 +34,7 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
     if request.method != "POST" {
         return Err(ApiError::new(ErrorCode::MethodNotAllowed, "use POST"));
     }
-    let check: CheckRequest = parse_json(&request.body)?;
+    let check: CheckRequest = parse_json_object(&request.body)?;
     let authority = authority::find(platform, &check.user_id)?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "user has no trading authority"))?;
     let started = platform.clock().now_ms();

@@ -94,6 +94,36 @@ async fn a_tick_killed_between_signing_and_posting_leaves_the_next_tick_to_post_
 }
 
 #[tokio::test]
+async fn an_order_signed_for_an_old_exchange_version_is_signed_again_for_the_new_one_and_posted_once() {
+    let stack = CopyStack::start_with(&[("copy_lease_ms", "1500")], FakePolymarketConfig::default(), Duration::from_secs(4)).await;
+    let follower = stack.follower(1_000 * USD).await;
+    stack.follow(&follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "10" })).await;
+    stack.polymarket.push_trade(stack.trade("BUY", "100", "0.52"));
+    // Signed for V2 and persisted; the tick dies before the CLOB answers.
+    stack.polymarket.set_behaviour(Endpoint::PostOrder, Behaviour::Delay(Duration::from_secs(8)));
+    assert!(stack.app.tick("copy-trading").await.0.is_err());
+    let v2_hash: String = stack.app.db.query_one("SELECT order_hash FROM orders", &[]).await.unwrap().get(0);
+
+    // The CLOB moves to V3: the stored order is refused with order_version_mismatch, dropped
+    // unposted, and the attempt is signed again for the version /version now gives.
+    stack.polymarket.set_exchange_version(3);
+    stack.polymarket.set_behaviour(Endpoint::PostOrder, Behaviour::Healthy);
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    stack.tick().await;
+    assert_eq!(stack.count("SELECT count(*) FROM copy_attempts WHERE error_code = 'ORDER_VERSION_MISMATCH'").await, 1);
+    stack.tick().await;
+
+    let accepted = stack.polymarket.accepted_orders();
+    assert_eq!(accepted.len(), 1, "rejected: {:?}", stack.polymarket.rejected());
+    let v3_hash: String = stack.app.db.query_one("SELECT order_hash FROM orders", &[]).await.unwrap().get(0);
+    assert_ne!(v3_hash, v2_hash);
+    assert_eq!(accepted[0].order_hash, v3_hash);
+    assert_eq!(stack.count("SELECT count(*) FROM orders").await, 1);
+    assert_eq!(stack.count("SELECT count(*) FROM signing_requests WHERE purpose = 'ORDER'").await, 2);
+    assert_eq!(stack.count("SELECT count(*) FROM copy_attempts WHERE status IN ('FILLED', 'SUBMITTED')").await, 1);
+}
+
+#[tokio::test]
 async fn fanning_out_to_100_followers_takes_the_same_postgres_statements_as_to_1() {
     let stack = CopyStack::start(&[]).await;
     // Emergency stop: the webhook records and fans out, and executes nothing, so its round trips

@@ -106,6 +106,7 @@ impl FakePolymarket {
     pub async fn start(config: FakePolymarketConfig) -> FakePolymarket {
         let shared = Arc::new(Shared {
             rpc: config.rpc_url.as_deref().map(JsonRpc::new),
+            exchange_version: std::sync::atomic::AtomicU8::new(config.exchange_version),
             config,
             state: Mutex::new(State::default()),
         });
@@ -163,6 +164,12 @@ impl FakePolymarket {
     ) {
         let market = market::Market::new(token_id, tick_size, neg_risk, min_order_size, bids, asks);
         self.state().markets.insert(token_id.to_owned(), market);
+    }
+
+    /// Moves the CLOB to another exchange version: `/version` says so, and orders signed for
+    /// the old one are refused with `order_version_mismatch`.
+    pub fn set_exchange_version(&self, version: u8) {
+        self.shared.exchange_version.store(version, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Sets what `address` holds of `asset`, in raw 6-decimal units.

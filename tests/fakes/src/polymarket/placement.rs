@@ -102,7 +102,7 @@ async fn verified_hash(
     market: &Market,
 ) -> Result<alloy_primitives::B256, Refusal> {
     let chain_id = shared.config.chain_id;
-    let version = shared.config.exchange_version;
+    let version = shared.exchange_version.load(std::sync::atomic::Ordering::SeqCst);
     let o = &new.order;
     let valid = |version: u8| {
         let hash = order_hash(o, &exchange_domain(chain_id, version, market.neg_risk));

@@ -26,7 +26,7 @@ pub(crate) async fn version(State(shared): State<Arc<Shared>>) -> Response {
     if let Some(answer) = shared.enter(Endpoint::Version).await {
         return answer;
     }
-    Json(json!({ "version": shared.config.exchange_version })).into_response()
+    Json(json!({ "version": shared.exchange_version.load(std::sync::atomic::Ordering::SeqCst) })).into_response()
 }
 
 pub(crate) async fn tick_size(

@@ -53,6 +53,9 @@ pub(crate) struct State {
 
 pub(crate) struct Shared {
     pub config: FakePolymarketConfig,
+    /// The exchange version orders must be signed for now (starts as the config's; a test
+    /// may move it, as Polymarket did from V1 to V2).
+    pub exchange_version: std::sync::atomic::AtomicU8,
     pub rpc: Option<JsonRpc>,
     pub state: Mutex<State>,
 }

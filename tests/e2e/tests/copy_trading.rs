@@ -69,6 +69,30 @@ async fn racing_ticks_a_webhook_and_a_poll_of_the_same_fill_place_each_copy_once
 }
 
 #[tokio::test]
+async fn racing_ticks_never_take_a_profile_past_its_daily_volume() {
+    let stack = CopyStack::start(&[]).await;
+    let follower = stack.follower(1_000 * USD).await;
+    stack.follow(&follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "10", "maxDailyVolumeUsd": "15" })).await;
+    // Three fills of the profile are queued (recorded while stopped), then eight ticks race on them.
+    stack.set_exec_mode(r#"{"mode":"LIVE","emergency_stop":true}"#).await;
+    let fills: Vec<_> = (0..3).map(|_| stack.trade("BUY", "100", "0.52")).collect();
+    assert_eq!(stack.webhook(&fills).await.status, 200);
+    stack.set_exec_mode(r#"{"mode":"LIVE","emergency_stop":false}"#).await;
+    for (result, _) in futures::future::join_all((0..8).map(|_| stack.app.tick("copy-trading"))).await {
+        result.expect("tick");
+    }
+    stack.tick().await;
+
+    // BUY orders spend their maker amount: $10, then what is left of the $15 day ($4.99), then
+    // nothing (the third is skipped: too small to place).
+    let spent: u64 = stack.polymarket.accepted_orders().iter().map(|o| o.maker_amount).sum();
+    assert!(spent <= 15 * USD, "spent {spent} against a 15 USD day");
+    assert_eq!(stack.polymarket.accepted_orders().len(), 2);
+    assert_eq!(stack.count("SELECT count(*) FROM copy_attempts WHERE status = 'SKIPPED'").await, 1);
+    assert_eq!(stack.count("SELECT count(*) FROM copy_profile_leases").await, 0, "passes give their profiles back");
+}
+
+#[tokio::test]
 async fn a_tick_killed_between_signing_and_posting_leaves_the_next_tick_to_post_the_same_order_once() {
     let stack = CopyStack::start_with(&[("copy_lease_ms", "1500")], FakePolymarketConfig::default(), Duration::from_secs(4)).await;
     let follower = stack.follower(1_000 * USD).await;

@@ -86,14 +86,26 @@ pub struct ClaimedAttempt {
 }
 
 const CLAIM_SQL: &str = "\
-WITH claimable AS (
-  SELECT ca.id FROM copy_attempts ca
+WITH candidates AS (
+  SELECT ca.id, ca.copy_profile_id FROM copy_attempts ca
   WHERE ca.status IN ('PENDING', 'SIGNED') AND ca.next_attempt_at <= now()
     AND (ca.lease_expires_at IS NULL OR ca.lease_expires_at < now())
     AND ($3::jsonb IS NULL OR ca.leader_event_id IN (SELECT jsonb_array_elements_text($3::jsonb)))
+    AND NOT EXISTS (SELECT 1 FROM copy_profile_leases l WHERE l.copy_profile_id = ca.copy_profile_id
+                    AND l.lease_owner <> $1 AND l.lease_expires_at > now())
   ORDER BY ca.next_attempt_at, ca.created_at
   LIMIT $2
-  FOR UPDATE SKIP LOCKED
+  FOR UPDATE OF ca SKIP LOCKED
+), profiles AS (
+  INSERT INTO copy_profile_leases (copy_profile_id, lease_owner, lease_expires_at)
+  SELECT DISTINCT copy_profile_id, $1, now() + $4::int8 * interval '1 millisecond'
+  FROM candidates WHERE copy_profile_id IS NOT NULL
+  ON CONFLICT (copy_profile_id) DO UPDATE SET lease_owner = EXCLUDED.lease_owner, lease_expires_at = EXCLUDED.lease_expires_at
+  WHERE copy_profile_leases.lease_expires_at <= now() OR copy_profile_leases.lease_owner = EXCLUDED.lease_owner
+  RETURNING copy_profile_id
+), claimable AS (
+  SELECT id FROM candidates
+  WHERE copy_profile_id IS NULL OR copy_profile_id IN (SELECT copy_profile_id FROM profiles)
 ), claimed AS (
   UPDATE copy_attempts ca
   SET lease_owner = $1, lease_expires_at = now() + $4::int8 * interval '1 millisecond', attempts = ca.attempts + 1
@@ -120,8 +132,9 @@ LEFT JOIN copy_profiles cp ON cp.id = c.copy_profile_id
 LEFT JOIN orders o ON o.copy_attempt_id = c.id
 ORDER BY c.created_at";
 
-/// Claims up to `limit` due attempts (of these events only, when given) for `lease_ms`.
-/// One Postgres round trip.
+/// Claims up to `limit` due attempts (of these events only, when given) for `lease_ms`, with
+/// their profiles: a profile another pass holds is left alone, so limits spanning a profile's
+/// attempts are checked by one pass at a time. One Postgres round trip.
 pub fn claim(
     db: &impl Db,
     lease_owner: &str,
@@ -200,6 +213,11 @@ fn attempt(row: &Row<'_>) -> Result<ClaimedAttempt, DbError> {
         daily_used: int(row, "daily_used")?.unwrap_or(0),
         proxy_wallet: opt_text(row, "proxy_wallet")?,
     })
+}
+
+/// Gives back the profiles a pass leased. One Postgres round trip.
+pub fn release_profiles(db: &impl Db, lease_owner: &str) -> Result<u64, DbError> {
+    db.execute("DELETE FROM copy_profile_leases WHERE lease_owner = $1", &[SqlValue::Text(lease_owner.into())])
 }
 
 pub(crate) fn opt_text(row: &Row<'_>, column: &str) -> Result<Option<String>, DbError> {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::claim::{claim, ClaimedAttempt};
+use super::claim::{claim, release_profiles, ClaimedAttempt};
 use super::controls::{Controls, Verdict};
 use super::settle::{self, Lease};
 use super::sizing::{decide, needs, precheck, Holdings, Market, SkipReason};
@@ -54,6 +54,9 @@ pub async fn run_pass(platform: &impl Platform, events: Option<&[String]>) -> Re
         pass.count(&mut report, step);
     }
     report.clob = pass.trading.outcomes;
+    if !attempts.is_empty() {
+        release_profiles(platform.db(), &owner)?;
+    }
     pass.trading.record_breaker(&owner)?;
     Ok(report)
 }

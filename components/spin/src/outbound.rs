@@ -17,6 +17,10 @@ impl Http for SpinHttp {
         for (name, value) in request.headers {
             builder.header(name, value);
         }
+        // A declared length: wasi-http otherwise streams the body chunked.
+        if !request.body.is_empty() {
+            builder.header("content-length", request.body.len().to_string());
+        }
         let outgoing = builder.body(request.body).build();
         let response = std::pin::pin!(send::<_, Response>(outgoing));
         match select(response, std::pin::pin!(sleep(timeout))).await {

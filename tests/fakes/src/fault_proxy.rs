@@ -73,7 +73,13 @@ impl FaultProxy {
             upstream: upstream_url.parse().expect("upstream origin"),
             behaviour: Mutex::new(Behaviour::Healthy),
             requests: AtomicUsize::new(0),
-            client: Client::builder(TokioExecutor::new()).build_http(),
+            client: {
+                // Without TCP_NODELAY a chunked body's final chunk waits ~40 ms for the
+                // upstream's delayed ACK: a stall the real network path does not have.
+                let mut connector = HttpConnector::new();
+                connector.set_nodelay(true);
+                Client::builder(TokioExecutor::new()).build(connector)
+            },
         });
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind fault proxy");
         let addr = listener.local_addr().expect("fault proxy address");

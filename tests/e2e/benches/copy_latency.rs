@@ -258,9 +258,8 @@ async fn floor(stack: &CopyStack) -> Floor {
         })
         .await,
     );
-    // The same call with a body of unknown length, as the app's outbound wasi:http sends it: the
-    // proxy forwards it chunked and writes the last chunk apart, on a connection without
-    // TCP_NODELAY.
+    // The same call with a body of unknown length, forwarded chunked by the proxy: a check that
+    // the harness adds no stall of its own (without TCP_NODELAY it added ~40 ms per call).
     let streaming: Client<HttpConnector, BoxBody<Bytes, Infallible>> =
         Client::builder(TokioExecutor::new()).pool_max_idle_per_host(0).build_http();
     let (chunked, _) = summary(
@@ -388,7 +387,7 @@ async fn main() {
     );
     println!("* p99 of fewer than 100 samples is their maximum.");
     println!(
-        "signer call with a chunked body, as the app's go through the harness's proxy: {:.3} ms (not in the floor).",
+        "signer call with a chunked body through the harness's proxy: {:.3} ms (a check that the proxy adds no stall; not in the floor).",
         ms(floor.chunked)
     );
     println!("per order = p50 / followers; 1st order = p50 of t0 → first accepted order. Total {:.0} s.", started.elapsed().as_secs_f64());

@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use super::units::parse_micro;
+use crate::copy_profiles::{settings_from_row, Settings, SizingMode, Status};
 use crate::ports::{Db, DbError, Row, SqlValue};
 
 /// How a profile sizes copies.
@@ -33,11 +34,38 @@ pub struct Guards {
     pub binary_only: bool,
 }
 
+/// A profile as execution reads it: the stored settings, with amounts in i128 micro-units.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Profile {
     pub enabled: bool,
     pub sizing: Sizing,
     pub guards: Guards,
+}
+
+impl From<&Settings> for Profile {
+    fn from(s: &Settings) -> Profile {
+        let amount = |v: Option<i64>| v.map(i128::from);
+        let ratio = i128::from(s.ratio_bps.unwrap_or(0));
+        Profile {
+            enabled: s.status == Status::Enabled,
+            sizing: match s.sizing_mode {
+                SizingMode::FixedUsd => Sizing::FixedUsd(i128::from(s.fixed_amount.unwrap_or(0))),
+                SizingMode::LeaderRatio => Sizing::LeaderRatio(ratio),
+                SizingMode::BalancePercent => Sizing::BalancePercent(ratio),
+            },
+            guards: Guards {
+                min_order: amount(s.min_order_amount),
+                max_order: amount(s.max_order_amount),
+                max_position_per_market: amount(s.max_position_per_market),
+                max_daily_volume: amount(s.max_daily_volume),
+                max_price_deviation_bps: amount(s.max_price_deviation_bps),
+                market_allowlist: s.market_allowlist.clone(),
+                market_denylist: s.market_denylist.clone(),
+                buy_only: s.buy_only,
+                binary_only: s.binary_only,
+            },
+        }
+    }
 }
 
 /// The leader's fill being copied; quantities in micro-units.
@@ -112,8 +140,9 @@ WITH candidates AS (
   FROM claimable WHERE ca.id = claimable.id
   RETURNING ca.id, ca.user_id, ca.status, ca.attempts, ca.copy_profile_id, ca.leader_event_id, ca.created_at
 )
-SELECT c.id, c.user_id, c.status, c.attempts::int8 AS attempts,
-  cp.id AS profile_id, cp.status AS profile_status, cp.sizing_mode, cp.fixed_amount, cp.ratio_bps::int8 AS ratio_bps,
+SELECT c.id, c.user_id, c.status AS attempt_status, c.attempts::int8 AS attempts,
+  cp.id AS profile_id, cp.leader_address, cp.status, cp.paused_reason, cp.sizing_mode, cp.fixed_amount,
+  cp.ratio_bps::int8 AS ratio_bps,
   cp.min_order_amount, cp.max_order_amount, cp.max_position_per_market, cp.max_daily_volume,
   cp.max_price_deviation_bps::int8 AS max_price_deviation_bps,
   to_jsonb(cp.market_allowlist) AS market_allowlist, to_jsonb(cp.market_denylist) AS market_denylist,
@@ -155,25 +184,7 @@ pub fn claim(
 
 fn attempt(row: &Row<'_>) -> Result<ClaimedAttempt, DbError> {
     let profile = match opt_text(row, "profile_id")? {
-        Some(_) => Some(Profile {
-            enabled: text(row, "profile_status")? == "ENABLED",
-            sizing: match text(row, "sizing_mode")?.as_str() {
-                "FIXED_USD" => Sizing::FixedUsd(int(row, "fixed_amount")?.unwrap_or(0)),
-                "LEADER_RATIO" => Sizing::LeaderRatio(int(row, "ratio_bps")?.unwrap_or(0)),
-                _ => Sizing::BalancePercent(int(row, "ratio_bps")?.unwrap_or(0)),
-            },
-            guards: Guards {
-                min_order: int(row, "min_order_amount")?,
-                max_order: int(row, "max_order_amount")?,
-                max_position_per_market: int(row, "max_position_per_market")?,
-                max_daily_volume: int(row, "max_daily_volume")?,
-                max_price_deviation_bps: int(row, "max_price_deviation_bps")?,
-                market_allowlist: strings(row, "market_allowlist")?,
-                market_denylist: strings(row, "market_denylist")?,
-                buy_only: boolean(row, "buy_only")?,
-                binary_only: boolean(row, "binary_only")?,
-            },
-        }),
+        Some(_) => Some(Profile::from(&settings_from_row(row)?)),
         None => None,
     };
     let decimal = |column: &str| -> Result<i128, DbError> {
@@ -194,7 +205,7 @@ fn attempt(row: &Row<'_>) -> Result<ClaimedAttempt, DbError> {
     Ok(ClaimedAttempt {
         id: text(row, "id")?,
         user_id: text(row, "user_id")?,
-        status: text(row, "status")?,
+        status: text(row, "attempt_status")?,
         attempts: row.int("attempts")?,
         profile,
         profile_id: opt_text(row, "profile_id")?,
@@ -240,18 +251,3 @@ fn int(row: &Row<'_>, column: &str) -> Result<Option<i128>, DbError> {
     }
 }
 
-fn boolean(row: &Row<'_>, column: &str) -> Result<bool, DbError> {
-    match row.get(column)? {
-        SqlValue::Bool(b) => Ok(*b),
-        SqlValue::Null => Ok(false),
-        other => Err(DbError::Conversion(format!("`{column}` is not a boolean: {other:?}"))),
-    }
-}
-
-fn strings(row: &Row<'_>, column: &str) -> Result<Vec<String>, DbError> {
-    match row.get(column)? {
-        SqlValue::Json(Value::Array(items)) => Ok(items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()),
-        SqlValue::Null => Ok(Vec::new()),
-        other => Err(DbError::Conversion(format!("`{column}` is not a list: {other:?}"))),
-    }
-}

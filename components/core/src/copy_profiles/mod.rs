@@ -8,6 +8,9 @@ mod pause;
 mod settings;
 mod store;
 
+pub(crate) use settings::{Settings, SizingMode, Status};
+pub(crate) use store::settings_from_row;
+
 pub use pause::handle_admin;
 
 use fields::ProfileFields;

@@ -178,6 +178,22 @@ pub fn own_addresses(db: &impl Db, user_id: &str) -> Result<Vec<String>, ApiErro
 }
 
 fn from_row(row: &Row<'_>) -> Result<StoredProfile, DbError> {
+    Ok(StoredProfile {
+        id: match row.get("id")? {
+            SqlValue::Text(s) => s.clone(),
+            other => return Err(DbError::Conversion(format!("`id` is not text: {other:?}"))),
+        },
+        settings: settings_from_row(row)?,
+        created_at_ms: row.int("created_at_ms")?,
+        updated_at_ms: row.int("updated_at_ms")?,
+        version: row.int("version")?,
+    })
+}
+
+/// A profile's settings from a row carrying the `copy_profiles` columns by name (`ratio_bps`
+/// and `max_price_deviation_bps` as int8, the market lists as jsonb). Also what the copy
+/// pipeline's claim reads.
+pub(crate) fn settings_from_row(row: &Row<'_>) -> Result<Settings, DbError> {
     let text = |c: &str| match row.get(c)? {
         SqlValue::Text(s) => Ok(Some(s.clone())),
         SqlValue::Null => Ok(None),
@@ -198,7 +214,7 @@ fn from_row(row: &Row<'_>) -> Result<StoredProfile, DbError> {
         other => Err(DbError::Conversion(format!("`{c}` is not a list: {other:?}"))),
     };
     let sizing_mode = required("sizing_mode")?;
-    let settings = Settings {
+    Ok(Settings {
         leader_address: required("leader_address")?,
         status: if required("status")? == "PAUSED" { Status::Paused } else { Status::Enabled },
         paused_reason: text("paused_reason")?,
@@ -215,13 +231,6 @@ fn from_row(row: &Row<'_>) -> Result<StoredProfile, DbError> {
         market_denylist: list("market_denylist")?,
         buy_only: flag("buy_only")?,
         binary_only: flag("binary_only")?,
-    };
-    Ok(StoredProfile {
-        id: required("id")?,
-        settings,
-        created_at_ms: row.int("created_at_ms")?,
-        updated_at_ms: row.int("updated_at_ms")?,
-        version: row.int("version")?,
     })
 }
 

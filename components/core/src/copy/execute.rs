@@ -132,10 +132,10 @@ impl<'a, P: Platform> Pass<'a, P> {
             };
         }
         let now = self.platform.clock().now_ms();
-        if let Err(reason) = precheck(attempt.profile.as_ref(), &attempt.event, now, self.max_event_age_ms) {
-            return self.skip(&lease, reason);
-        }
-        let profile = attempt.profile.as_ref().expect("precheck passed");
+        let profile = match precheck(attempt.profile.as_ref(), &attempt.event, now, self.max_event_age_ms) {
+            Ok(profile) => profile,
+            Err(reason) => return self.skip(&lease, reason),
+        };
         let Some(authority) = self.authority(&attempt.user_id)? else {
             return self.skip(&lease, SkipReason::NoTradingAuthority);
         };

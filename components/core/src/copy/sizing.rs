@@ -53,8 +53,9 @@ impl SkipReason {
     }
 }
 
-/// Checks that need no market data: profile state, event age, side and market lists.
-pub fn precheck(profile: Option<&Profile>, event: &Event, now_ms: i64, max_event_age_ms: i64) -> Result<(), SkipReason> {
+/// Checks that need no market data: profile state, event age, side and market lists. Gives
+/// back the profile that passed.
+pub fn precheck<'a>(profile: Option<&'a Profile>, event: &Event, now_ms: i64, max_event_age_ms: i64) -> Result<&'a Profile, SkipReason> {
     let profile = profile.ok_or(SkipReason::ProfileDeleted)?;
     if !profile.enabled {
         return Err(SkipReason::ProfilePaused);
@@ -80,7 +81,7 @@ pub fn precheck(profile: Option<&Profile>, event: &Event, now_ms: i64, max_event
     if guards.binary_only && !matches!(event.outcome_index, Some(0) | Some(1)) {
         return Err(SkipReason::NonBinaryMarket);
     }
-    Ok(())
+    Ok(profile)
 }
 
 /// The market as the book shows it.
@@ -279,6 +280,7 @@ mod tests {
         assert_eq!(precheck(Some(&p(deny)), &e, 1_000, 60_000), Err(SkipReason::MarketDenied));
         let three = Event { outcome_index: Some(2), ..e.clone() };
         assert_eq!(precheck(Some(&p(Guards::default())), &three, 1_000, 60_000), Err(SkipReason::NonBinaryMarket));
-        assert_eq!(precheck(Some(&p(Guards::default())), &e, 1_000, 60_000), Ok(()));
+        let fine = p(Guards::default());
+        assert_eq!(precheck(Some(&fine), &e, 1_000, 60_000), Ok(&fine));
     }
 }

@@ -94,7 +94,9 @@ impl<P: Platform> Session<'_, P> {
         let key = settings::text(self.platform.config(), settings::TRADING_KEY_ENCRYPTION_KEY)?;
         let identity = identity(address);
         let seal = |value: &str| -> Result<SqlValue, ApiError> {
-            let nonce: [u8; 12] = self.platform.random().bytes(12).try_into().unwrap_or([0; 12]);
+            let nonce: [u8; 12] = self.platform.random().bytes(12).try_into().map_err(|_| {
+                ApiError::new(crate::api::ErrorCode::InternalError, "the random source gave a short nonce")
+            })?;
             Ok(SqlValue::Bytes(sealed::seal(&key, &identity, value.as_bytes(), nonce)?))
         };
         self.platform.db().execute(

@@ -3,7 +3,7 @@ use std::fmt;
 use serde_json::json;
 
 use super::Response;
-use crate::ports::{ConfigError, DbError};
+use crate::ports::{ConfigError, DbError, RedisError};
 
 /// The stable error codes clients and operators see (ARCHITECTURE §8).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,6 +113,13 @@ impl From<ConfigError> for ApiError {
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         ApiError::new(ErrorCode::ServiceUnavailable, format!("database: {e}"))
+    }
+}
+
+/// A Redis failure seen by a caller: the service is unavailable, whatever the command.
+impl From<RedisError> for ApiError {
+    fn from(e: RedisError) -> Self {
+        ApiError::new(ErrorCode::ServiceUnavailable, format!("redis: {e}"))
     }
 }
 

@@ -49,9 +49,7 @@ impl Controls {
             SYSTEM_HEALTH.into(),
             POLYMARKET_BREAKER.into(),
         ];
-        let reply = platform.redis().execute("EVAL", &args).map_err(|e| {
-            ApiError::new(crate::api::ErrorCode::ServiceUnavailable, format!("redis: {e}"))
-        })?;
+        let reply = platform.redis().execute("EVAL", &args)?;
         let text = |i: usize| reply.get(i).and_then(|v| v.text());
         let now = platform.clock().now_ms();
         let mode = ExecMode::resolve(text(0).as_deref(), config)?;

@@ -12,10 +12,9 @@ use crate::redis_keys::EXEC_MODE;
 
 pub fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
     require_admin(request, platform.config())?;
-    let redis_error = |e: crate::ports::RedisError| ApiError::new(ErrorCode::ServiceUnavailable, format!("redis: {e}"));
     match request.method.as_str() {
         "GET" => {
-            let reply = platform.redis().execute("GET", &[EXEC_MODE.into()]).map_err(redis_error)?;
+            let reply = platform.redis().execute("GET", &[EXEC_MODE.into()])?;
             let stored = reply.first().and_then(|v| v.text());
             let mode = ExecMode::resolve(stored.as_deref(), platform.config())?;
             let source = if stored.is_some() { "redis" } else { "variables" };
@@ -24,7 +23,7 @@ pub fn handle(platform: &impl Platform, request: &Request) -> Result<Response, A
         "POST" => {
             let mode: ExecMode = parse_json_object(&request.body)?;
             let document = serde_json::to_string(&mode).map_err(|_| ApiError::new(ErrorCode::InternalError, "encode"))?;
-            platform.redis().execute("SET", &[EXEC_MODE.into(), document.as_str().into()]).map_err(redis_error)?;
+            platform.redis().execute("SET", &[EXEC_MODE.into(), document.as_str().into()])?;
             platform.db().execute(
                 "INSERT INTO audit_logs (action, actor, details) VALUES ('EXECUTION_MODE_CHANGED', 'admin', $1)",
                 &[SqlValue::Json(json!({ "mode": mode.mode, "emergency_stop": mode.emergency_stop }))],

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::execute::{run_pass, PassReport};
 use super::poll::{poll_leaders, Polled};
-use crate::api::{ApiError, ErrorCode};
+use crate::api::ApiError;
 use crate::ports::Platform;
 use crate::workers::{record_heartbeat, Worker};
 
@@ -21,7 +21,6 @@ pub struct TickReport {
 pub async fn run_copy_trading(platform: &impl Platform) -> Result<TickReport, ApiError> {
     let polled = poll_leaders(platform).await?;
     let executed = run_pass(platform, None).await?;
-    record_heartbeat(platform.redis(), Worker::CopyTrading, platform.clock().now_ms())
-        .map_err(|e| ApiError::new(ErrorCode::ServiceUnavailable, format!("redis: {e}")))?;
+    record_heartbeat(platform.redis(), Worker::CopyTrading, platform.clock().now_ms())?;
     Ok(TickReport { polled, executed })
 }

@@ -15,7 +15,7 @@ use serde_json::Value;
 pub use account::{account, Account};
 pub use placement::{OrderIntent, Placement, PreparedOrder};
 
-use crate::api::{ApiError, ErrorCode};
+use crate::api::ApiError;
 use crate::authority::Authority;
 use crate::clob::{record_breaker, BalanceAsset, Book, BreakerLimits, Clob, ClobError, ClobOutcomes, Posted};
 use crate::orders::{ApiCredentials, Chain, Exchange};
@@ -159,8 +159,7 @@ impl<'a, P: Platform> Session<'a, P> {
     /// none if the CLOB was not called).
     pub fn record_breaker(&self, pass_id: &str) -> Result<(), ApiError> {
         let now = self.platform.clock().now_ms();
-        record_breaker(self.platform.redis(), &self.breaker, self.outcomes, pass_id, now)
-            .map_err(|e| ApiError::new(ErrorCode::ServiceUnavailable, format!("redis: {e}")))?;
+        record_breaker(self.platform.redis(), &self.breaker, self.outcomes, pass_id, now)?;
         Ok(())
     }
 

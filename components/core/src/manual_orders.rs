@@ -181,22 +181,10 @@ VALUES ($1, $2, $3, $4, $5::text::numeric, $6::text::numeric, $7, $8, $9, $10, $
 RETURNING id";
 
 fn insert(db: &impl Db, user_id: &str, record: &crate::trading::PreparedOrder, status: &str) -> Result<String, ApiError> {
-    let rows = db.query(
-        INSERT_SQL,
-        &[
-            SqlValue::Text(user_id.into()),
-            SqlValue::Text(record.order_hash.clone()),
-            SqlValue::Text(record.token_id.clone()),
-            SqlValue::Text(record.side.into()),
-            SqlValue::Text(format_micro(record.price)),
-            SqlValue::Text(format_micro(record.size)),
-            SqlValue::Int(record.maker_amount as i64),
-            SqlValue::Int(record.taker_amount as i64),
-            SqlValue::Text(record.order_type.into()),
-            SqlValue::Json(record.signed_order.clone()),
-            SqlValue::Text(status.into()),
-        ],
-    )?;
+    let mut params = vec![SqlValue::Text(user_id.into())];
+    params.extend(record.column_values());
+    params.push(SqlValue::Text(status.into()));
+    let rows = db.query(INSERT_SQL, &params)?;
     match rows.first().map(|r| r.get("id").cloned()) {
         Some(Ok(SqlValue::Text(id))) => Ok(id),
         _ => Err(ApiError::new(ErrorCode::InternalError, "order was not recorded")),

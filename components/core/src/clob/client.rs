@@ -29,6 +29,14 @@ impl ClobError {
         matches!(self, ClobError::Unavailable { .. })
     }
 
+    /// The wait the CLOB asked for, if any.
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            ClobError::Unavailable { retry_after_ms, .. } => *retry_after_ms,
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             ClobError::Unavailable { .. } => "CLOB_UNAVAILABLE",

@@ -189,7 +189,7 @@ impl<'a, P: Platform> Pass<'a, P> {
         };
         if dry {
             let record = placement.record(&intent, sized.notional, None);
-            return Ok(match settle::persist_order(db, &lease, &record.as_record(), true)? {
+            return Ok(match settle::persist_order(db, &lease, &record, true)? {
                 Some(_) => Step::DryRun,
                 None => Step::Lost,
             });
@@ -202,7 +202,7 @@ impl<'a, P: Platform> Pass<'a, P> {
             Err(e) => return self.trading_failure(attempt, &lease, e),
         };
         let record = placement.record(&intent, sized.notional, Some(&signed));
-        if settle::persist_order(db, &lease, &record.as_record(), false)?.is_none() {
+        if settle::persist_order(db, &lease, &record, false)?.is_none() {
             return Ok(Step::Lost);
         }
         if let Some(id) = &attempt.profile_id {
@@ -327,15 +327,5 @@ impl<'a, P: Platform> Pass<'a, P> {
             return self.trading.stored_credentials(account).map_err(TradingError::Invalid);
         }
         self.trading.credentials(user_id, authority, account, read_only).await
-    }
-}
-
-impl ClobError {
-    /// The wait the CLOB asked for, if any.
-    pub fn retry_after(&self) -> Option<i64> {
-        match self {
-            ClobError::Unavailable { retry_after_ms, .. } => *retry_after_ms,
-            _ => None,
-        }
     }
 }

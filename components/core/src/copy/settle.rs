@@ -7,10 +7,8 @@
 //! SIGNED → SUBMITTED / FILLED (order likewise) | SIGNED later (post deferred) | FAILED |
 //! PENDING (order dropped: the CLOB refused its exchange version, so it is signed again).
 
-use serde_json::Value;
-
-use super::units::format_micro;
 use crate::ports::{Db, DbError, SqlValue};
+use crate::trading::PreparedOrder;
 
 /// The attempt being moved and the lease that allows it.
 pub struct Lease<'a> {
@@ -22,21 +20,6 @@ impl Lease<'_> {
     fn params(&self) -> Vec<SqlValue> {
         vec![SqlValue::Text(self.attempt_id.into()), SqlValue::Text(self.owner.into())]
     }
-}
-
-/// The order fields persisted with an attempt.
-pub struct OrderRecord<'a> {
-    pub order_hash: &'a str,
-    pub token_id: &'a str,
-    pub side: &'a str,
-    pub price: i128,
-    pub size: i128,
-    pub maker_amount: u64,
-    pub taker_amount: u64,
-    pub order_type: &'a str,
-    pub signed_order: &'a Value,
-    /// USD micro-units committed.
-    pub notional: i128,
 }
 
 const SKIP_SQL: &str = "\
@@ -64,23 +47,12 @@ RETURNING id";
 
 /// Persists the order with the attempt: SIGNED with a PENDING order (before posting), or
 /// DRY_RUN with a DRY_RUN order. Returns the order id, `None` if the lease was lost.
-pub fn persist_order(db: &impl Db, lease: &Lease<'_>, order: &OrderRecord<'_>, dry_run: bool) -> Result<Option<String>, DbError> {
+pub fn persist_order(db: &impl Db, lease: &Lease<'_>, order: &PreparedOrder, dry_run: bool) -> Result<Option<String>, DbError> {
     let (attempt_status, order_status) = if dry_run { ("DRY_RUN", "DRY_RUN") } else { ("SIGNED", "PENDING") };
     let mut params = lease.params();
-    params.extend([
-        SqlValue::Text(attempt_status.into()),
-        SqlValue::Text(order.order_hash.into()),
-        SqlValue::Text(order.token_id.into()),
-        SqlValue::Text(order.side.into()),
-        SqlValue::Text(format_micro(order.price)),
-        SqlValue::Text(format_micro(order.size)),
-        SqlValue::Int(order.maker_amount as i64),
-        SqlValue::Int(order.taker_amount as i64),
-        SqlValue::Text(order.order_type.into()),
-        SqlValue::Json(order.signed_order.clone()),
-        SqlValue::Int(order.notional as i64),
-        SqlValue::Text(order_status.into()),
-    ]);
+    params.push(SqlValue::Text(attempt_status.into()));
+    params.extend(order.column_values());
+    params.extend([SqlValue::Int(order.notional as i64), SqlValue::Text(order_status.into())]);
     let rows = db.query(PERSIST_SQL, &params)?;
     Ok(rows.first().and_then(|r| match r.get("id") {
         Ok(SqlValue::Text(id)) => Some(id.clone()),

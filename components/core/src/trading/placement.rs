@@ -8,7 +8,7 @@ use super::Account;
 use crate::api::{invalid, ApiError};
 use crate::clob::Book;
 use crate::copy::units::format_micro;
-use crate::copy::settle::OrderRecord;
+use crate::ports::SqlValue;
 use crate::orders::{
     limit_order_amounts, new_salt, safe_message_typed_data, Chain, Exchange, OrderType, Side, SignatureType,
     SignedOrder, UnsignedOrder,
@@ -50,19 +50,21 @@ pub struct PreparedOrder {
 }
 
 impl PreparedOrder {
-    pub fn as_record(&self) -> OrderRecord<'_> {
-        OrderRecord {
-            order_hash: &self.order_hash,
-            token_id: &self.token_id,
-            side: self.side,
-            price: self.price,
-            size: self.size,
-            maker_amount: self.maker_amount,
-            taker_amount: self.taker_amount,
-            order_type: self.order_type,
-            signed_order: &self.signed_order,
-            notional: self.notional,
-        }
+    /// The `orders` columns order_hash, token_id, side, price, size, maker_amount,
+    /// taker_amount, order_type, signed_order, in that order, as statement parameters (numeric
+    /// values as text, which Spin's Postgres interface can bind).
+    pub fn column_values(&self) -> [SqlValue; 9] {
+        [
+            SqlValue::Text(self.order_hash.clone()),
+            SqlValue::Text(self.token_id.clone()),
+            SqlValue::Text(self.side.into()),
+            SqlValue::Text(format_micro(self.price)),
+            SqlValue::Text(format_micro(self.size)),
+            SqlValue::Int(self.maker_amount as i64),
+            SqlValue::Int(self.taker_amount as i64),
+            SqlValue::Text(self.order_type.into()),
+            SqlValue::Json(self.signed_order.clone()),
+        ]
     }
 }
 

@@ -52,6 +52,63 @@ async fn racing_first_calls_create_one_wallet() {
     assert_eq!(signer.proxy.requests(), 1);
 }
 
+/// A racing reservation that the call sees in flight, and that sees the call's in flight too, as
+/// when two inserts land together: each then waits for the other at commit (the constraint is
+/// deferred), a deadlock that CI hit. The transaction here plays that racer: it inserts, lets the
+/// call reach Postgres, inserts again (now seeing the call's row if it was written) and commits.
+/// The call must wait and be refused (409). A reservation whose creator died is then taken over.
+#[tokio::test]
+async fn a_reservation_in_flight_is_waited_for_and_a_dead_one_taken_over() {
+    let (app, signer) = TestApp::with_signer(&[]).await.unwrap();
+    let user = TestUser::new();
+    let user_id: String = app
+        .db
+        .query_one("INSERT INTO users (dynamic_user_id) VALUES ($1) RETURNING id", &[&user.sub])
+        .await
+        .unwrap()
+        .get(0);
+    let mut other = mirror_e2e::connect(&app.variables["database_url"]).await.unwrap();
+    let in_flight = other.transaction().await.unwrap();
+    in_flight
+        .execute("INSERT INTO server_wallets (user_id, status) VALUES ($1, 'CREATING')", &[&user_id])
+        .await
+        .unwrap();
+    let bearer = user.bearer();
+    let headers = [("authorization", bearer.as_str())];
+    let call = app.request("GET", "/me", &headers, b"");
+    let commit_once_blocked = async {
+        while count(&app, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'").await == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        in_flight.execute("DELETE FROM server_wallets WHERE user_id = $1", &[&user_id]).await?;
+        in_flight
+            .execute("INSERT INTO server_wallets (user_id, status) VALUES ($1, 'CREATING')", &[&user_id])
+            .await?;
+        in_flight.commit().await
+    };
+    let (reply, committed) = tokio::join!(call, commit_once_blocked);
+    committed.expect("the in-flight reservation commits");
+    assert_eq!(reply.status, 409, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(reply.json()["error"]["code"], "CONFLICT");
+    assert_eq!(count(&app, "SELECT count(*) FROM server_wallets").await, 1);
+    assert_eq!(signer.proxy.requests(), 0);
+
+    // The updated_at trigger would stamp an UPDATE with now(): age the reservation by re-inserting it.
+    app.db
+        .execute(
+            "WITH gone AS (DELETE FROM server_wallets RETURNING user_id) \
+             INSERT INTO server_wallets (user_id, status, updated_at) SELECT user_id, 'CREATING', now() - interval '61 seconds' FROM gone",
+            &[],
+        )
+        .await
+        .unwrap();
+    let taken_over = me(&app, &user).await;
+    assert!(taken_over["serverWallet"]["address"].is_string());
+    assert_eq!(count(&app, "SELECT count(*) FROM server_wallets WHERE status = 'READY'").await, 1);
+    assert_eq!(count(&app, "SELECT count(*) FROM server_wallets").await, 1);
+    assert_eq!(signer.proxy.requests(), 1);
+}
+
 #[tokio::test]
 async fn bad_tokens_are_401_and_write_nothing() {
     let (app, _signer) = TestApp::with_signer(&[]).await.unwrap();

@@ -147,14 +147,20 @@ async fn reserve_and_create(
     }
 }
 
+/// The user's row is locked first so reservations for one user run one after another: left to
+/// the deferred exclusion constraint alone, two racing inserts each wait at commit for the
+/// other's uncommitted row and Postgres aborts one as a deadlock. Serialised, the later one
+/// sees the committed reservation and is refused (23P01).
 const RESERVE_SQL: &str = "\
-WITH taken AS (
+WITH owner AS (
+  SELECT id FROM users WHERE id = $1 FOR UPDATE
+), taken AS (
   UPDATE server_wallets SET updated_at = now()
-  WHERE user_id = $1 AND status = $3 AND updated_at < now() - make_interval(secs => $2::int8)
+  WHERE user_id = (SELECT id FROM owner) AND status = $3 AND updated_at < now() - make_interval(secs => $2::int8)
   RETURNING id
 ), inserted AS (
   INSERT INTO server_wallets (user_id, status)
-  SELECT $1, $3 WHERE NOT EXISTS (SELECT 1 FROM taken)
+  SELECT id, $3 FROM owner WHERE NOT EXISTS (SELECT 1 FROM taken)
   RETURNING id
 )
 SELECT id FROM taken UNION ALL SELECT id FROM inserted";

@@ -77,7 +77,7 @@ async fn a_reservation_in_flight_is_waited_for_and_a_dead_one_taken_over() {
     let headers = [("authorization", bearer.as_str())];
     let call = app.request("GET", "/me", &headers, b"");
     let commit_once_blocked = async {
-        while count(&app, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'").await == 0 {
+        while count(&app, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").await == 0 {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         in_flight.execute("DELETE FROM server_wallets WHERE user_id = $1", &[&user_id]).await?;

@@ -33,7 +33,8 @@ pub struct Reconciled {
     pub cancelled: usize,
     pub live: usize,
     pub failed: usize,
-    /// Could not be checked now (no credentials, CLOB unavailable): left as they were.
+    /// Could not be checked now (no credentials, CLOB unavailable), or taken up by a tick or
+    /// changed while the CLOB was asked: left as they were.
     pub unchecked: usize,
 }
 
@@ -42,15 +43,26 @@ SELECT id, user_id, status, order_hash, copy_attempt_id,
   (SELECT w.address FROM wallets w WHERE w.user_id = orders.user_id AND w.type = 'PROXY') AS proxy_wallet
 FROM orders
 WHERE status IN ('PENDING', 'SUBMITTED') AND updated_at < now() - $1::int8 * interval '1 second'
+  AND NOT EXISTS (SELECT 1 FROM copy_attempts ca WHERE ca.id = orders.copy_attempt_id AND ca.lease_expires_at > now())
 ORDER BY updated_at LIMIT $2";
 
+/// Settles an order only if it is as it was read ($6) and no tick holds its copy attempt: what
+/// the CLOB said may be stale once a tick has (re)posted it. The attempt is locked before the
+/// order, the order the copy path's own transitions take them in.
 const SETTLE_SQL: &str = "\
-WITH o AS (
-  UPDATE orders SET status = $2, error_code = $3, error_message = $4 WHERE id = $1 AND status IN ('PENDING', 'SUBMITTED')
+WITH attempt AS (
+  SELECT id, lease_expires_at > now() AS leased FROM copy_attempts
+  WHERE id = (SELECT copy_attempt_id FROM orders WHERE id = $1)
+  FOR UPDATE
+), o AS (
+  UPDATE orders SET status = $2, error_code = $3, error_message = $4
+  WHERE id = $1 AND status = $6 AND NOT EXISTS (SELECT 1 FROM attempt WHERE leased)
   RETURNING copy_attempt_id
+), a AS (
+  UPDATE copy_attempts SET status = $5, error_code = $3, error_message = $4, lease_owner = NULL, lease_expires_at = NULL
+  WHERE id IN (SELECT copy_attempt_id FROM o) AND $5::text IS NOT NULL
 )
-UPDATE copy_attempts SET status = $5, error_code = $3, error_message = $4, lease_owner = NULL, lease_expires_at = NULL
-WHERE id IN (SELECT copy_attempt_id FROM o) AND $5::text IS NOT NULL";
+SELECT count(*)::int8 AS settled FROM o";
 
 pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
     if request.method != "POST" {
@@ -70,7 +82,8 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
     for row in stale.iter() {
         report.checked += 1;
         let (id, user_id, hash) = (text(&row, "id")?, text(&row, "user_id")?, text(&row, "order_hash")?);
-        let submitted = text(&row, "status")? == "SUBMITTED";
+        let read_status = text(&row, "status")?;
+        let submitted = read_status == "SUBMITTED";
         let is_copy = opt_text(&row, "copy_attempt_id")?.is_some();
         let Some(authority) = authority::find(platform, &user_id)? else {
             report.unchecked += 1;
@@ -85,15 +98,8 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
             }
         };
         let (status, attempt_status, code) = classify(remote.as_ref(), submitted);
-        match status {
-            "FILLED" => report.filled += 1,
-            "PARTIALLY_FILLED" => report.partially_filled += 1,
-            "CANCELLED" => report.cancelled += 1,
-            "FAILED" => report.failed += 1,
-            _ => report.live += 1,
-        }
         let attempt_status = attempt_status.filter(|_| is_copy);
-        db.execute(
+        let settled = db.query(
             SETTLE_SQL,
             &[
                 SqlValue::Text(id),
@@ -101,8 +107,20 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
                 code.map(|c| SqlValue::Text(c.into())).unwrap_or(SqlValue::Null),
                 code.map(|_| SqlValue::Text("settled by reconcile".into())).unwrap_or(SqlValue::Null),
                 attempt_status.map(|s| SqlValue::Text(s.into())).unwrap_or(SqlValue::Null),
+                SqlValue::Text(read_status),
             ],
         )?;
+        if !matches!(settled.first().map(|row| row.get("settled")), Some(Ok(SqlValue::Int(1)))) {
+            report.unchecked += 1;
+            continue;
+        }
+        match status {
+            "FILLED" => report.filled += 1,
+            "PARTIALLY_FILLED" => report.partially_filled += 1,
+            "CANCELLED" => report.cancelled += 1,
+            "FAILED" => report.failed += 1,
+            _ => report.live += 1,
+        }
     }
     session.record_breaker(&platform.random().id())?;
     Ok(Response::json(200, &json!(report)))

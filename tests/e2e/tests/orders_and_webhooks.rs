@@ -510,6 +510,66 @@ async fn reconcile_settles_stale_orders_to_what_the_clob_says_and_their_copy_att
     assert_eq!(third.json()["live"], json!(1), "{}", text(&third));
 }
 
+/// What the CLOB says about an order goes stale once a tick takes its attempt up again (it may
+/// be posting it that moment): reconcile leaves an order whose attempt a tick holds alone, both
+/// when it picks orders and when it writes what the CLOB said.
+#[tokio::test]
+async fn reconcile_leaves_orders_alone_while_a_tick_holds_their_attempt() {
+    let stack = CopyStack::start(&[("copy_retry_ms", "600000")]).await;
+    let follower = stack.follower(1_000 * USD).await;
+    stack.follow(&follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "10" })).await;
+    stack.polymarket.push_trade(stack.trade("BUY", "100", "0.52"));
+    stack.polymarket.set_behaviour(Endpoint::PostOrder, Behaviour::Status(503));
+    stack.tick().await;
+    stack.polymarket.set_behaviour(Endpoint::PostOrder, Behaviour::Healthy);
+    let hash: String =
+        stack.app.db.query_one("SELECT order_hash FROM orders WHERE user_id = $1", &[&follower.user_id]).await.unwrap().get(0);
+    let attempt = order_row(&stack, &hash).await.2.expect("a copy");
+    let hold = |minutes: i32| {
+        let (stack, attempt) = (&stack, &attempt);
+        async move {
+            stack
+                .app
+                .db
+                .execute(
+                    "UPDATE copy_attempts SET lease_owner = 'another-tick', lease_expires_at = now() + make_interval(mins => $2) WHERE id = $1",
+                    &[attempt, &minutes],
+                )
+                .await
+                .unwrap();
+        }
+    };
+    let idle = json!({ "checked": 0, "filled": 0, "partiallyFilled": 0, "cancelled": 0, "live": 0, "failed": 0, "unchecked": 0 });
+
+    hold(1).await;
+    let picked = reconcile(&stack, Some(json!({ "olderThanSeconds": 0 }))).await;
+    assert_eq!(picked.json(), idle, "an order whose attempt is held is not picked");
+    assert_eq!(stack.polymarket.request_count(Endpoint::OrderStatus), 0);
+
+    // Free when picked; taken up by a tick while the CLOB is being asked.
+    hold(-1).await;
+    stack.polymarket.set_behaviour(Endpoint::OrderStatus, Behaviour::Delay(Duration::from_millis(1500)));
+    let taken_up = async {
+        while stack.polymarket.request_count(Endpoint::OrderStatus) == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        hold(1).await;
+    };
+    let (raced, ()) = tokio::join!(reconcile(&stack, Some(json!({ "olderThanSeconds": 0 }))), taken_up);
+    assert_eq!(raced.json()["checked"], json!(1), "{}", text(&raced));
+    assert_eq!(raced.json()["unchecked"], json!(1), "{}", text(&raced));
+    assert_eq!(order_row(&stack, &hash).await.0, "PENDING");
+    assert_eq!(attempt_status(&stack, &attempt).await.0, "SIGNED");
+
+    // Once the tick's lease has run out, the CLOB's answer is written.
+    hold(-1).await;
+    stack.polymarket.set_behaviour(Endpoint::OrderStatus, Behaviour::Healthy);
+    let settled = reconcile(&stack, Some(json!({ "olderThanSeconds": 0 }))).await;
+    assert_eq!(settled.json()["failed"], json!(1), "{}", text(&settled));
+    assert_eq!(order_row(&stack, &hash).await.1.as_deref(), Some("NOT_ON_CLOB"));
+    assert_eq!(attempt_status(&stack, &attempt).await, ("FAILED".to_string(), Some("NOT_ON_CLOB".to_string())));
+}
+
 #[tokio::test]
 async fn reconcile_needs_the_admin_token_and_a_valid_body() {
     let stack = CopyStack::start(&[]).await;

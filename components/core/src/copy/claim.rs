@@ -113,6 +113,8 @@ pub struct ClaimedAttempt {
     pub proxy_wallet: Option<String>,
 }
 
+/// Profile leases are taken in id order: two claims sharing profiles then lock them in the same
+/// order instead of each waiting for a row the other holds (a deadlock).
 const CLAIM_SQL: &str = "\
 WITH candidates AS (
   SELECT ca.id, ca.copy_profile_id FROM copy_attempts ca
@@ -128,6 +130,7 @@ WITH candidates AS (
   INSERT INTO copy_profile_leases (copy_profile_id, lease_owner, lease_expires_at)
   SELECT DISTINCT copy_profile_id, $1, now() + $4::int8 * interval '1 millisecond'
   FROM candidates WHERE copy_profile_id IS NOT NULL
+  ORDER BY copy_profile_id
   ON CONFLICT (copy_profile_id) DO UPDATE SET lease_owner = EXCLUDED.lease_owner, lease_expires_at = EXCLUDED.lease_expires_at
   WHERE copy_profile_leases.lease_expires_at <= now() OR copy_profile_leases.lease_owner = EXCLUDED.lease_owner
   RETURNING copy_profile_id
@@ -226,10 +229,16 @@ fn attempt(row: &Row<'_>) -> Result<ClaimedAttempt, DbError> {
     })
 }
 
-/// Gives back the profiles a pass leased. One Postgres round trip.
+/// Gives back the profiles a pass leased, locking them in id order as claims do. One Postgres
+/// round trip.
 pub fn release_profiles(db: &impl Db, lease_owner: &str) -> Result<u64, DbError> {
-    db.execute("DELETE FROM copy_profile_leases WHERE lease_owner = $1", &[SqlValue::Text(lease_owner.into())])
+    db.execute(RELEASE_SQL, &[SqlValue::Text(lease_owner.into())])
 }
+
+const RELEASE_SQL: &str = "\
+DELETE FROM copy_profile_leases WHERE copy_profile_id IN (
+  SELECT copy_profile_id FROM copy_profile_leases WHERE lease_owner = $1 ORDER BY copy_profile_id FOR UPDATE
+) AND lease_owner = $1";
 
 pub(crate) fn opt_text(row: &Row<'_>, column: &str) -> Result<Option<String>, DbError> {
     match row.get(column)? {

@@ -371,6 +371,33 @@ async fn a_webhook_delivery_of_500_fills_the_documented_maximum_is_recorded_whol
     assert_eq!(stack.count("SELECT count(*) FROM copy_attempts").await, 0);
 }
 
+/// Deliveries overlapping in opposite orders (a webhook retry and a poll, say) must not each
+/// wait for a fill the other is inserting: every delivery succeeds and each fill is recorded once.
+#[tokio::test]
+async fn overlapping_deliveries_in_opposite_orders_record_each_fill_once() {
+    let stack = CopyStack::start(&[]).await;
+    let unfollowed = format!("0x{}", random_hex(20));
+    for round in 1..=3i64 {
+        let fills: Vec<Value> = (0..500)
+            .map(|_| {
+                let mut t = stack.trade("BUY", "12.5", "0.52");
+                t["proxyWallet"] = json!(unfollowed);
+                t
+            })
+            .collect();
+        let reversed: Vec<Value> = fills.iter().rev().cloned().collect();
+        let replies =
+            futures::future::join_all([&fills, &reversed, &fills, &reversed].map(|batch| stack.webhook(batch))).await;
+        let mut recorded = 0;
+        for reply in &replies {
+            assert_eq!(reply.status, 200, "{}", text(reply));
+            recorded += reply.json()["recorded"]["newEvents"].as_i64().unwrap();
+        }
+        assert_eq!(recorded, 500);
+        assert_eq!(stack.count("SELECT count(*) FROM leader_events").await, 500 * round);
+    }
+}
+
 #[tokio::test]
 async fn a_fill_delivered_twice_by_the_webhook_and_then_polled_is_recorded_and_copied_once() {
     let stack = CopyStack::start(&[]).await;

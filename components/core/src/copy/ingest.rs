@@ -37,6 +37,8 @@ pub struct Recorded {
     pub event_ids: Vec<String>,
 }
 
+/// Fills are inserted in fill-key order: deliveries overlapping in different orders (a webhook
+/// retry and a poll) then never each wait for a fill the other is inserting (a deadlock).
 const RECORD_SQL: &str = "\
 WITH incoming AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
@@ -49,6 +51,7 @@ WITH incoming AS (
   SELECT leader_address, fill_key, transaction_hash, asset, condition_id, side, size, price, outcome,
     outcome_index, market_slug, event_slug, $2, to_timestamp(traded_at)
   FROM incoming
+  ORDER BY fill_key
   ON CONFLICT (fill_key) DO NOTHING
   RETURNING id, leader_address, side, traded_at
 ), attempts AS (

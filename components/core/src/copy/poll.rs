@@ -29,9 +29,11 @@ FROM (SELECT DISTINCT leader_address FROM copy_profiles WHERE status = 'ENABLED'
 LEFT JOIN leader_cursors c ON c.leader_address = l.leader_address
 ORDER BY l.leader_address";
 
+/// Cursors are written in address order, so racing ticks lock them in the same order.
 const CURSORS_SQL: &str = "\
 INSERT INTO leader_cursors (leader_address, last_trade_at)
 SELECT key, to_timestamp(value::int8) FROM jsonb_each_text($1::jsonb)
+ORDER BY key
 ON CONFLICT (leader_address) DO UPDATE
 SET last_trade_at = GREATEST(leader_cursors.last_trade_at, EXCLUDED.last_trade_at), updated_at = now()";
 

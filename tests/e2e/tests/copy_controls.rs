@@ -469,6 +469,38 @@ async fn a_clob_429_with_retry_after_defers_the_attempt_at_least_that_long() {
     assert!(limited_at.elapsed() >= Duration::from_secs(3));
 }
 
+/// An error of ours (here the follower's wallet row is damaged, so their authority cannot be
+/// read) puts the attempt back at once, spending a retry; it ends FAILED after
+/// `copy_max_attempts` instead of being claimed again at every lease expiry, forever.
+#[tokio::test]
+async fn an_attempt_that_keeps_hitting_an_error_of_ours_ends_failed_after_its_retries() {
+    let stack = CopyStack::start(&[("copy_retry_ms", "50"), ("copy_max_attempts", "3")]).await;
+    let follower = one_fixed_follower(&stack, "10").await;
+    stack.app.db.execute("UPDATE server_wallets SET dynamic_wallet_id = NULL WHERE user_id = $1", &[&follower.user_id]).await.unwrap();
+    stack.polymarket.push_trade(stack.trade("BUY", "40", "0.52"));
+    let state = || async {
+        let row = stack
+            .app
+            .db
+            .query_one("SELECT status, attempts, error_code, lease_owner IS NULL FROM copy_attempts", &[])
+            .await
+            .unwrap();
+        (row.get::<_, String>(0), row.get::<_, i32>(1), row.get::<_, Option<String>>(2), row.get::<_, bool>(3))
+    };
+    for tick in 1..=3 {
+        stack.tick().await;
+        let (status, attempts, error_code, released) = state().await;
+        assert_eq!(attempts, tick, "claimed once per tick");
+        assert!(error_code.is_some() && released, "tick {tick}: the error is recorded and the lease given back");
+        assert_eq!(status, if tick < 3 { "PENDING" } else { "FAILED" }, "tick {tick}");
+        tokio::time::sleep(Duration::from_millis(60 << tick)).await;
+    }
+    stack.tick().await;
+    assert_eq!(state().await.1, 3, "a failed attempt is not claimed again");
+    assert_eq!(signing_requests(&stack).await, 0);
+    assert!(stack.polymarket.accepted_orders().is_empty());
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. Guards
 // ---------------------------------------------------------------------------------------------

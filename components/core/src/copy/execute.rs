@@ -30,8 +30,9 @@ pub struct PassReport {
     pub deferred: usize,
     pub failed: usize,
     pub clob: ClobOutcomes,
-    /// Attempts that hit an internal error stay leased until the lease expires, then are
-    /// claimed again; what went wrong is reported here.
+    /// What went wrong for attempts that hit an error of ours (they are put back, counted as
+    /// deferred or, once out of retries, failed), and for any that could not even be put back
+    /// (those wait for their lease to expire).
     pub errors: Vec<String>,
 }
 
@@ -50,7 +51,13 @@ pub async fn run_pass(platform: &impl Platform, events: Option<&[String]>) -> Re
     report.claimed = attempts.len();
     let mut pass = Pass::new(platform, controls, &owner)?;
     for attempt in &attempts {
-        let step = pass.step(attempt).await;
+        let step = match pass.step(attempt).await {
+            Err(e) => {
+                report.errors.push(format!("{}: {}", e.code.as_str(), e.message));
+                pass.put_back(attempt, &e)
+            }
+            done => done,
+        };
         pass.count(&mut report, step);
     }
     report.clob = pass.trading.outcomes;
@@ -271,6 +278,16 @@ impl<'a, P: Platform> Pass<'a, P> {
 
     fn skip(&self, lease: &Lease<'_>, reason: SkipReason) -> Result<Step, ApiError> {
         Ok(if settle::skip(self.platform.db(), lease, reason.as_str())? { Step::Skipped } else { Step::Lost })
+    }
+
+    /// After an error of ours, the attempt goes back at once rather than at its lease's expiry.
+    /// A PENDING one spends a retry, so one that keeps failing ends FAILED after
+    /// `copy_max_attempts` instead of being claimed forever; a SIGNED one does not, as its
+    /// stored order may already be on the CLOB and only re-posting it can tell.
+    fn put_back(&self, attempt: &ClaimedAttempt, error: &ApiError) -> Result<Step, ApiError> {
+        let lease = Lease { attempt_id: &attempt.id, owner: self.owner };
+        let signed = attempt.status == "SIGNED";
+        self.defer(&lease, attempt, None, signed, error.code.as_str(), &error.message)
     }
 
     fn fail(&self, lease: &Lease<'_>, code: &str, message: &str) -> Result<Step, ApiError> {

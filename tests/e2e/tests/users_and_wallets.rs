@@ -3,6 +3,7 @@
 
 use mirror_e2e::signing::{sign_jwt, unix_now, TestUser};
 use mirror_e2e::TestApp;
+use mirror_fakes::Behaviour;
 use serde_json::{json, Value};
 
 async fn me(app: &TestApp, user: &TestUser) -> Value {
@@ -32,13 +33,17 @@ async fn me_creates_the_server_wallet_once() {
     assert!(!properties.to_string().contains(&signer.local_key_hex), "signer key stored by the app");
 }
 
+/// Eight first calls at once for each of twelve users: one wallet per user, made once at the
+/// signer; the others are told to retry (409 Retry-After), none fails.
 #[tokio::test]
 async fn racing_first_calls_create_one_wallet() {
     let (app, signer) = TestApp::with_signer(&[]).await.unwrap();
-    let user = TestUser::new();
-    let bearer = user.bearer();
-    let headers = [("authorization", bearer.as_str())];
-    let replies = futures::future::join_all((0..8).map(|_| app.request("GET", "/me", &headers, b""))).await;
+    let bearers: Vec<String> = (0..12).map(|_| TestUser::new().bearer()).collect();
+    let calls = bearers.iter().flat_map(|bearer| {
+        let app = &app;
+        (0..8).map(move |_| async move { app.request("GET", "/me", &[("authorization", bearer.as_str())], b"").await })
+    });
+    let replies = futures::future::join_all(calls).await;
     for reply in &replies {
         assert!(reply.status == 200 || reply.status == 409, "status {}: {}", reply.status, String::from_utf8_lossy(&reply.body));
         if reply.status == 409 {
@@ -46,19 +51,99 @@ async fn racing_first_calls_create_one_wallet() {
             assert!(reply.headers.contains_key("retry-after"));
         }
     }
-    assert!(replies.iter().any(|r| r.status == 200));
+    for user_replies in replies.chunks(8) {
+        assert!(user_replies.iter().any(|r| r.status == 200));
+    }
+    assert_eq!(count(&app, "SELECT count(*) FROM users").await, 12);
+    assert_eq!(count(&app, "SELECT count(DISTINCT user_id) FROM server_wallets").await, 12);
+    assert_eq!(count(&app, "SELECT count(*) FROM server_wallets").await, 12);
+    assert_eq!(signer.proxy.requests(), 12);
+}
+
+/// A first call that reserves while another call's new wallet is being made READY: the two
+/// statements must not each wait for the other (the promotion's audit row needs the user's row,
+/// the reservation's constraint check needs the promotion to end). The test slows the promotion
+/// with a trigger of its own so the second call lands inside it every time.
+#[tokio::test]
+async fn a_first_call_during_the_promotion_of_a_new_wallet_waits_for_it() {
+    let (app, signer) = TestApp::with_signer(&[]).await.unwrap();
+    app.db
+        .batch_execute(
+            "CREATE FUNCTION test_slow_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$;
+             CREATE TRIGGER test_slow_audit BEFORE INSERT ON audit_logs FOR EACH ROW
+               WHEN (NEW.action = 'SERVER_WALLET_CREATED') EXECUTE FUNCTION test_slow_audit();",
+        )
+        .await
+        .unwrap();
+    let user = TestUser::new();
+    let bearer = user.bearer();
+    let headers = [("authorization", bearer.as_str())];
+    let second = async {
+        while count(&app, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'").await == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        app.request("GET", "/me", &headers, b"").await
+    };
+    let (first, second) = tokio::join!(app.request("GET", "/me", &headers, b""), second);
+    assert_eq!(first.status, 200, "{}", String::from_utf8_lossy(&first.body));
+    assert!(second.status == 200 || second.status == 409, "{}: {}", second.status, String::from_utf8_lossy(&second.body));
+    if second.status == 200 {
+        assert_eq!(second.json()["serverWallet"], first.json()["serverWallet"]);
+    }
     assert_eq!(count(&app, "SELECT count(*) FROM server_wallets").await, 1);
-    assert_eq!(count(&app, "SELECT count(*) FROM users").await, 1);
     assert_eq!(signer.proxy.requests(), 1);
 }
 
-/// A racing reservation that the call sees in flight, and that sees the call's in flight too, as
-/// when two inserts land together: each then waits for the other at commit (the constraint is
-/// deferred), a deadlock that CI hit. The transaction here plays that racer: it inserts, lets the
-/// call reach Postgres, inserts again (now seeing the call's row if it was written) and commits.
-/// The call must wait and be refused (409). A reservation whose creator died is then taken over.
+/// The other order: a losing reservation still in flight when the winner's wallet is made READY.
+/// The signer's answer to the winner is delayed so the loser reserves first; the test's trigger
+/// then holds the loser's reservation open (for at most 5 s) until the promotion has started.
 #[tokio::test]
-async fn a_reservation_in_flight_is_waited_for_and_a_dead_one_taken_over() {
+async fn a_promotion_during_a_losing_reservation_waits_for_it() {
+    let (app, signer) = TestApp::with_signer(&[]).await.unwrap();
+    app.db
+        .batch_execute(
+            "CREATE FUNCTION test_hold_second_reservation() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+               IF (SELECT count(*) FROM server_wallets WHERE user_id = NEW.user_id) > 1 THEN
+                 FOR i IN 1..100 LOOP
+                   PERFORM pg_stat_clear_snapshot();
+                   EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+                     AND datname = current_database() AND state = 'active' AND query LIKE '%''SERVER_WALLET_' || 'CREATED''%');
+                   PERFORM pg_sleep(0.05);
+                 END LOOP;
+               END IF;
+               RETURN NEW;
+             END $$;
+             CREATE TRIGGER test_hold_second_reservation AFTER INSERT ON server_wallets FOR EACH ROW
+               EXECUTE FUNCTION test_hold_second_reservation();",
+        )
+        .await
+        .unwrap();
+    signer.proxy.set(Behaviour::Delay(std::time::Duration::from_millis(3000)));
+    let user = TestUser::new();
+    let bearer = user.bearer();
+    let headers = [("authorization", bearer.as_str())];
+    let loser = async {
+        while count(&app, "SELECT count(*) FROM server_wallets").await == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        app.request("GET", "/me", &headers, b"").await
+    };
+    let (winner, loser) = tokio::join!(app.request("GET", "/me", &headers, b""), loser);
+    assert_eq!(winner.status, 200, "{}", String::from_utf8_lossy(&winner.body));
+    // Refused, or — when the promotion commits before it looks again — handed the new wallet.
+    assert!(loser.status == 200 || loser.status == 409, "{}: {}", loser.status, String::from_utf8_lossy(&loser.body));
+    if loser.status == 200 {
+        assert_eq!(loser.json()["serverWallet"], winner.json()["serverWallet"]);
+    }
+    assert_eq!(count(&app, "SELECT count(*) FROM server_wallets WHERE status = 'READY'").await, 1);
+    assert_eq!(count(&app, "SELECT count(*) FROM server_wallets").await, 1);
+    assert_eq!(signer.proxy.requests(), 1);
+}
+
+/// A reservation whose creator died (older than its 60 s lease) is taken over: one wallet, made
+/// once at the signer.
+#[tokio::test]
+async fn a_dead_creators_reservation_is_taken_over() {
     let (app, signer) = TestApp::with_signer(&[]).await.unwrap();
     let user = TestUser::new();
     let user_id: String = app
@@ -67,30 +152,12 @@ async fn a_reservation_in_flight_is_waited_for_and_a_dead_one_taken_over() {
         .await
         .unwrap()
         .get(0);
-    let mut other = mirror_e2e::connect(&app.variables["database_url"]).await.unwrap();
-    let in_flight = other.transaction().await.unwrap();
-    in_flight
-        .execute("INSERT INTO server_wallets (user_id, status) VALUES ($1, 'CREATING')", &[&user_id])
+    app.db
+        .execute("INSERT INTO server_wallets (user_id, status, updated_at) VALUES ($1, 'CREATING', now() - interval '30 seconds')", &[&user_id])
         .await
         .unwrap();
-    let bearer = user.bearer();
-    let headers = [("authorization", bearer.as_str())];
-    let call = app.request("GET", "/me", &headers, b"");
-    let commit_once_blocked = async {
-        while count(&app, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").await == 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        in_flight.execute("DELETE FROM server_wallets WHERE user_id = $1", &[&user_id]).await?;
-        in_flight
-            .execute("INSERT INTO server_wallets (user_id, status) VALUES ($1, 'CREATING')", &[&user_id])
-            .await?;
-        in_flight.commit().await
-    };
-    let (reply, committed) = tokio::join!(call, commit_once_blocked);
-    committed.expect("the in-flight reservation commits");
-    assert_eq!(reply.status, 409, "{}", String::from_utf8_lossy(&reply.body));
-    assert_eq!(reply.json()["error"]["code"], "CONFLICT");
-    assert_eq!(count(&app, "SELECT count(*) FROM server_wallets").await, 1);
+    let fresh = app.request("GET", "/me", &[("authorization", &user.bearer())], b"").await;
+    assert_eq!(fresh.status, 409, "a live creator's reservation is waited for: {}", String::from_utf8_lossy(&fresh.body));
     assert_eq!(signer.proxy.requests(), 0);
 
     // The updated_at trigger would stamp an UPDATE with now(): age the reservation by re-inserting it.

@@ -147,13 +147,17 @@ async fn reserve_and_create(
     }
 }
 
-/// The user's row is locked first so reservations for one user run one after another: left to
-/// the deferred exclusion constraint alone, two racing inserts each wait at commit for the
-/// other's uncommitted row and Postgres aborts one as a deadlock. Serialised, the later one
-/// sees the committed reservation and is refused (23P01).
+// Every statement that makes a wallet live (CREATING, READY) or changes a live one first locks
+// the user's row (FOR NO KEY UPDATE: rows referencing the user can still be written), so these
+// statements run one at a time per user. Left to the deferred one-live-wallet constraint alone,
+// two of them in flight together can each wait at commit for the other's uncommitted row — two
+// racing reservations, or a reservation and the promotion of the wallet it lost to — and
+// Postgres aborts one as a deadlock. Serialised, the later one sees the committed row and is
+// refused (23P01) or finds the READY wallet.
+
 const RESERVE_SQL: &str = "\
 WITH owner AS (
-  SELECT id FROM users WHERE id = $1 FOR UPDATE
+  SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE
 ), taken AS (
   UPDATE server_wallets SET updated_at = now()
   WHERE user_id = (SELECT id FROM owner) AND status = $3 AND updated_at < now() - make_interval(secs => $2::int8)
@@ -166,19 +170,23 @@ WITH owner AS (
 SELECT id FROM taken UNION ALL SELECT id FROM inserted";
 
 const PROMOTE_SQL: &str = "\
-WITH w AS (
+WITH owner AS (
+  SELECT id FROM users WHERE id = (SELECT user_id FROM server_wallets WHERE id = $1) FOR NO KEY UPDATE
+), w AS (
   UPDATE server_wallets
   SET status = 'READY', address = $2, dynamic_wallet_id = $3, wallet_properties = $4::jsonb
-  WHERE id = $1 AND status = 'CREATING'
+  WHERE id = $1 AND status = 'CREATING' AND user_id = (SELECT id FROM owner)
   RETURNING id, user_id, address
 )
 INSERT INTO audit_logs (user_id, action, details)
 SELECT user_id, 'SERVER_WALLET_CREATED', jsonb_build_object('serverWalletId', id, 'address', address) FROM w";
 
 const ROTATE_SQL: &str = "\
-WITH old AS (
+WITH owner AS (
+  SELECT id FROM users WHERE id = (SELECT user_id FROM server_wallets WHERE id = $5) FOR NO KEY UPDATE
+), old AS (
   UPDATE server_wallets SET status = 'ROTATED'
-  WHERE id = $5 AND status = 'READY'
+  WHERE id = $5 AND status = 'READY' AND user_id = (SELECT id FROM owner)
   RETURNING id, user_id, address
 ), new AS (
   UPDATE server_wallets
@@ -198,9 +206,11 @@ SELECT new.user_id, 'SERVER_WALLET_ROTATED', $6, jsonb_build_object(
 FROM new, old";
 
 const REVOKE_SQL: &str = "\
-WITH w AS (
+WITH owner AS (
+  SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE
+), w AS (
   UPDATE server_wallets SET status = 'FAILED'
-  WHERE user_id = $1 AND status = 'READY'
+  WHERE user_id = (SELECT id FROM owner) AND status = 'READY'
   RETURNING id, address
 ), paused AS (
   UPDATE copy_profiles SET status = 'PAUSED', paused_reason = 'SERVER_WALLET_REVOKED'

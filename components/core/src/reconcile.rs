@@ -110,7 +110,7 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
                 SqlValue::Text(read_status),
             ],
         )?;
-        if !matches!(settled.first().map(|row| row.get("settled")), Some(Ok(SqlValue::Int(1)))) {
+        if settled.first().map(|row| row.int("settled")).transpose()? != Some(1) {
             report.unchecked += 1;
             continue;
         }

@@ -53,7 +53,7 @@ pub async fn run_pass(platform: &impl Platform, events: Option<&[String]>) -> Re
     for attempt in &attempts {
         let step = match pass.step(attempt).await {
             Err(e) => {
-                report.errors.push(format!("{}: {}", e.code.as_str(), e.message));
+                report.errors.push(e.to_string());
                 pass.put_back(attempt, &e)
             }
             done => done,
@@ -122,7 +122,7 @@ impl<'a, P: Platform> Pass<'a, P> {
             Ok(Step::Deferred) => report.deferred += 1,
             Err(e) => {
                 report.deferred += 1;
-                report.errors.push(format!("{}: {}", e.code.as_str(), e.message));
+                report.errors.push(e.to_string());
             }
             Ok(Step::Failed) => report.failed += 1,
             Ok(Step::Lost) => {}

@@ -16,6 +16,26 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
     app.db.query_one(sql, &[]).await.unwrap().get::<_, i64>(0)
 }
 
+/// Two first `GET /me` calls of one user: the second as soon as `sql` counts something. The
+/// first gets the wallet; the second is refused (409) or, if the first's wallet is READY by the
+/// time it looks, gets the same wallet.
+async fn second_call_once(app: &TestApp, sql: &str) {
+    let bearer = TestUser::new().bearer();
+    let headers = [("authorization", bearer.as_str())];
+    let second = async {
+        while count(app, sql).await == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        app.request("GET", "/me", &headers, b"").await
+    };
+    let (first, second) = tokio::join!(app.request("GET", "/me", &headers, b""), second);
+    assert_eq!(first.status, 200, "{}", String::from_utf8_lossy(&first.body));
+    assert!(second.status == 200 || second.status == 409, "{}: {}", second.status, String::from_utf8_lossy(&second.body));
+    if second.status == 200 {
+        assert_eq!(second.json()["serverWallet"], first.json()["serverWallet"]);
+    }
+}
+
 #[tokio::test]
 async fn me_creates_the_server_wallet_once() {
     let (app, signer) = TestApp::with_signer(&[]).await.unwrap();
@@ -75,21 +95,7 @@ async fn a_first_call_during_the_promotion_of_a_new_wallet_waits_for_it() {
         )
         .await
         .unwrap();
-    let user = TestUser::new();
-    let bearer = user.bearer();
-    let headers = [("authorization", bearer.as_str())];
-    let second = async {
-        while count(&app, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'").await == 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        app.request("GET", "/me", &headers, b"").await
-    };
-    let (first, second) = tokio::join!(app.request("GET", "/me", &headers, b""), second);
-    assert_eq!(first.status, 200, "{}", String::from_utf8_lossy(&first.body));
-    assert!(second.status == 200 || second.status == 409, "{}: {}", second.status, String::from_utf8_lossy(&second.body));
-    if second.status == 200 {
-        assert_eq!(second.json()["serverWallet"], first.json()["serverWallet"]);
-    }
+    second_call_once(&app, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'").await;
     assert_eq!(count(&app, "SELECT count(*) FROM server_wallets").await, 1);
     assert_eq!(signer.proxy.requests(), 1);
 }
@@ -119,22 +125,7 @@ async fn a_promotion_during_a_losing_reservation_waits_for_it() {
         .await
         .unwrap();
     signer.proxy.set(Behaviour::Delay(std::time::Duration::from_millis(3000)));
-    let user = TestUser::new();
-    let bearer = user.bearer();
-    let headers = [("authorization", bearer.as_str())];
-    let loser = async {
-        while count(&app, "SELECT count(*) FROM server_wallets").await == 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
-        app.request("GET", "/me", &headers, b"").await
-    };
-    let (winner, loser) = tokio::join!(app.request("GET", "/me", &headers, b""), loser);
-    assert_eq!(winner.status, 200, "{}", String::from_utf8_lossy(&winner.body));
-    // Refused, or — when the promotion commits before it looks again — handed the new wallet.
-    assert!(loser.status == 200 || loser.status == 409, "{}: {}", loser.status, String::from_utf8_lossy(&loser.body));
-    if loser.status == 200 {
-        assert_eq!(loser.json()["serverWallet"], winner.json()["serverWallet"]);
-    }
+    second_call_once(&app, "SELECT count(*) FROM server_wallets").await;
     assert_eq!(count(&app, "SELECT count(*) FROM server_wallets WHERE status = 'READY'").await, 1);
     assert_eq!(count(&app, "SELECT count(*) FROM server_wallets").await, 1);
     assert_eq!(signer.proxy.requests(), 1);

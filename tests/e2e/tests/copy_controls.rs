@@ -501,6 +501,41 @@ async fn an_attempt_that_keeps_hitting_an_error_of_ours_ends_failed_after_its_re
     assert!(stack.polymarket.accepted_orders().is_empty());
 }
 
+/// An error of ours after the order was persisted and posted (here recording the CLOB's answer
+/// fails) must not fail the attempt, even on its last retry: the order is on the CLOB. The
+/// attempt goes back SIGNED without spending a retry and the next tick re-posts the same order,
+/// which the CLOB already has.
+#[tokio::test]
+async fn an_error_of_ours_after_posting_keeps_the_order_for_the_next_tick() {
+    let stack = CopyStack::start(&[("copy_retry_ms", "50"), ("copy_max_attempts", "1")]).await;
+    let follower = one_fixed_follower(&stack, "10").await;
+    stack
+        .app
+        .db
+        .batch_execute(
+            "CREATE FUNCTION test_refuse_posted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+               RAISE EXCEPTION 'test: recording the answer fails'; END $$;
+             CREATE TRIGGER test_refuse_posted BEFORE UPDATE ON copy_attempts FOR EACH ROW
+               WHEN (NEW.status IN ('SUBMITTED', 'FILLED')) EXECUTE FUNCTION test_refuse_posted();",
+        )
+        .await
+        .unwrap();
+    stack.polymarket.push_trade(stack.trade("BUY", "40", "0.52"));
+    stack.tick().await;
+    assert_eq!(stack.polymarket.accepted_orders().len(), 1, "posted once");
+    let (status, _, error_code) = attempt_of(&stack, &follower).await;
+    assert_eq!((status.as_str(), error_code.is_some()), ("SIGNED", true), "put back with its order, the error recorded");
+    assert_eq!(stack.count("SELECT count(*) FROM orders WHERE status = 'PENDING'").await, 1);
+
+    stack.app.db.batch_execute("DROP TRIGGER test_refuse_posted ON copy_attempts").await.unwrap();
+    tick_until_settled(&stack, Duration::from_secs(10)).await;
+    let (status, _, _) = attempt_of(&stack, &follower).await;
+    assert!(status == "SUBMITTED" || status == "FILLED", "{status}");
+    assert_eq!(stack.count("SELECT count(*) FROM orders WHERE status IN ('SUBMITTED', 'FILLED')").await, 1);
+    assert_eq!(stack.polymarket.accepted_orders().len(), 1, "the same order, not a second one");
+    assert_eq!(stack.count("SELECT count(*) FROM signing_requests WHERE purpose = 'ORDER'").await, 1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. Guards
 // ---------------------------------------------------------------------------------------------

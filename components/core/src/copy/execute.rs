@@ -283,11 +283,15 @@ impl<'a, P: Platform> Pass<'a, P> {
     /// After an error of ours, the attempt goes back at once rather than at its lease's expiry.
     /// A PENDING one spends a retry, so one that keeps failing ends FAILED after
     /// `copy_max_attempts` instead of being claimed forever; a SIGNED one does not, as its
-    /// stored order may already be on the CLOB and only re-posting it can tell.
+    /// stored order may already be on the CLOB and only re-posting it can tell. The status is
+    /// read again: one claimed PENDING may have had its order persisted (and posted) before the
+    /// error.
     fn put_back(&self, attempt: &ClaimedAttempt, error: &ApiError) -> Result<Step, ApiError> {
         let lease = Lease { attempt_id: &attempt.id, owner: self.owner };
-        let signed = attempt.status == "SIGNED";
-        self.defer(&lease, attempt, None, signed, error.code.as_str(), &error.message)
+        let Some(status) = settle::status(self.platform.db(), &lease)? else {
+            return Ok(Step::Lost);
+        };
+        self.defer(&lease, attempt, None, status == "SIGNED", error.code.as_str(), &error.message)
     }
 
     fn fail(&self, lease: &Lease<'_>, code: &str, message: &str) -> Result<Step, ApiError> {

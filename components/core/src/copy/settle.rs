@@ -22,6 +22,18 @@ impl Lease<'_> {
     }
 }
 
+const STATUS_SQL: &str = "SELECT status FROM copy_attempts WHERE id = $1 AND lease_owner = $2";
+
+/// The attempt's status as stored now (a pass may have moved it since its claim); `None` if
+/// the lease was lost.
+pub fn status(db: &impl Db, lease: &Lease<'_>) -> Result<Option<String>, DbError> {
+    let rows = db.query(STATUS_SQL, &lease.params())?;
+    Ok(rows.first().and_then(|r| match r.get("status") {
+        Ok(SqlValue::Text(status)) => Some(status.clone()),
+        _ => None,
+    }))
+}
+
 const SKIP_SQL: &str = "\
 UPDATE copy_attempts SET status = 'SKIPPED', skip_reason = $3, lease_owner = NULL, lease_expires_at = NULL
 WHERE id = $1 AND lease_owner = $2";

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use mirror_e2e::copy::{CopyStack, TOKEN, USD};
-use mirror_fakes::polymarket::{Endpoint, FakePolymarketConfig};
+use mirror_e2e::signing::unix_now;
+use mirror_fakes::polymarket::{BalanceAsset, Endpoint, FakePolymarketConfig};
 use mirror_fakes::Behaviour;
 use serde_json::json;
 
@@ -66,6 +67,45 @@ async fn racing_ticks_a_webhook_and_a_poll_of_the_same_fill_place_each_copy_once
         assert_eq!(accepted.iter().filter(|o| o.maker == f.address).count(), 1, "one order per follower and fill");
     }
     assert_eq!(stack.count("SELECT count(*) FROM signing_requests WHERE purpose = 'ORDER'").await, 2);
+}
+
+/// A leader who buys and then sells within one delivery is copied in that order: a SELL
+/// copied before its BUY would find no position, and the BUY would leave the follower holding
+/// what the leader closed. Fills recorded together are executed in the leader's trade order.
+#[tokio::test]
+async fn fills_delivered_together_are_copied_in_the_order_the_leader_traded() {
+    let stack = CopyStack::start(&[]).await;
+    let follower = stack.follower(1_000 * USD).await;
+    stack.polymarket.set_balance(follower.address, BalanceAsset::Conditional(TOKEN.into()), 100 * USD);
+    stack.follow(&follower, json!({ "sizingMode": "LEADER_RATIO", "ratioBps": 5000 })).await;
+    let start = unix_now();
+    let mut fills: Vec<_> = (0..6i64)
+        .map(|i| {
+            let mut fill = stack.trade(if i % 2 == 0 { "BUY" } else { "SELL" }, &format!("{}", 10 + i), "0.52");
+            fill["timestamp"] = json!(start + i);
+            fill
+        })
+        .collect();
+    fills.reverse();
+    let reply = stack.webhook(&fills).await;
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+
+    let by_trade_time: Vec<String> = stack
+        .app
+        .db
+        .query(
+            "SELECT o.order_hash FROM orders o JOIN copy_attempts a ON a.id = o.copy_attempt_id
+             JOIN leader_events le ON le.id = a.leader_event_id ORDER BY le.traded_at",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let posted: Vec<String> = stack.polymarket.accepted_orders().into_iter().map(|o| o.order_hash).collect();
+    assert_eq!(by_trade_time.len(), 6, "every fill copied: {:?}", stack.polymarket.rejected());
+    assert_eq!(posted, by_trade_time);
 }
 
 #[tokio::test]

@@ -114,16 +114,19 @@ pub struct ClaimedAttempt {
 }
 
 /// Profile leases are taken in id order: two claims sharing profiles then lock them in the same
-/// order instead of each waiting for a row the other holds (a deadlock).
+/// order instead of each waiting for a row the other holds (a deadlock). Attempts recorded
+/// together (one delivery or poll) are taken and returned in the leader's trade order, so a
+/// SELL is copied after the BUY that opened its position.
 const CLAIM_SQL: &str = "\
 WITH candidates AS (
   SELECT ca.id, ca.copy_profile_id FROM copy_attempts ca
+  JOIN leader_events le ON le.id = ca.leader_event_id
   WHERE ca.status IN ('PENDING', 'SIGNED') AND ca.next_attempt_at <= now()
     AND (ca.lease_expires_at IS NULL OR ca.lease_expires_at < now())
     AND ($3::jsonb IS NULL OR ca.leader_event_id IN (SELECT jsonb_array_elements_text($3::jsonb)))
     AND NOT EXISTS (SELECT 1 FROM copy_profile_leases l WHERE l.copy_profile_id = ca.copy_profile_id
                     AND l.lease_owner <> $1 AND l.lease_expires_at > now())
-  ORDER BY ca.next_attempt_at, ca.created_at
+  ORDER BY ca.next_attempt_at, ca.created_at, le.traded_at, ca.id
   LIMIT $2
   FOR UPDATE OF ca SKIP LOCKED
 ), profiles AS (
@@ -162,7 +165,7 @@ FROM claimed c
 JOIN leader_events le ON le.id = c.leader_event_id
 LEFT JOIN copy_profiles cp ON cp.id = c.copy_profile_id
 LEFT JOIN orders o ON o.copy_attempt_id = c.id
-ORDER BY c.created_at";
+ORDER BY c.created_at, le.traded_at, c.id";
 
 /// Claims up to `limit` due attempts (of these events only, when given) for `lease_ms`, with
 /// their profiles: a profile another pass holds is left alone, so limits spanning a profile's

@@ -1,7 +1,7 @@
-//! `POST /admin/reconcile` (runbook: "Reconcile Stale Orders"): orders left PENDING or SUBMITTED
-//! longer than a threshold are looked up on the CLOB and settled to what it says — FILLED,
-//! PARTIALLY_FILLED, CANCELLED, still live, or FAILED when the CLOB never had them. Their copy
-//! attempts follow. Optional body `{"olderThanSeconds": n}`.
+//! `POST /admin/reconcile` (runbook: "Reconcile Stale Orders"): orders left PENDING, SUBMITTED
+//! or PARTIALLY_FILLED longer than a threshold are looked up on the CLOB and settled to what it
+//! says — FILLED, PARTIALLY_FILLED, CANCELLED, still live, or FAILED when the CLOB never had
+//! them. Their copy attempts follow. Optional body `{"olderThanSeconds": n}`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -33,8 +33,9 @@ pub struct Reconciled {
     pub cancelled: usize,
     pub live: usize,
     pub failed: usize,
-    /// Could not be checked now (no credentials, CLOB unavailable), or taken up by a tick or
-    /// changed while the CLOB was asked: left as they were.
+    /// Could not be checked now (no credentials, CLOB unavailable), taken up by a tick or
+    /// changed while the CLOB was asked, or partly filled orders the CLOB no longer knows:
+    /// left as they were.
     pub unchecked: usize,
 }
 
@@ -42,7 +43,7 @@ const STALE_SQL: &str = "\
 SELECT id, user_id, status, order_hash, copy_attempt_id,
   (SELECT w.address FROM wallets w WHERE w.user_id = orders.user_id AND w.type = 'PROXY') AS proxy_wallet
 FROM orders
-WHERE status IN ('PENDING', 'SUBMITTED') AND updated_at < now() - $1::int8 * interval '1 second'
+WHERE status IN ('PENDING', 'SUBMITTED', 'PARTIALLY_FILLED') AND updated_at < now() - $1::int8 * interval '1 second'
   AND NOT EXISTS (SELECT 1 FROM copy_attempts ca WHERE ca.id = orders.copy_attempt_id AND ca.lease_expires_at > now())
 ORDER BY updated_at LIMIT $2";
 
@@ -83,7 +84,6 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
         report.checked += 1;
         let (id, user_id, hash) = (text(&row, "id")?, text(&row, "user_id")?, text(&row, "order_hash")?);
         let read_status = text(&row, "status")?;
-        let submitted = read_status == "SUBMITTED";
         let is_copy = opt_text(&row, "copy_attempt_id")?.is_some();
         let Some(authority) = authority::find(platform, &user_id)? else {
             report.unchecked += 1;
@@ -97,7 +97,10 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
                 continue;
             }
         };
-        let (status, attempt_status, code) = classify(remote.as_ref(), submitted);
+        let Some((status, attempt_status, code)) = classify(remote.as_ref(), &read_status) else {
+            report.unchecked += 1;
+            continue;
+        };
         let attempt_status = attempt_status.filter(|_| is_copy);
         let settled = db.query(
             SETTLE_SQL,
@@ -135,18 +138,26 @@ async fn lookup(session: &mut Session<'_, impl Platform>, account: &Account, has
     session.clob().order_status(&credentials, address, hash, now_secs).await.ok()
 }
 
-/// (order status, copy attempt status, error code) for what the CLOB said.
-fn classify(remote: Option<&RemoteOrder>, submitted: bool) -> (&'static str, Option<&'static str>, Option<&'static str>) {
-    match remote {
-        None => ("FAILED", Some("FAILED"), Some("NOT_ON_CLOB")),
-        Some(order) => match order.status.as_str() {
-            "MATCHED" | "FILLED" => ("FILLED", Some("FILLED"), None),
-            "CANCELED" | "CANCELLED" => ("CANCELLED", Some("FAILED"), Some("CANCELLED")),
-            _ if order.size_matched.is_some_and(|m| m > 0) => ("PARTIALLY_FILLED", Some("SUBMITTED"), None),
-            _ if submitted => ("SUBMITTED", None, None),
-            _ => ("SUBMITTED", Some("SUBMITTED"), None),
-        },
-    }
+/// (order status, copy attempt status, error code).
+type Settlement = (&'static str, Option<&'static str>, Option<&'static str>);
+
+/// What to settle an order read as `read_status` to, from what the CLOB said; `None` leaves it
+/// as it is. A copy that was partly filled is not a failed one: when the rest is cancelled its
+/// attempt stays SUBMITTED (shares were bought or sold), and if the CLOB stops knowing it
+/// nothing can be concluded.
+fn classify(remote: Option<&RemoteOrder>, read_status: &str) -> Option<Settlement> {
+    let Some(order) = remote else {
+        return (read_status != "PARTIALLY_FILLED").then_some(("FAILED", Some("FAILED"), Some("NOT_ON_CLOB")));
+    };
+    let partly_matched = order.size_matched.is_some_and(|m| m > 0);
+    Some(match order.status.as_str() {
+        "MATCHED" | "FILLED" => ("FILLED", Some("FILLED"), None),
+        "CANCELED" | "CANCELLED" if partly_matched => ("CANCELLED", Some("SUBMITTED"), Some("CANCELLED_PARTIALLY_FILLED")),
+        "CANCELED" | "CANCELLED" => ("CANCELLED", Some("FAILED"), Some("CANCELLED")),
+        _ if partly_matched => ("PARTIALLY_FILLED", Some("SUBMITTED"), None),
+        _ if read_status == "PENDING" => ("SUBMITTED", Some("SUBMITTED"), None),
+        _ => (if read_status == "PARTIALLY_FILLED" { "PARTIALLY_FILLED" } else { "SUBMITTED" }, None, None),
+    })
 }
 
 #[cfg(test)]
@@ -159,11 +170,26 @@ mod tests {
 
     #[test]
     fn the_clob_answer_maps_to_order_and_attempt_statuses() {
-        assert_eq!(classify(None, true), ("FAILED", Some("FAILED"), Some("NOT_ON_CLOB")));
-        assert_eq!(classify(Some(&remote("MATCHED", 10)), true).0, "FILLED");
-        assert_eq!(classify(Some(&remote("CANCELED", 0)), true).0, "CANCELLED");
-        assert_eq!(classify(Some(&remote("LIVE", 4)), true).0, "PARTIALLY_FILLED");
-        assert_eq!(classify(Some(&remote("LIVE", 0)), true), ("SUBMITTED", None, None));
-        assert_eq!(classify(Some(&remote("LIVE", 0)), false), ("SUBMITTED", Some("SUBMITTED"), None));
+        let submitted = |r: Option<&RemoteOrder>| classify(r, "SUBMITTED");
+        assert_eq!(submitted(None), Some(("FAILED", Some("FAILED"), Some("NOT_ON_CLOB"))));
+        assert_eq!(classify(None, "PENDING"), Some(("FAILED", Some("FAILED"), Some("NOT_ON_CLOB"))));
+        assert_eq!(submitted(Some(&remote("MATCHED", 10))), Some(("FILLED", Some("FILLED"), None)));
+        assert_eq!(submitted(Some(&remote("CANCELED", 0))), Some(("CANCELLED", Some("FAILED"), Some("CANCELLED"))));
+        assert_eq!(submitted(Some(&remote("LIVE", 4))), Some(("PARTIALLY_FILLED", Some("SUBMITTED"), None)));
+        assert_eq!(submitted(Some(&remote("LIVE", 0))), Some(("SUBMITTED", None, None)));
+        assert_eq!(classify(Some(&remote("LIVE", 0)), "PENDING"), Some(("SUBMITTED", Some("SUBMITTED"), None)));
+    }
+
+    #[test]
+    fn a_partly_filled_order_is_never_called_failed() {
+        let partial = |r: Option<&RemoteOrder>| classify(r, "PARTIALLY_FILLED");
+        assert_eq!(partial(None), None, "the CLOB no longer knows it: nothing to conclude");
+        assert_eq!(partial(Some(&remote("LIVE", 4))), Some(("PARTIALLY_FILLED", Some("SUBMITTED"), None)));
+        assert_eq!(partial(Some(&remote("LIVE", 0))), Some(("PARTIALLY_FILLED", None, None)));
+        assert_eq!(partial(Some(&remote("MATCHED", 10))), Some(("FILLED", Some("FILLED"), None)));
+        assert_eq!(
+            partial(Some(&remote("CANCELED", 4))),
+            Some(("CANCELLED", Some("SUBMITTED"), Some("CANCELLED_PARTIALLY_FILLED")))
+        );
     }
 }

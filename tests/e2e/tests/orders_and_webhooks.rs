@@ -530,11 +530,21 @@ async fn reconcile_settles_stale_orders_to_what_the_clob_says_and_their_copy_att
     assert_eq!(order_row(&stack, &lost_hash).await.1.as_deref(), Some("NOT_ON_CLOB"));
     assert_eq!(attempt_status(&stack, &attempt_lost).await, ("FAILED".to_string(), Some("NOT_ON_CLOB".to_string())));
 
-    // Settled orders are not looked at again; the resting one is. (So is not the partly filled
-    // one: reconcile only looks at PENDING and SUBMITTED orders, as the README says.)
+    // Settled orders are not looked at again; the resting and the partly filled ones are, until
+    // the CLOB settles them.
+    tokio::time::sleep(Duration::from_millis(20)).await;
     let third = reconcile(&stack, Some(json!({ "olderThanSeconds": 0 }))).await;
-    assert_eq!(third.json()["checked"], json!(1), "{}", text(&third));
-    assert_eq!(third.json()["live"], json!(1), "{}", text(&third));
+    assert_eq!(third.json(), json!({ "checked": 2, "filled": 0, "partiallyFilled": 1, "cancelled": 0, "live": 1, "failed": 0, "unchecked": 0 }));
+    stack.polymarket.set_order_status(&resting, "MATCHED", "10");
+    stack.polymarket.set_order_status(&partial, "CANCELED", "4");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let fourth = reconcile(&stack, Some(json!({ "olderThanSeconds": 0 }))).await;
+    assert_eq!(fourth.json(), json!({ "checked": 2, "filled": 1, "partiallyFilled": 0, "cancelled": 1, "live": 0, "failed": 0, "unchecked": 0 }));
+    assert_eq!(order_row(&stack, &resting).await.0, "FILLED");
+    assert_eq!(order_row(&stack, &partial).await, ("CANCELLED".to_string(), Some("CANCELLED_PARTIALLY_FILLED".to_string()), None));
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let fifth = reconcile(&stack, Some(json!({ "olderThanSeconds": 0 }))).await;
+    assert_eq!(fifth.json()["checked"], json!(0), "{}", text(&fifth));
 }
 
 /// What the CLOB says about an order goes stale once a tick takes its attempt up again (it may

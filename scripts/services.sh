@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Local Postgres and Redis for `make run` and `make test`, from Debian's packages, in a run
 # directory of this checkout. Stops only what it started (by data directory and pidfile).
-#   scripts/services.sh start|stop|status|env
+#   scripts/services.sh start|stop|status|env|drop-test-databases
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -74,6 +74,20 @@ stop_redis() {
   rm -f "$redis_pid"
 }
 
+# Test suites make a database per test (names mirror_test_<pid>_<n>, mirror_host_<pid>_<n>) and
+# keep them for inspection; a few hundred per run add up to gigabytes over runs. Drops those whose
+# test process has ended.
+drop_test_databases() {
+  local psql_admin=(psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1)
+  local db pid
+  for db in $("${psql_admin[@]}" -c "SELECT datname FROM pg_database WHERE datname ~ '^mirror_(test|host)_[0-9]+_[0-9]+$'"); do
+    pid=${db#mirror_*_}; pid=${pid%_*}
+    if ! kill -0 "$pid" 2>/dev/null; then
+      "${psql_admin[@]}" -c "DROP DATABASE \"$db\" WITH (FORCE)"
+    fi
+  done
+}
+
 print_env() {
   echo "export MIRROR_TEST_PG_URL='postgres://mirror:mirror@127.0.0.1:$pg_port/postgres?sslmode=disable'"
   echo "export MIRROR_TEST_REDIS_URL='redis://127.0.0.1:$redis_port'"
@@ -90,5 +104,6 @@ case "${1:-}" in
     pg_running && echo "postgres: running on $pg_port" || echo "postgres: stopped"
     redis_running && echo "redis: running on $redis_port" || echo "redis: stopped" ;;
   env) print_env ;;
-  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+  drop-test-databases) drop_test_databases ;;
+  *) echo "usage: $0 start|stop|status|env|drop-test-databases" >&2; exit 2 ;;
 esac

@@ -7,6 +7,7 @@ cd "$repo"
 
 scripts/install-deps.sh
 scripts/services.sh start
+scripts/services.sh drop-test-databases
 eval "$(scripts/services.sh env)"
 scripts/build.sh --components-only
 

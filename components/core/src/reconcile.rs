@@ -156,7 +156,8 @@ fn classify(remote: Option<&RemoteOrder>, read_status: &str) -> Option<Settlemen
         "CANCELED" | "CANCELLED" => ("CANCELLED", Some("FAILED"), Some("CANCELLED")),
         _ if partly_matched => ("PARTIALLY_FILLED", Some("SUBMITTED"), None),
         _ if read_status == "PENDING" => ("SUBMITTED", Some("SUBMITTED"), None),
-        _ => (if read_status == "PARTIALLY_FILLED" { "PARTIALLY_FILLED" } else { "SUBMITTED" }, None, None),
+        _ if read_status == "PARTIALLY_FILLED" => ("PARTIALLY_FILLED", None, None),
+        _ => ("SUBMITTED", None, None),
     })
 }
 

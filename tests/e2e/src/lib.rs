@@ -13,4 +13,4 @@ pub mod signing;
 
 pub use app::{now_ms, Reply, TestApp};
 pub use private_redis::PrivateRedis;
-pub use services::{connect, repo_root, Services};
+pub use services::{repo_root, Services};

@@ -7,6 +7,7 @@
 //! SIGNED → SUBMITTED / FILLED (order likewise) | SIGNED later (post deferred) | FAILED |
 //! PENDING (order dropped: the CLOB refused its exchange version, so it is signed again).
 
+use super::claim::text;
 use crate::ports::{Db, DbError, SqlValue};
 use crate::trading::PreparedOrder;
 
@@ -28,10 +29,7 @@ const STATUS_SQL: &str = "SELECT status FROM copy_attempts WHERE id = $1 AND lea
 /// the lease was lost.
 pub fn status(db: &impl Db, lease: &Lease<'_>) -> Result<Option<String>, DbError> {
     let rows = db.query(STATUS_SQL, &lease.params())?;
-    Ok(rows.first().and_then(|r| match r.get("status") {
-        Ok(SqlValue::Text(status)) => Some(status.clone()),
-        _ => None,
-    }))
+    rows.first().map(|row| text(&row, "status")).transpose()
 }
 
 const SKIP_SQL: &str = "\
@@ -66,10 +64,7 @@ pub fn persist_order(db: &impl Db, lease: &Lease<'_>, order: &PreparedOrder, dry
     params.extend(order.column_values());
     params.extend([SqlValue::Int(order.notional as i64), SqlValue::Text(order_status.into())]);
     let rows = db.query(PERSIST_SQL, &params)?;
-    Ok(rows.first().and_then(|r| match r.get("id") {
-        Ok(SqlValue::Text(id)) => Some(id.clone()),
-        _ => None,
-    }))
+    rows.first().map(|row| text(&row, "id")).transpose()
 }
 
 const POSTED_SQL: &str = "\

@@ -7,6 +7,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
 scripts/install-deps.sh
+spin=$(scripts/install-spin.sh)
 scripts/services.sh start
 eval "$(scripts/services.sh env)"
 scripts/build.sh
@@ -43,8 +44,10 @@ trap 'kill "$signer_pid" 2>/dev/null || true' EXIT
 export SPIN_VARIABLE_DYNAMIC_SIGNER_URL=${SPIN_VARIABLE_DYNAMIC_SIGNER_URL:-http://$signer_listen}
 
 listen=${MIRROR_LISTEN:-127.0.0.1:3000}
-if command -v spin >/dev/null 2>&1; then
-  spin up --listen "$listen"
+if [ -n "$spin" ]; then
+  # Spin 4.0.2 with a plugin trigger (cron) exits when RUST_LOG is set. Component output goes to
+  # .spin/logs/.
+  env -u RUST_LOG "$spin" up --listen "$listen"
 else
   target/release/mirror-host up --manifest spin.toml --listen "$listen"
 fi

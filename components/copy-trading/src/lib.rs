@@ -1,1 +1,1 @@
-mirror_spin::cron_component!(async |platform| mirror_core::copy::run_copy_trading(platform).await);
+mirror_spin_cron::cron_component!(async |platform| mirror_core::copy::run_copy_trading(platform).await);

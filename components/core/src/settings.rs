@@ -7,6 +7,8 @@ use std::time::Duration;
 use crate::ports::{Config, ConfigError};
 
 pub const ADMIN_TOKEN: &str = "admin_token";
+/// The tick-only credential of a scheduler that can only call a URL (`?token=`); optional.
+pub const WORKER_TRIGGER_TOKEN: &str = "worker_trigger_token";
 pub const DYNAMIC_API_URL: &str = "dynamic_api_url";
 pub const POLYMARKET_CLOB_URL: &str = "polymarket_clob_url";
 pub const POLYMARKET_DATA_URL: &str = "polymarket_data_url";

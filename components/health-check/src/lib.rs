@@ -1,1 +1,1 @@
-mirror_spin::cron_component!(async |platform| mirror_core::health::run_health_check(platform).await);
+mirror_spin_cron::cron_component!(async |platform| mirror_core::health::run_health_check(platform).await);

@@ -1,5 +1,8 @@
 //! core's `Db` port on Spin's Postgres interface (`spin:postgres/postgres@4.0.0`).
 
+mod one_row;
+mod sqlstate;
+
 use std::cell::OnceCell;
 
 use mirror_core::ports::{Db, DbError, Rows, SqlValue};
@@ -31,13 +34,13 @@ impl SpinDb {
 impl Db for SpinDb {
     fn query(&self, sql: &str, params: &[SqlValue]) -> Result<Rows, DbError> {
         let params: Vec<ParameterValue> = params.iter().map(to_parameter).collect();
-        let set = self.connection()?.query(sql, &params).map_err(from_pg_error)?;
+        let set = self.connection()?.query(&one_row::wrap(sql)?, &params).map_err(from_pg_error)?;
         let rows = set
             .rows
             .into_iter()
             .map(|row| row.into_iter().map(from_db_value).collect::<Result<Vec<_>, _>>())
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Rows { columns: set.columns.into_iter().map(|c| c.name).collect(), rows })
+        one_row::unwrap(Rows { columns: set.columns.into_iter().map(|c| c.name).collect(), rows })
     }
 
     fn execute(&self, sql: &str, params: &[SqlValue]) -> Result<u64, DbError> {
@@ -85,7 +88,7 @@ fn from_pg_error(error: PgError) -> DbError {
     match error {
         PgError::ConnectionFailed(m) => DbError::Unavailable(m),
         PgError::QueryFailed(QueryError::DbError(e)) => DbError::Query { code: Some(e.code), message: e.message },
-        PgError::QueryFailed(QueryError::Text(m)) => DbError::Query { code: None, message: m },
+        PgError::QueryFailed(QueryError::Text(m)) => DbError::Query { code: sqlstate::from_text(&m), message: m },
         PgError::BadParameter(m) | PgError::ValueConversionFailed(m) => DbError::Conversion(m),
         PgError::Other(m) => DbError::Query { code: None, message: m },
     }

@@ -3,8 +3,6 @@
 
 mod clock;
 mod config;
-#[cfg(feature = "cron")]
-pub mod cron;
 mod db;
 pub mod http;
 mod outbound;

@@ -121,14 +121,14 @@ async fn copy_once(stack: &CopyStack, group: &Group, path: Path) -> Sample {
             assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
             let submitted = reply.json()["executed"]["submitted"].as_u64();
             assert_eq!(submitted, Some(group.followers.len() as u64), "{}", String::from_utf8_lossy(&reply.body));
-            (t0, reply.round_trips)
+            (t0, *reply.round_trips)
         }
         Path::Poll => {
             stack.polymarket.push_trade(trade);
             let t0 = Instant::now();
             let (result, trips) = stack.app.tick("copy-trading").await;
             result.expect("copy-trading tick");
-            (t0, trips)
+            (t0, *trips)
         }
     };
     let accepted = stack.polymarket.accepted_orders();

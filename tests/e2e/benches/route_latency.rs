@@ -23,7 +23,7 @@ async fn measure(app: &TestApp, path: &str) {
         let reply = app.get(path).await;
         samples.push(started.elapsed());
         assert!(reply.status < 500, "{path}: {}", reply.status);
-        trips = Some(reply.round_trips);
+        trips = Some(*reply.round_trips);
     }
     samples.sort();
     println!(

@@ -112,7 +112,7 @@ impl CopyStack {
     }
 
     /// Fires the copy-trading worker once; panics if the tick failed.
-    pub async fn tick(&self) -> mirror_test_host::RoundTrips {
+    pub async fn tick(&self) -> crate::Counted {
         let (result, round_trips) = self.app.tick("copy-trading").await;
         result.expect("copy-trading tick");
         round_trips

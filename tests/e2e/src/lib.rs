@@ -1,6 +1,7 @@
 //! The harness every end-to-end suite uses: a fresh migrated database and a private Redis
-//! database per test, the app's real `spin.toml` loaded on the test host with variables pointing
-//! at them, and helpers to call routes and inspect state.
+//! database per test, the app's real `spin.toml` loaded on the test host (or, with
+//! `MIRROR_E2E_ON=spin`, served by `spin up`) with variables pointing at them, and helpers to
+//! call routes and inspect state.
 //!
 //! Needs `MIRROR_TEST_PG_URL` and `MIRROR_TEST_REDIS_URL` (`make test` exports them from
 //! `scripts/services.sh`).
@@ -10,7 +11,8 @@ pub mod copy;
 mod private_redis;
 mod services;
 pub mod signing;
+pub mod spin;
 
-pub use app::{now_ms, Reply, TestApp};
+pub use app::{now_ms, placement, Backend, Counted, Reply, TestApp};
 pub use private_redis::PrivateRedis;
 pub use services::{repo_root, Services};

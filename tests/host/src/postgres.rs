@@ -9,6 +9,8 @@ mod convert;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use futures::TryStreamExt;
+
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::types::ToSql;
@@ -132,10 +134,17 @@ impl pg::HostConnection for State {
         let counters = self.counters.clone();
         let client = self.pg_client(&conn)?;
         counters.add(Trip::Postgres);
-        let rows = client
-            .query(&statement, &refs(&params))
+        // As Spin: an error while preparing or binding carries its SQLSTATE in `db-error`; one
+        // raised while the rows are read (a unique violation from `INSERT … RETURNING`, a
+        // deadlock) reaches the guest only as the text of Spin's own error value.
+        let stream = client
+            .query_raw(&statement, params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)))
             .await
             .map_err(query_failed)?;
+        let rows: Vec<tokio_postgres::Row> = stream
+            .try_collect()
+            .await
+            .map_err(|e| as_spin_text(query_failed(e)))?;
         // Spin reports no columns at all for an empty result.
         let Some(first) = rows.first() else {
             return Ok(RowSet {
@@ -193,6 +202,12 @@ fn refs(params: &Params) -> Vec<&(dyn ToSql + Sync)> {
         .iter()
         .map(|p| p.as_ref() as &(dyn ToSql + Sync))
         .collect()
+}
+
+/// How Spin 4.x words an error met while reading a query's rows: its own error value turned
+/// into an `anyhow::Error` and Debug-formatted into `query-error::text`.
+fn as_spin_text(error: Error) -> Error {
+    Error::QueryFailed(QueryError::Text(format!("{:?}", anyhow::Error::from(error))))
 }
 
 /// A failed statement: `db-error` with the SQLSTATE when the server reported one.

@@ -162,6 +162,21 @@ async fn timestamptz_behaves_as_on_spin() {
     );
 }
 
+/// As on Spin 4.0.2: an error raised while a query's rows are read reaches the guest as the
+/// text of Spin's own error value (a copy of what Spin answered to an out-of-range insert:
+/// `Error::QueryFailed(QueryError::DbError(DbError { as-text: "…", severity: "ERROR", code:
+/// "22003", … }))` followed by a backtrace when one was captured), not as `db-error`.
+#[tokio::test]
+async fn a_unique_violation_from_a_query_is_text_as_on_spin() {
+    let body = run("pg-unique").await;
+    let text = body["returningText"].as_str().unwrap_or_else(|| panic!("{}", body["returning"]));
+    assert!(
+        text.starts_with("Error::QueryFailed(QueryError::DbError(DbError { as-text: \"Error { kind: Db, cause: Some(DbError { severity: \\\"ERROR\\\", parsed_severity: Some(Error), code: SqlState(E23505)"),
+        "{text}"
+    );
+    assert!(text.contains("\", severity: \"ERROR\", code: \"23505\", message: \"duplicate key value violates unique constraint \\\"uniq_pkey\\\"\""), "{text}");
+}
+
 #[tokio::test]
 async fn unique_violation_carries_sqlstate_and_empty_results_have_no_columns() {
     let body = run("pg-unique").await;

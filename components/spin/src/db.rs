@@ -1,6 +1,8 @@
 //! core's `Db` port on Spin's Postgres interface (`spin:postgres/postgres@4.0.0`).
 
 mod one_row;
+#[cfg(test)]
+mod postgres_tests;
 mod sqlstate;
 
 use std::cell::OnceCell;

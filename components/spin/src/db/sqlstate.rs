@@ -3,9 +3,9 @@
 //! Spin reports an error Postgres raises while a `query`'s rows are read (a unique violation
 //! from `INSERT … RETURNING`, a deadlock, a check violation) as `query-error::text`, not as
 //! `db-error` with its code: Spin 4.x as the Debug form of its own `db-error` record
-//! (`… DbError { as_text: "…", severity: "ERROR", code: "23505", … }`), Spin 3.x as the
-//! driver's message alone (`db error: ERROR: duplicate key value violates unique constraint …`),
-//! with no code in it. Errors from `execute`, and from preparing a statement, carry the code.
+//! (`… DbError { as-text: "…", severity: "ERROR", code: "23505", … }`), Spin 3.x as the
+//! driver's error alone (`db error\n\nCaused by:\n    ERROR: duplicate key value violates
+//! unique constraint …`), with no code in it. Errors from `execute`, and from preparing a statement, carry the code.
 
 /// The SQLSTATE Spin 4.x writes into the text, or for Spin 3.x's text the code of the few
 /// messages the app acts on (the server's English messages, as Debian's clusters send them).
@@ -13,7 +13,7 @@ pub fn from_text(text: &str) -> Option<String> {
     code_field(text).or_else(|| {
         SPIN3_MESSAGES
             .iter()
-            .find(|(_, message)| text.starts_with(&format!("db error: ERROR: {message}")))
+            .find(|(_, message)| text.starts_with("db error") && text.contains(&format!("Caused by:\n    ERROR: {message}")))
             .map(|(code, _)| code.to_string())
     })
 }
@@ -60,10 +60,12 @@ Stack backtrace:
 
     #[test]
     fn spin3_text_gives_the_code_of_known_messages_only() {
-        let unique = "db error: ERROR: duplicate key value violates unique constraint \"x\"\nDETAIL: Key (id)=(1) already exists.";
+        let unique = "db error\n\nCaused by:\n    ERROR: duplicate key value violates unique constraint \"x\"\n    DETAIL: Key (id)=(1) already exists.";
         assert_eq!(from_text(unique).as_deref(), Some("23505"));
-        assert_eq!(from_text("db error: ERROR: deadlock detected").as_deref(), Some("40P01"));
-        assert_eq!(from_text("db error: ERROR: value too long for type character varying(5)"), None);
+        assert_eq!(from_text("db error\n\nCaused by:\n    ERROR: deadlock detected").as_deref(), Some("40P01"));
+        assert_eq!(from_text("db error\n\nCaused by:\n    ERROR: value too long for type character varying(5)"), None);
+        let quoted = "db error\n\nCaused by:\n    ERROR: value too long\n    DETAIL: ERROR: deadlock detected";
+        assert_eq!(from_text(quoted), None, "only the primary message counts");
         assert_eq!(from_text("error communicating with the server"), None);
     }
 }

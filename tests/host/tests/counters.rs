@@ -26,11 +26,11 @@ async fn counts_exactly_what_the_guest_did() {
     }
     let inv = host.handle(get("/pg?op=pg-unique")).await;
     json(&inv);
-    // CREATE, two INSERTs (one failing), one SELECT.
+    // CREATE, two INSERTs (one failing), one failing INSERT … RETURNING, one SELECT.
     assert_eq!(
         inv.round_trips,
         RoundTrips {
-            postgres: 4,
+            postgres: 5,
             postgres_connections: 1,
             ..Default::default()
         }

@@ -8,11 +8,16 @@
 #     tests/e2e/host-only-tests.txt;
 #  3. spin_cron: spin.toml as shipped, the workers fired by the cron plugin (MIRROR_E2E_ON=spin-cron),
 #     beside step 2 (it mostly waits for the schedule).
-# Usage: scripts/test-on-spin.sh PATH_TO_SPIN   (Postgres, Redis and MIRROR_TEST_* as for make test)
+# Usage: scripts/test-on-spin.sh PATH_TO_SPIN [-p PACKAGE ...]
+#   (Postgres, Redis and MIRROR_TEST_* as for make test). The -p list is the host pass's: cargo
+#   resolves features over the packages named, so the same list reuses that build as it is.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 spin=$1
+shift
+packages=("$@")
+[ ${#packages[@]} -gt 0 ] || packages=(-p mirror-e2e)
 export MIRROR_SPIN=$spin
 
 components=target/wasm32-wasip2/component
@@ -26,14 +31,18 @@ if [ "$before" != "$after" ]; then
 fi
 echo "test-on-spin: spin build reproduces all $(echo "$after" | wc -l) components byte for byte" >&2
 
+suites=()
+for suite in tests/e2e/tests/*.rs; do
+  suites+=(--test "$(basename "$suite" .rs)")
+done
 skips=()
 while read -r name; do
   skips+=(--skip "$name")
 done < <(grep -v '^#' tests/e2e/host-only-tests.txt | grep -v '^$')
 
-MIRROR_E2E_ON=spin-cron cargo test --locked -p mirror-e2e --test spin_cron -- --ignored &
+MIRROR_E2E_ON=spin-cron cargo test --locked "${packages[@]}" --test spin_cron -- --ignored &
 cron_pid=$!
 status=0
-MIRROR_E2E_ON=spin cargo test --locked -p mirror-e2e -- --exact "${skips[@]}" || status=$?
+MIRROR_E2E_ON=spin cargo test --locked "${packages[@]}" "${suites[@]}" -- --exact "${skips[@]}" || status=$?
 wait "$cron_pid" || status=$?
 exit "$status"

@@ -14,9 +14,10 @@ eval "$(scripts/services.sh env)"
 scripts/build.sh --components-only
 
 # Builds the host binary too (the end-to-end suites also run it as a process).
-cargo test --locked -p mirror-core -p mirror-spin -p mirror-fakes -p mirror-test-host -p mirror-e2e
+packages=(-p mirror-core -p mirror-spin -p mirror-fakes -p mirror-test-host -p mirror-e2e)
+cargo test --locked "${packages[@]}"
 if [ -n "$spin" ]; then
-  scripts/test-on-spin.sh "$spin"
+  scripts/test-on-spin.sh "$spin" "${packages[@]}"
 else
   echo "test.sh: Spin is not installed: the end-to-end suites ran on the test host only" >&2
 fi

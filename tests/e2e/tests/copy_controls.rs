@@ -693,3 +693,23 @@ async fn a_sell_is_reduced_to_the_position_held_and_skipped_without_one() {
     assert_eq!(attempt_of(&stack, &empty).await.1.as_deref(), Some("NO_POSITION"));
     assert_eq!(attempt_of(&stack, &empty).await.0, "SKIPPED");
 }
+
+/// A hold stops its user's copying even where a profile row still reads ENABLED (one created
+/// while the hold was being placed can): the pipeline reads the holds itself and skips.
+#[tokio::test]
+async fn a_hold_stops_copying_even_where_the_profile_row_reads_enabled() {
+    let stack = CopyStack::start(&[]).await;
+    let follower = stack.follower(1_000 * USD).await;
+    stack.follow(&follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "10" })).await;
+    stack
+        .app
+        .db
+        .execute("INSERT INTO copy_trading_holds (scope, reason, kind) VALUES ($1, 'INCIDENT', 'ADMIN')", &[&follower.user_id])
+        .await
+        .unwrap();
+    let reply = stack.webhook(&[stack.trade("BUY", "100", "0.52")]).await;
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(attempt_of(&stack, &follower).await, ("SKIPPED".into(), Some("PROFILE_PAUSED".into()), None));
+    assert!(stack.polymarket.accepted_orders().is_empty());
+    assert_eq!(stack.count("SELECT count(*) FROM signing_requests").await, 0);
+}

@@ -465,15 +465,23 @@ async fn admin_pauses_and_resumes_everyone_or_one_user() {
     assert_eq!((refused.status, refused.json()["error"]["code"].as_str()), (409, Some("CONFLICT")));
 
     let reply = post_admin(&app, "/admin/copy-trading/pause", &Value::Null).await;
-    assert_eq!(reply.json(), json!({ "paused": 1 }), "only alice's enabled one was left");
-    assert_eq!(statuses(&app, &alice_id).await.iter().filter(|(_, r)| r.as_deref() == Some("ADMIN")).count(), 1);
+    assert_eq!(reply.json(), json!({ "paused": 1 }), "only alice's enabled one was left copying");
+    // Her own pause is taken over too (she cannot lift it while everyone is paused); she keeps
+    // her choice for the resume.
+    assert_eq!(statuses(&app, &alice_id).await, vec![("PAUSED".into(), Some("ADMIN".into())); 2]);
 
+    let refused = post_admin(&app, "/admin/copy-trading/resume", &json!({ "userId": alice_id })).await;
+    assert_eq!((refused.status, refused.json()["error"]["code"].as_str()), (409, Some("CONFLICT")), "everyone is paused");
+    let reply = post_admin(&app, "/admin/copy-trading/resume", &Value::Null).await;
+    assert_eq!((reply.status, reply.json()), (200, json!({ "resumed": 3 })));
+    assert_eq!(statuses(&app, &bob_id).await, vec![("ENABLED".into(), None); 2]);
+    assert!(statuses(&app, &alice_id).await.contains(&("PAUSED".into(), Some("USER".into()))));
+    assert!(statuses(&app, &alice_id).await.contains(&("ENABLED".into(), None)));
+
+    let reply = post_admin(&app, "/admin/copy-trading/pause", &json!({ "userId": alice_id })).await;
+    assert_eq!(reply.json(), json!({ "paused": 1 }));
     let reply = post_admin(&app, "/admin/copy-trading/resume", &json!({ "userId": alice_id })).await;
     assert_eq!((reply.status, reply.json()), (200, json!({ "resumed": 1 })));
-    assert!(statuses(&app, &alice_id).await.contains(&("PAUSED".into(), Some("USER".into()))));
-    let reply = post_admin(&app, "/admin/copy-trading/resume", &Value::Null).await;
-    assert_eq!(reply.json(), json!({ "resumed": 2 }));
-    assert_eq!(statuses(&app, &bob_id).await, vec![("ENABLED".into(), None); 2]);
     assert!(statuses(&app, &alice_id).await.contains(&("PAUSED".into(), Some("USER".into()))));
 
     let audit = app
@@ -485,12 +493,12 @@ async fn admin_pauses_and_resumes_everyone_or_one_user() {
         .await
         .unwrap();
     let audit: Vec<(String, String, Option<String>, Value)> = audit.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect();
-    assert_eq!(audit.len(), 4);
+    assert_eq!(audit.len(), 5, "the refused resume wrote nothing");
     assert_eq!((audit[0].0.as_str(), audit[0].1.as_str(), audit[0].2.as_deref()), ("COPY_TRADING_PAUSED", "admin", Some(bob_id.as_str())));
     assert_eq!((audit[0].3["userId"].as_str(), audit[0].3["count"].as_i64()), (Some(bob_id.as_str()), Some(2)));
     assert_eq!((audit[1].2.clone(), audit[1].3["userId"].clone(), audit[1].3["count"].as_i64()), (None, Value::Null, Some(1)));
-    assert_eq!((audit[2].0.as_str(), audit[2].3["count"].as_i64()), ("COPY_TRADING_RESUMED", Some(1)));
-    assert_eq!((audit[3].0.as_str(), audit[3].3["count"].as_i64()), ("COPY_TRADING_RESUMED", Some(2)));
+    assert_eq!((audit[2].0.as_str(), audit[2].3["count"].as_i64()), ("COPY_TRADING_RESUMED", Some(3)));
+    assert_eq!((audit[4].0.as_str(), audit[4].3["count"].as_i64()), ("COPY_TRADING_RESUMED", Some(1)));
 
     let before = written(&app).await;
     let unknown = post_admin(&app, "/admin/copy-trading/pause", &json!({ "userId": "no-such-user" })).await;
@@ -515,4 +523,63 @@ async fn admin_pause_and_resume_need_the_admin_token() {
     }
     assert_eq!(written(&app).await, before);
     assert_eq!(count(&app, "SELECT count(*) FROM copy_profiles WHERE status = 'ENABLED'").await, 1);
+}
+
+/// An operator's pause stands whatever the user writes (a PATCH to PAUSED once overwrote the
+/// operator's reason with USER, and the next PATCH to ENABLED lifted it): the reason is kept,
+/// resuming is refused, a profile created meanwhile starts paused, and the user's own choices
+/// are what the operator's resume gives back.
+#[tokio::test]
+async fn an_operators_pause_stands_whatever_the_user_writes() {
+    let app = TestApp::start().await.unwrap();
+    let user = TestUser::new();
+    let copying = create(&app, &user, json!({ "leaderAddress": LEADER_2, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
+    let own = create(&app, &user, json!({ "leaderAddress": LEADER_3, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5, "status": "PAUSED" })).await;
+    assert_eq!(own["pausedReason"], "USER");
+    let id = user_id(&app, &user).await;
+    let (copying, own) = (format!("/copy-profiles/{}", copying["id"].as_str().unwrap()), format!("/copy-profiles/{}", own["id"].as_str().unwrap()));
+    let reply = post_admin(&app, "/admin/copy-trading/pause", &json!({ "userId": id, "reason": "INCIDENT" })).await;
+    assert_eq!(reply.json(), json!({ "paused": 1 }));
+
+    let paused = call(&app, &user, "PATCH", &copying, &json!({ "status": "PAUSED" })).await;
+    assert_eq!(paused.status, 200, "{}", String::from_utf8_lossy(&paused.body));
+    assert_eq!((paused.json()["status"].as_str(), paused.json()["pausedReason"].as_str()), (Some("PAUSED"), Some("INCIDENT")));
+    let before = written(&app).await;
+    for path in [&copying, &own] {
+        let refused = call(&app, &user, "PATCH", path, &json!({ "status": "ENABLED", "fixedAmountUsd": 9 })).await;
+        assert_eq!((refused.status, refused.json()["error"]["code"].as_str()), (409, Some("CONFLICT")), "{path}");
+    }
+    assert_eq!(written(&app).await, before, "refused changes write nothing");
+    assert_eq!(count(&app, "SELECT count(*) FROM copy_profiles WHERE fixed_amount = 9000000").await, 0);
+    let created = create(&app, &user, json!({ "leaderAddress": LEADER, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
+    assert_eq!((created["status"].as_str(), created["pausedReason"].as_str()), (Some("PAUSED"), Some("INCIDENT")));
+    assert_eq!(count(&app, "SELECT count(*) FROM copy_profiles WHERE status = 'ENABLED'").await, 0);
+
+    // Resumed: each profile as its user left it — the two they paused stay paused.
+    let reply = post_admin(&app, "/admin/copy-trading/resume", &json!({ "userId": id })).await;
+    assert_eq!(reply.json(), json!({ "resumed": 1 }));
+    let mut now = statuses(&app, &id).await;
+    now.sort();
+    assert_eq!(now, vec![("ENABLED".into(), None), ("PAUSED".into(), Some("USER".into())), ("PAUSED".into(), Some("USER".into()))]);
+    assert_eq!(call(&app, &user, "PATCH", &own, &json!({ "status": "ENABLED" })).await.status, 200, "the user's own pause is theirs to lift");
+}
+
+/// The runbook's own SQL pause (`UPDATE copy_profiles SET status = 'PAUSED' WHERE status =
+/// 'ENABLED'`, no reason) is an operator's pause too, and its resume SQL leaves no stale reason.
+#[tokio::test]
+async fn the_runbooks_sql_pause_is_an_operators_pause() {
+    let app = TestApp::start().await.unwrap();
+    let user = TestUser::new();
+    let profile = create(&app, &user, json!({ "leaderAddress": LEADER_2, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
+    let own = create(&app, &user, json!({ "leaderAddress": LEADER_3, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5, "status": "PAUSED" })).await;
+    let path = format!("/copy-profiles/{}", profile["id"].as_str().unwrap());
+    app.db.batch_execute("UPDATE copy_profiles SET status = 'PAUSED' WHERE status = 'ENABLED';").await.unwrap();
+    let refused = call(&app, &user, "PATCH", &path, &json!({ "status": "ENABLED" })).await;
+    assert_eq!((refused.status, refused.json()["error"]["code"].as_str()), (409, Some("CONFLICT")));
+
+    app.db.batch_execute("UPDATE copy_profiles SET status = 'ENABLED' WHERE status = 'PAUSED';").await.unwrap();
+    let id = user_id(&app, &user).await;
+    assert_eq!(statuses(&app, &id).await, vec![("ENABLED".into(), None); 2], "the runbook's resume resumes everything");
+    let own = call(&app, &user, "GET", &format!("/copy-profiles/{}", own["id"].as_str().unwrap()), &Value::Null).await.json();
+    assert_eq!((own["status"].as_str(), own["pausedReason"].as_str()), (Some("ENABLED"), None));
 }

@@ -342,3 +342,58 @@ async fn admin_rotate_and_revoke() {
     assert_eq!(count(&app, "SELECT count(*) FROM audit_logs WHERE action = 'SERVER_WALLET_REVOKED'").await, 1);
     assert_eq!(app.post_admin(&format!("/admin/server-wallets/{user_id}/revoke")).await.status, 404);
 }
+
+/// Runbook "Server Wallet Compromise": once an operator revokes a user's wallet (the route, or
+/// the runbook's `UPDATE server_wallets SET status = 'FAILED'`), nothing the user does signs
+/// again or replaces it — `GET /me` once created a new READY wallet and the user lifted the
+/// pause — until the operator rotates, which is the way back.
+#[tokio::test]
+async fn a_revoked_authority_is_replaced_only_by_an_operators_rotation() {
+    let (app, _signer) = TestApp::with_signer(&[]).await.unwrap();
+    let user = TestUser::new();
+    let auth = user.bearer();
+    let first = me(&app, &user).await["serverWallet"]["address"].as_str().unwrap().to_string();
+    let user_id: String = app.db.query_one("SELECT id FROM users", &[]).await.unwrap().get(0);
+    let follow = json!({ "leaderAddress": "0x00000000000000000000000000000000000000cc", "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 });
+    let created = app.request("POST", "/copy-profiles", &[("authorization", &auth)], follow.to_string().as_bytes()).await;
+    assert_eq!(created.status, 201);
+    let profile = format!("/copy-profiles/{}", created.json()["id"].as_str().unwrap());
+    let patch = |status: &'static str| {
+        let body = json!({ "status": status }).to_string();
+        let (app, auth, profile) = (&app, auth.clone(), profile.clone());
+        async move { app.request("PATCH", &profile, &[("authorization", &auth)], body.as_bytes()).await }
+    };
+
+    assert_eq!(app.post_admin(&format!("/admin/server-wallets/{user_id}/revoke")).await.status, 200);
+    let shown = me(&app, &user).await;
+    assert_eq!(shown["tradingAuthority"], Value::Null, "{shown}");
+    assert_eq!(shown["serverWallet"], json!({ "address": first, "status": "FAILED" }));
+    assert_eq!(count(&app, "SELECT count(*) FROM server_wallets").await, 1, "no wallet replaces a revoked one");
+    let paused = patch("PAUSED").await.json();
+    assert_eq!((paused["status"].as_str(), paused["pausedReason"].as_str()), (Some("PAUSED"), Some("SERVER_WALLET_REVOKED")));
+    assert_eq!(patch("ENABLED").await.status, 409);
+    let order = json!({ "tokenId": "123", "side": "BUY", "price": "0.52", "size": "10" }).to_string();
+    let refused = app.request("POST", "/orders", &[("authorization", &auth)], order.as_bytes()).await;
+    assert_eq!((refused.status, refused.json()["error"]["code"].as_str()), (409, Some("CONFLICT")));
+    assert_eq!(count(&app, "SELECT count(*) FROM signing_requests").await, 0, "nothing signed for a revoked user");
+    let resumed = app.post_admin("/admin/copy-trading/resume").await;
+    assert_eq!(resumed.json(), json!({ "resumed": 0 }), "an operator's resume does not undo a revocation");
+
+    let rotated = app.post_admin(&format!("/admin/server-wallets/{user_id}/rotate")).await;
+    assert_eq!(rotated.status, 200, "{}", String::from_utf8_lossy(&rotated.body));
+    let second = rotated.json()["address"].as_str().unwrap().to_string();
+    assert_ne!(second, first);
+    assert_eq!(me(&app, &user).await["tradingAuthority"]["address"], second.as_str());
+    let mut statuses: Vec<String> = app.db.query("SELECT status FROM server_wallets", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    statuses.sort();
+    assert_eq!(statuses, ["FAILED", "READY"]);
+    let profile_now = app.request("GET", &profile, &[("authorization", &auth)], b"").await.json();
+    assert_eq!((profile_now["status"].as_str(), profile_now["pausedReason"].as_str()), (Some("PAUSED"), Some("USER")), "the user's own pause is kept");
+    assert_eq!(patch("ENABLED").await.status, 200);
+    assert_eq!(count(&app, "SELECT count(*) FROM copy_trading_holds").await, 0);
+
+    // The runbook's step 3 by hand has the same effect.
+    app.db.execute("UPDATE server_wallets SET status = 'FAILED' WHERE user_id = $1", &[&user_id]).await.unwrap();
+    assert_eq!(me(&app, &user).await["serverWallet"], json!({ "address": second, "status": "FAILED" }));
+    assert_eq!(count(&app, "SELECT count(*) FROM server_wallets").await, 2);
+}

@@ -25,6 +25,9 @@ pub async fn get_or_create(platform: &impl Platform, user_id: &str) -> Result<Se
     if let Some(wallet) = current(db, user_id).map_err(ApiError::from)? {
         return Ok(wallet);
     }
+    if revoked(db, user_id).map_err(ApiError::from)?.is_some() {
+        return Err(revoked_error());
+    }
     let Some((reservation, created)) = reserve_and_create(platform, user_id, Reservation::Creating).await? else {
         // Someone else holds the user's live row: their wallet, or their creation of it.
         return current(db, user_id).map_err(ApiError::from)?.ok_or_else(creation_in_progress);
@@ -38,12 +41,17 @@ pub async fn get_or_create(platform: &impl Platform, user_id: &str) -> Result<Se
     Ok(ServerWallet { id: reservation, wallet: created })
 }
 
-/// Replaces the user's wallet with a new one: the old becomes ROTATED and the new READY in one
-/// statement. Moving the proxy wallet's ownership to the new address is recorded as a PENDING
-/// `relayer_txs` OWNERSHIP_TRANSFER for the relayer (the Safe work) to carry out.
+/// Replaces the user's wallet with a new one in one statement: a READY old one becomes ROTATED,
+/// a revoked (FAILED) one stays FAILED, and the new one is READY. Rotating is the way back from
+/// a revocation: it also lifts the revocation's hold on the user's copy trading. Moving the proxy
+/// wallet's ownership to the new address is recorded as a PENDING `relayer_txs`
+/// OWNERSHIP_TRANSFER for the relayer (the Safe work) to carry out.
 pub async fn rotate(platform: &impl Platform, user_id: &str, actor: &str) -> Result<ServerWallet, ApiError> {
     let db = platform.db();
-    let old = current(db, user_id).map_err(ApiError::from)?.ok_or_else(|| no_wallet(user_id))?;
+    let old = match current(db, user_id).map_err(ApiError::from)? {
+        Some(ready) => ready,
+        None => revoked(db, user_id).map_err(ApiError::from)?.ok_or_else(|| no_wallet(user_id))?,
+    };
     let (reservation, created) =
         reserve_and_create(platform, user_id, Reservation::Rotating).await?.ok_or_else(creation_in_progress)?;
     let mut params = promote_params(&reservation, &created);
@@ -66,6 +74,23 @@ pub fn revoke(db: &impl Db, user_id: &str, actor: &str) -> Result<(), ApiError> 
 /// The user's READY server wallet, if any.
 pub fn find_ready(db: &impl Db, user_id: &str) -> Result<Option<ServerWallet>, ApiError> {
     current(db, user_id).map_err(ApiError::from)
+}
+
+/// The user's revoked wallet when revocation is their wallets' last word: one FAILED and none
+/// READY or being created. Such a user has no trading authority until an operator rotates.
+pub fn find_revoked(db: &impl Db, user_id: &str) -> Result<Option<ServerWallet>, ApiError> {
+    revoked(db, user_id).map_err(ApiError::from)
+}
+
+fn revoked(db: &impl Db, user_id: &str) -> Result<Option<ServerWallet>, DbError> {
+    let rows = db.query(
+        "SELECT id, address, dynamic_wallet_id, wallet_properties FROM server_wallets f
+         WHERE user_id = $1 AND status = 'FAILED'
+           AND NOT EXISTS (SELECT 1 FROM server_wallets r WHERE r.user_id = f.user_id AND r.status IN ('READY', 'CREATING'))
+         ORDER BY updated_at DESC, id LIMIT 1",
+        &[text(user_id)],
+    )?;
+    first_wallet(&rows)
 }
 
 fn current(db: &impl Db, user_id: &str) -> Result<Option<ServerWallet>, DbError> {
@@ -181,13 +206,16 @@ WITH owner AS (
 INSERT INTO audit_logs (user_id, action, details)
 SELECT user_id, 'SERVER_WALLET_CREATED', jsonb_build_object('serverWalletId', id, 'address', address) FROM w";
 
+// The old wallet is the READY one, or the revoked one (which stays FAILED); the one-live-wallet
+// constraint refuses a second READY. The user's revocation hold goes, and each profile it held
+// gets what remains: another hold's reason, else the user's own switch.
 const ROTATE_SQL: &str = "\
 WITH owner AS (
   SELECT id FROM users WHERE id = (SELECT user_id FROM server_wallets WHERE id = $5) FOR NO KEY UPDATE
 ), old AS (
-  UPDATE server_wallets SET status = 'ROTATED'
-  WHERE id = $5 AND status = 'READY' AND user_id = (SELECT id FROM owner)
-  RETURNING id, user_id, address
+  UPDATE server_wallets SET status = CASE status WHEN 'READY' THEN 'ROTATED' ELSE status END
+  WHERE id = $5 AND status IN ('READY', 'FAILED') AND user_id = (SELECT id FROM owner)
+  RETURNING id, user_id, address, status
 ), new AS (
   UPDATE server_wallets
   SET status = 'READY', address = $2, dynamic_wallet_id = $3, wallet_properties = $4::jsonb
@@ -198,11 +226,24 @@ WITH owner AS (
   SELECT new.user_id, 'OWNERSHIP_TRANSFER', 'ownership-transfer:' || new.id, proxy.address, 'PENDING'
   FROM new JOIN wallets proxy ON proxy.user_id = new.user_id AND proxy.type = 'PROXY'
   RETURNING id
+), unheld AS (
+  DELETE FROM copy_trading_holds WHERE scope = (SELECT user_id FROM new) AND kind = 'SERVER_WALLET_REVOKED'
+  RETURNING scope
+), resumed AS (
+  UPDATE copy_profiles p
+  SET status = CASE WHEN p.paused_by_user OR remaining.reason IS NOT NULL THEN 'PAUSED' ELSE 'ENABLED' END,
+      paused_reason = coalesce(remaining.reason, CASE WHEN p.paused_by_user THEN 'USER' END)
+  FROM (SELECT (SELECT reason FROM copy_trading_holds h
+                WHERE h.scope IN ((SELECT user_id FROM new), '*') AND h.kind <> 'SERVER_WALLET_REVOKED'
+                ORDER BY h.scope = '*', h.kind LIMIT 1) AS reason) remaining
+  WHERE p.user_id = (SELECT user_id FROM new) AND p.status = 'PAUSED' AND p.paused_reason = 'SERVER_WALLET_REVOKED'
+  RETURNING p.status
 )
 INSERT INTO audit_logs (user_id, action, actor, details)
 SELECT new.user_id, 'SERVER_WALLET_ROTATED', $6, jsonb_build_object(
   'fromServerWalletId', old.id, 'fromAddress', old.address, 'toServerWalletId', new.id, 'toAddress', new.address,
-  'ownershipTransferTxId', (SELECT id FROM transfer))
+  'ownershipTransferTxId', (SELECT id FROM transfer), 'fromRevoked', old.status = 'FAILED',
+  'resumedCopyProfiles', (SELECT count(*) FROM resumed WHERE status = 'ENABLED'))
 FROM new, old";
 
 const REVOKE_SQL: &str = "\
@@ -212,14 +253,19 @@ WITH owner AS (
   UPDATE server_wallets SET status = 'FAILED'
   WHERE user_id = (SELECT id FROM owner) AND status = 'READY'
   RETURNING id, address
+), hold AS (
+  INSERT INTO copy_trading_holds (scope, reason, kind)
+  SELECT $1, 'SERVER_WALLET_REVOKED', 'SERVER_WALLET_REVOKED' WHERE EXISTS (SELECT 1 FROM w)
+  ON CONFLICT (scope, kind) DO NOTHING
+  RETURNING scope
 ), paused AS (
   UPDATE copy_profiles SET status = 'PAUSED', paused_reason = 'SERVER_WALLET_REVOKED'
-  WHERE user_id = $1 AND status = 'ENABLED' AND EXISTS (SELECT 1 FROM w)
-  RETURNING id
+  WHERE user_id = $1 AND (status = 'ENABLED' OR paused_reason = 'USER') AND EXISTS (SELECT 1 FROM w)
+  RETURNING paused_by_user
 )
 INSERT INTO audit_logs (user_id, action, actor, details)
 SELECT $1, 'SERVER_WALLET_REVOKED', $2, jsonb_build_object(
-  'serverWalletId', w.id, 'address', w.address, 'pausedCopyProfiles', (SELECT count(*) FROM paused))
+  'serverWalletId', w.id, 'address', w.address, 'pausedCopyProfiles', (SELECT count(*) FROM paused WHERE NOT paused_by_user))
 FROM w";
 
 fn promote_params(reservation: &str, wallet: &WalletRef) -> Vec<SqlValue> {
@@ -233,6 +279,14 @@ fn promote_params(reservation: &str, wallet: &WalletRef) -> Vec<SqlValue> {
 
 fn creation_in_progress() -> ApiError {
     ApiError::new(ErrorCode::Conflict, "a server wallet is being created for this user; retry shortly").retry_after_ms(2000)
+}
+
+/// A revoked authority is not replaced by a user's call: an operator rotates it.
+pub(super) fn revoked_error() -> ApiError {
+    ApiError::new(
+        ErrorCode::Conflict,
+        "this account's server wallet was revoked by an operator; it is replaced only by an operator's rotation",
+    )
 }
 
 pub(super) fn no_wallet(user_id: &str) -> ApiError {

@@ -147,7 +147,11 @@ WITH candidates AS (
   RETURNING ca.id, ca.user_id, ca.status, ca.attempts, ca.copy_profile_id, ca.leader_event_id, ca.created_at
 )
 SELECT c.id, c.user_id, c.status AS attempt_status, c.attempts::int8 AS attempts,
-  cp.id AS profile_id, cp.leader_address, cp.status, cp.paused_reason, cp.sizing_mode, cp.fixed_amount,
+  cp.id AS profile_id, cp.leader_address,
+  -- A hold stops its users' copying whatever a profile row says (one created while the hold was
+  -- being placed may still read ENABLED).
+  CASE WHEN EXISTS (SELECT 1 FROM copy_trading_holds h WHERE h.scope IN (c.user_id, '*')) THEN 'PAUSED' ELSE cp.status END AS status,
+  cp.paused_reason, cp.paused_by_user, cp.sizing_mode, cp.fixed_amount,
   cp.ratio_bps::int8 AS ratio_bps,
   cp.min_order_amount, cp.max_order_amount, cp.max_position_per_market, cp.max_daily_volume,
   cp.max_price_deviation_bps::int8 AS max_price_deviation_bps,

@@ -21,42 +21,73 @@ struct Scope {
 /// `paused_reason` of an operator's pause given no reason.
 const PAUSED_BY_ADMIN: &str = "ADMIN";
 
+/// The reason of a revoked server wallet's hold, which only a rotation lifts.
+const REVOKED: &str = "SERVER_WALLET_REVOKED";
+
 /// Longest reason kept.
 const MAX_REASON_LEN: usize = 200;
 
-// The runbook's statement, narrowed to one user when `$1` is set. Nothing is written for an
+// A hold on everyone (`*`) or on one user, and every profile in its scope that was copying or
+// was paused by its user taken over by it (the user's own switch, `paused_by_user`, is kept for
+// the resume). Profiles already held for another reason keep it. Nothing is written for an
 // unknown user (the audit row would name a user that does not exist): the caller gets 404.
+// `count` is the profiles that stopped copying.
 const PAUSE_SQL: &str = "\
 WITH target AS (
   SELECT $1::text IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = $1::text) AS known
+), hold AS (
+  INSERT INTO copy_trading_holds (scope, reason, kind)
+  SELECT coalesce($1::text, '*'), $2::text, 'ADMIN' FROM target WHERE known
+  ON CONFLICT (scope, kind) DO UPDATE SET reason = EXCLUDED.reason
+  RETURNING scope
 ), changed AS (
   UPDATE copy_profiles SET status = 'PAUSED', paused_reason = $2::text
-  WHERE status = 'ENABLED' AND ($1::text IS NULL OR user_id = $1::text)
-  RETURNING id
+  WHERE (status = 'ENABLED' OR paused_reason = 'USER') AND ($1::text IS NULL OR user_id = $1::text)
+    AND (SELECT known FROM target)
+  RETURNING paused_by_user
 ), audit AS (
   INSERT INTO audit_logs (user_id, action, actor, details)
-  SELECT $1::text, 'COPY_TRADING_PAUSED', 'admin',
-         jsonb_build_object('userId', $1::text, 'count', (SELECT count(*) FROM changed), 'reason', $2::text)
+  SELECT $1::text, 'COPY_TRADING_PAUSED', 'admin', jsonb_build_object('userId', $1::text,
+         'count', (SELECT count(*) FROM changed WHERE NOT paused_by_user), 'reason', $2::text)
   FROM target WHERE known
 )
-SELECT (SELECT known FROM target) AS known, (SELECT count(*) FROM changed) AS count";
+SELECT (SELECT known FROM target) AS known, false AS everyone_held,
+       (SELECT count(*) FROM changed WHERE NOT paused_by_user) AS count";
 
-// Resumes what was paused, except profiles the user paused themselves: an operator lifting an
-// incident pause must not restart copying that the user chose to stop.
+// Lifts the operators' holds in scope (everyone's: every ADMIN hold; one user's: theirs) and
+// gives each profile no remaining hold covers its user's own switch back: profiles the user
+// paused stay paused, an operator lifting an incident pause must not restart copying that the
+// user chose to stop. A revoked server wallet's pause is lifted by rotating the wallet, not here.
+// One user cannot be resumed while everyone is paused (`everyone_held`): nothing is written.
+// `count` is the profiles copying again.
 const RESUME_SQL: &str = "\
 WITH target AS (
-  SELECT $1::text IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = $1::text) AS known
+  SELECT $1::text IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = $1::text) AS known,
+         $1::text IS NOT NULL AND EXISTS (SELECT 1 FROM copy_trading_holds WHERE scope = '*' AND kind = 'ADMIN') AS everyone_held
+), go AS (
+  SELECT known AND NOT everyone_held AS ok FROM target
+), lifted AS (
+  DELETE FROM copy_trading_holds
+  WHERE kind = 'ADMIN' AND ($1::text IS NULL OR scope = $1::text) AND (SELECT ok FROM go)
+  RETURNING scope
 ), changed AS (
-  UPDATE copy_profiles SET status = 'ENABLED', paused_reason = NULL
-  WHERE status = 'PAUSED' AND paused_reason IS DISTINCT FROM $3::text AND ($1::text IS NULL OR user_id = $1::text)
-  RETURNING id
+  UPDATE copy_profiles p
+  SET status = CASE WHEN p.paused_by_user THEN 'PAUSED' ELSE 'ENABLED' END,
+      paused_reason = CASE WHEN p.paused_by_user THEN $3::text END
+  WHERE p.status = 'PAUSED' AND p.paused_reason IS DISTINCT FROM $3::text
+    AND p.paused_reason IS DISTINCT FROM 'SERVER_WALLET_REVOKED'
+    AND ($1::text IS NULL OR p.user_id = $1::text) AND (SELECT ok FROM go)
+    AND NOT EXISTS (SELECT 1 FROM copy_trading_holds h WHERE h.scope IN (p.user_id, '*')
+                    AND NOT (h.kind = 'ADMIN' AND ($1::text IS NULL OR h.scope = $1::text)))
+  RETURNING p.paused_by_user
 ), audit AS (
   INSERT INTO audit_logs (user_id, action, actor, details)
-  SELECT $1::text, 'COPY_TRADING_RESUMED', 'admin',
-         jsonb_build_object('userId', $1::text, 'count', (SELECT count(*) FROM changed), 'reason', $2::text)
-  FROM target WHERE known
+  SELECT $1::text, 'COPY_TRADING_RESUMED', 'admin', jsonb_build_object('userId', $1::text,
+         'count', (SELECT count(*) FROM changed WHERE NOT paused_by_user), 'reason', $2::text)
+  FROM go WHERE ok
 )
-SELECT (SELECT known FROM target) AS known, (SELECT count(*) FROM changed) AS count";
+SELECT (SELECT known FROM target) AS known, (SELECT everyone_held FROM target) AS everyone_held,
+       (SELECT count(*) FROM changed WHERE NOT paused_by_user) AS count";
 
 /// Runs the pause or resume; 404 for an unknown `userId`.
 pub async fn handle_admin(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
@@ -95,8 +126,8 @@ fn parse_scope(body: &[u8]) -> Result<Scope, ApiError> {
         if reason.trim().is_empty() || reason.chars().count() > MAX_REASON_LEN || reason.chars().any(char::is_control) {
             return Err(invalid("reason", "must be 1 to 200 characters of text"));
         }
-        if reason == PAUSED_BY_USER {
-            return Err(invalid("reason", "`USER` is reserved for pauses made by the user"));
+        if reason == PAUSED_BY_USER || reason == REVOKED {
+            return Err(invalid("reason", "`USER` and `SERVER_WALLET_REVOKED` are reserved"));
         }
     }
     Ok(scope)
@@ -107,6 +138,12 @@ fn changed_count(db: &impl Db, sql: &str, params: &[SqlValue]) -> Result<i64, Ap
     let row = rows.first().ok_or_else(|| ApiError::new(ErrorCode::InternalError, "pause statement returned nothing"))?;
     if row.get("known")? != &SqlValue::Bool(true) {
         return Err(ApiError::new(ErrorCode::NotFound, "no such user"));
+    }
+    if row.get("everyone_held")? == &SqlValue::Bool(true) {
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "everyone's copy trading is paused: resume everyone (no userId) to lift it",
+        ));
     }
     Ok(row.int("count")?)
 }

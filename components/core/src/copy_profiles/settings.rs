@@ -57,6 +57,14 @@ impl Status {
             Status::Paused => "PAUSED",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        match text {
+            "ENABLED" => Some(Status::Enabled),
+            "PAUSED" => Some(Status::Paused),
+            _ => None,
+        }
+    }
 }
 
 /// `paused_reason` of a profile the user paused: the only pause the user may lift.
@@ -69,8 +77,12 @@ const MAX_DEVIATION_BPS: i64 = 10_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     pub leader_address: String,
+    /// What the pipeline follows: PAUSED while the user paused it or a hold covers it.
     pub status: Status,
+    /// Why it is PAUSED: `USER`, a hold's reason, or none (the runbook's SQL paused it).
     pub paused_reason: Option<String>,
+    /// The user's own switch, kept while a hold overrides it.
+    pub paused_by_user: bool,
     pub sizing_mode: SizingMode,
     pub fixed_amount: Option<i64>,
     pub ratio_bps: Option<i64>,
@@ -92,6 +104,7 @@ impl Settings {
             leader_address,
             status: Status::Enabled,
             paused_reason: None,
+            paused_by_user: false,
             sizing_mode,
             fixed_amount: None,
             ratio_bps: None,
@@ -107,23 +120,28 @@ impl Settings {
         }
     }
 
-    /// The user sets the status: pausing records why (the user); resuming is refused while
-    /// someone else's pause (an operator's, a revoked wallet's) is in force.
+    /// Whether a pause that is not the user's is in force: an operator's or the platform's
+    /// (a hold's reason), or the runbook's SQL (no reason). Only an operator lifts it.
+    pub fn held(&self) -> bool {
+        self.status == Status::Paused && self.paused_reason.as_deref() != Some(PAUSED_BY_USER)
+    }
+
+    /// The user sets their own switch. While a hold stands it keeps the profile PAUSED with the
+    /// hold's reason, and resuming is refused (409); the user's choice is kept either way.
     pub fn set_status_by_user(&mut self, status: Status) -> Result<(), ApiError> {
-        match status {
-            Status::Paused => self.paused_reason = Some(PAUSED_BY_USER.to_string()),
-            Status::Enabled if self.status == Status::Enabled => {}
-            Status::Enabled => match self.paused_reason.as_deref() {
-                None | Some(PAUSED_BY_USER) => self.paused_reason = None,
-                Some(reason) => {
-                    return Err(ApiError::new(
-                        ErrorCode::Conflict,
-                        format!("profile was paused by the platform ({reason}); it cannot be resumed by the user"),
-                    ))
-                }
-            },
+        let held = self.held();
+        if held && status == Status::Enabled {
+            let by = self.paused_reason.as_deref().unwrap_or("an operator");
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!("profile was paused by the platform ({by}); only an operator can resume it"),
+            ));
         }
-        self.status = status;
+        if !held {
+            self.status = status;
+            self.paused_reason = (status == Status::Paused).then(|| PAUSED_BY_USER.to_string());
+        }
+        self.paused_by_user = status == Status::Paused;
         Ok(())
     }
 
@@ -231,5 +249,20 @@ mod tests {
         let mut by_admin = Settings { status: Status::Paused, paused_reason: Some("ADMIN".into()), ..fixed(1) };
         assert_eq!(by_admin.set_status_by_user(Status::Enabled).unwrap_err().code, ErrorCode::Conflict);
         assert_eq!(by_admin.status, Status::Paused);
+    }
+
+    /// An operator's pause, a revocation's, or the runbook's SQL (no reason) stands whatever the
+    /// user writes: pausing again records the user's wish and keeps the hold's reason.
+    #[test]
+    fn a_hold_stands_whatever_the_user_writes() {
+        for reason in [Some("INCIDENT"), Some("SERVER_WALLET_REVOKED"), None] {
+            let held = Settings { status: Status::Paused, paused_reason: reason.map(String::from), ..fixed(1) };
+            let mut paused = held.clone();
+            paused.set_status_by_user(Status::Paused).unwrap();
+            assert_eq!((paused.status, paused.paused_reason.as_deref(), paused.paused_by_user), (Status::Paused, reason, true));
+            let mut resumed = paused.clone();
+            assert_eq!(resumed.set_status_by_user(Status::Enabled).unwrap_err().code, ErrorCode::Conflict);
+            assert_eq!(resumed, paused, "a refused resume changes nothing");
+        }
     }
 }

@@ -24,7 +24,7 @@ pub struct StoredProfile {
 /// `RETURNING *`. Spin's Postgres cannot read `timestamptz` or `text[]`: epoch numbers and jsonb.
 macro_rules! profile_columns {
     () => {
-        "id, leader_address, status, paused_reason, sizing_mode, fixed_amount, ratio_bps::int8 AS ratio_bps,
+        "id, leader_address, status, paused_reason, paused_by_user, sizing_mode, fixed_amount, ratio_bps::int8 AS ratio_bps,
          min_order_amount, max_order_amount, max_position_per_market, max_daily_volume,
          max_price_deviation_bps::int8 AS max_price_deviation_bps,
          to_jsonb(market_allowlist) AS market_allowlist, to_jsonb(market_denylist) AS market_denylist,
@@ -35,7 +35,7 @@ macro_rules! profile_columns {
     };
 }
 
-/// `$1`..`$15` of the insert and the update: the settings, in column order.
+/// `$1`..`$16` of the insert and the update: the settings, in column order.
 fn settings_params(s: &Settings) -> Vec<SqlValue> {
     let int = |v: Option<i64>| v.map_or(SqlValue::Null, SqlValue::Int);
     vec![
@@ -54,17 +54,22 @@ fn settings_params(s: &Settings) -> Vec<SqlValue> {
         SqlValue::Json(json!(s.market_denylist)),
         SqlValue::Bool(s.buy_only),
         SqlValue::Bool(s.binary_only),
+        SqlValue::Bool(s.paused_by_user),
     ]
 }
 
+// A profile created while a hold covers its user starts PAUSED with the hold's reason.
 const INSERT_SQL: &str = concat!(
-    "WITH profile AS (
+    "WITH hold AS (
+  SELECT reason FROM copy_trading_holds WHERE scope IN ($17, '*') ORDER BY scope = '*', kind LIMIT 1
+), profile AS (
   INSERT INTO copy_profiles (leader_address, status, paused_reason, sizing_mode, fixed_amount, ratio_bps,
     min_order_amount, max_order_amount, max_position_per_market, max_daily_volume, max_price_deviation_bps,
-    market_allowlist, market_denylist, buy_only, binary_only, user_id)
-  VALUES ($1, $2, $3::text, $4, $5::int8, $6::int8, $7::int8, $8::int8, $9::int8, $10::int8, $11::int8,
+    market_allowlist, market_denylist, buy_only, binary_only, paused_by_user, user_id)
+  VALUES ($1, CASE WHEN EXISTS (SELECT 1 FROM hold) THEN 'PAUSED' ELSE $2 END, coalesce((SELECT reason FROM hold), $3::text),
+    $4, $5::int8, $6::int8, $7::int8, $8::int8, $9::int8, $10::int8, $11::int8,
     ARRAY(SELECT jsonb_array_elements_text($12::jsonb)), ARRAY(SELECT jsonb_array_elements_text($13::jsonb)),
-    $14, $15, $16)
+    $14, $15, $16, $17)
   RETURNING *
 ), audit AS (
   INSERT INTO audit_logs (user_id, action, actor, details)
@@ -83,8 +88,8 @@ const UPDATE_SQL: &str = concat!(
     max_position_per_market = $9::int8, max_daily_volume = $10::int8, max_price_deviation_bps = $11::int8,
     market_allowlist = ARRAY(SELECT jsonb_array_elements_text($12::jsonb)),
     market_denylist = ARRAY(SELECT jsonb_array_elements_text($13::jsonb)),
-    buy_only = $14, binary_only = $15
-  WHERE id = $16 AND user_id = $17 AND (extract(epoch FROM updated_at) * 1000000)::int8 = $18::int8
+    buy_only = $14, binary_only = $15, paused_by_user = $16
+  WHERE id = $17 AND user_id = $18 AND (extract(epoch FROM updated_at) * 1000000)::int8 = $19::int8
   RETURNING *
 ), audit AS (
   INSERT INTO audit_logs (user_id, action, actor, details)
@@ -214,10 +219,12 @@ pub(crate) fn settings_from_row(row: &Row<'_>) -> Result<Settings, DbError> {
         other => Err(DbError::Conversion(format!("`{c}` is not a list: {other:?}"))),
     };
     let sizing_mode = required("sizing_mode")?;
+    let status = required("status")?;
     Ok(Settings {
         leader_address: required("leader_address")?,
-        status: if required("status")? == "PAUSED" { Status::Paused } else { Status::Enabled },
+        status: Status::parse(&status).ok_or_else(|| DbError::Conversion(format!("unknown profile status `{status}`")))?,
         paused_reason: text("paused_reason")?,
+        paused_by_user: flag("paused_by_user")?,
         sizing_mode: SizingMode::parse(&sizing_mode)
             .ok_or_else(|| DbError::Conversion(format!("unknown sizing mode `{sizing_mode}`")))?,
         fixed_amount: int("fixed_amount")?,

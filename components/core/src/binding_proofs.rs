@@ -134,6 +134,7 @@ SELECT id FROM proof";
 
 /// `GET /binding-proofs` (list) and `POST /binding-proofs` (submit).
 pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
+    request.query_params(&[])?;
     let user = authenticate(platform, request)?;
     match request.method.as_str() {
         "GET" => Ok(Response::json(200, &list(platform.db(), &user.id)?)),
@@ -145,6 +146,6 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
             let now = platform.clock().now_ms();
             Ok(Response::json(201, &submit(platform.db(), &user, &wallet, body, now)?))
         }
-        _ => Err(ApiError::new(ErrorCode::MethodNotAllowed, "use GET or POST")),
+        _ => Err(ApiError::method_not_allowed(&["GET", "POST"])),
     }
 }

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::api::{invalid, ApiError, ErrorCode, Request, Response};
+use crate::api::{invalid, ApiError, Request, Response};
 use crate::auth::authenticate;
 use crate::ports::{Db, Platform, Row, SqlValue};
 use crate::time::Timestamp;
@@ -42,12 +42,12 @@ struct Page {
     before: Option<String>,
 }
 
-/// `limit` and `before` from the query string; anything else is a VALIDATION_ERROR.
-fn parse_page(query: &str) -> Result<Page, ApiError> {
+/// `limit` and `before` from the query string; anything else is a VALIDATION_ERROR. A `before`
+/// that cannot be an attempt id (ids are UUIDs) is refused, not read as an empty page.
+fn parse_page(request: &Request) -> Result<Page, ApiError> {
     let mut page = Page { limit: DEFAULT_LIMIT, before: None };
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        match name {
+    for (name, value) in request.query_params(&["limit", "before"])? {
+        match name.as_str() {
             "limit" => {
                 page.limit = value
                     .parse()
@@ -55,18 +55,23 @@ fn parse_page(query: &str) -> Result<Page, ApiError> {
                     .filter(|l| (1..=MAX_LIMIT).contains(l))
                     .ok_or_else(|| invalid("limit", "must be an integer from 1 to 100"))?;
             }
-            "before" if !value.is_empty() => page.before = Some(value.to_string()),
-            "before" => return Err(invalid("before", "must be an attempt id")),
-            _ => return Err(invalid(name, "unknown query parameter (use limit and before)")),
+            _ if is_uuid(&value) => page.before = Some(value.to_ascii_lowercase()),
+            _ => return Err(invalid("before", "must be the id of a copy attempt (a nextBefore value)")),
         }
     }
     Ok(page)
 }
 
+/// `8-4-4-4-12` hex digits.
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// The caller's attempts for this page, and the cursor of the next one (null on the last).
-pub fn list(db: &impl Db, user_id: &str, query: &str) -> Result<Value, ApiError> {
-    let page = parse_page(query)?;
-    let before = page.before.map_or(SqlValue::Null, SqlValue::Text);
+fn list(db: &impl Db, user_id: &str, page: &Page) -> Result<Value, ApiError> {
+    let before = page.before.clone().map_or(SqlValue::Null, SqlValue::Text);
     let rows = db.query(LIST_SQL, &[SqlValue::Text(user_id.into()), before, SqlValue::Int(page.limit)])?;
     let attempts: Vec<Value> = rows.iter().map(|r| attempt_json(&r)).collect();
     let next = (attempts.len() as i64 == page.limit).then(|| attempts.last().map(|a| a["id"].clone())).flatten();
@@ -124,24 +129,29 @@ fn attempt_json(row: &Row<'_>) -> Value {
 
 /// `GET /copy-attempts`.
 pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
+    request.require_method(&["GET"])?;
+    let page = parse_page(request)?;
     let user = authenticate(platform, request)?;
-    if request.method != "GET" {
-        return Err(ApiError::new(ErrorCode::MethodNotAllowed, "use GET"));
-    }
-    Ok(Response::json(200, &list(platform.db(), &user.id, &request.query)?))
+    Ok(Response::json(200, &list(platform.db(), &user.id, &page)?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn page(query: &str) -> Result<Page, ApiError> {
+        parse_page(&Request { query: query.into(), ..Request::default() })
+    }
+
     #[test]
     fn paging_parameters_are_checked() {
-        assert_eq!(parse_page("").unwrap(), Page { limit: 20, before: None });
-        assert_eq!(parse_page("limit=5&before=abc").unwrap(), Page { limit: 5, before: Some("abc".into()) });
-        for bad in ["limit=0", "limit=101", "limit=x", "limit=", "before=", "page=2"] {
-            assert!(parse_page(bad).is_err(), "{bad}");
+        let id = "0B2C6A1E-5D7F-4C3A-9E8B-1F2A3B4C5D6E";
+        assert_eq!(page("").unwrap(), Page { limit: 20, before: None });
+        assert_eq!(page(&format!("limit=5&before={id}")).unwrap(), Page { limit: 5, before: Some(id.to_ascii_lowercase()) });
+        for bad in ["limit=0", "limit=101", "limit=x", "limit=", "before=", "page=2", "before=garbage", "limit=1&limit=2"] {
+            assert!(page(bad).is_err(), "{bad}");
         }
-        assert!(parse_page("limit=0").unwrap_err().message.starts_with("`limit`"));
+        assert!(page("limit=0").unwrap_err().message.starts_with("`limit`"));
+        assert!(page("before=garbage").unwrap_err().message.starts_with("`before`"));
     }
 }

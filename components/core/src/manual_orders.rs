@@ -28,13 +28,15 @@ pub struct ManualOrder {
 }
 
 pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
-    let user = authenticate(platform, request)?;
     let id = request.path.trim_end_matches('/').strip_prefix("/orders").unwrap_or("").trim_start_matches('/');
+    let listing = request.method == "GET" && id.is_empty();
+    request.require_method(if id.is_empty() { &["GET", "POST"] } else { &["GET"] })?;
+    let params = request.query_params(if listing { &["limit"] } else { &[] })?;
+    let user = authenticate(platform, request)?;
     match (request.method.as_str(), id) {
-        ("GET", "") => list(platform.db(), &user.id, &request.query),
+        ("GET", "") => list(platform.db(), &user.id, &params),
         ("GET", id) => one(platform.db(), &user.id, id),
-        ("POST", "") => place(platform, &user.id, parse_json_object(&request.body)?).await,
-        _ => Err(ApiError::new(ErrorCode::MethodNotAllowed, "use GET /orders, GET /orders/{id} or POST /orders")),
+        _ => place(platform, &user.id, parse_json_object(&request.body)?).await,
     }
 }
 
@@ -152,8 +154,13 @@ async fn place_with(
 fn clob_error(e: ClobError) -> ApiError {
     match e {
         ClobError::Rejected { status: 400..=404, .. } => invalid("tokenId", "is not a market the CLOB knows"),
-        other => ApiError::new(ErrorCode::ServiceUnavailable, other.message()),
+        other => clob_unavailable(&other),
     }
+}
+
+/// The CLOB could not be asked: the caller gets that, the log gets why.
+fn clob_unavailable(e: &ClobError) -> ApiError {
+    ApiError::new(ErrorCode::ServiceUnavailable, "the Polymarket CLOB is unavailable; try again later").with_detail(e.message())
 }
 
 fn trading_error(e: TradingError) -> ApiError {
@@ -163,7 +170,7 @@ fn trading_error(e: TradingError) -> ApiError {
         TradingError::Clob(ClobError::Rejected { message, .. }) => {
             ApiError::new(ErrorCode::Conflict, format!("the CLOB refused the order: {message}"))
         }
-        TradingError::Clob(other) => ApiError::new(ErrorCode::ServiceUnavailable, other.message()),
+        TradingError::Clob(other) => clob_unavailable(&other),
     }
 }
 
@@ -211,11 +218,11 @@ const COLUMNS: &str = "id, copy_attempt_id, order_hash, clob_order_id, token_id,
   size::text AS size, maker_amount, taker_amount, order_type, status, error_code, \
   (extract(epoch FROM created_at) * 1000)::int8 AS created_at_ms";
 
-fn list(db: &impl Db, user_id: &str, query: &str) -> Result<Response, ApiError> {
-    let limit = query
-        .split('&')
-        .find_map(|p| p.strip_prefix("limit="))
-        .map(|v| v.parse::<i64>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| invalid("limit", "must be 1 to 100")))
+fn list(db: &impl Db, user_id: &str, params: &[(String, String)]) -> Result<Response, ApiError> {
+    let limit = params
+        .iter()
+        .find(|(name, _)| name == "limit")
+        .map(|(_, v)| v.parse::<i64>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| invalid("limit", "must be 1 to 100")))
         .transpose()?
         .unwrap_or(20);
     let rows = db.query(

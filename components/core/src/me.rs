@@ -4,15 +4,14 @@
 
 use serde_json::json;
 
-use crate::api::{ApiError, ErrorCode, Request, Response};
+use crate::api::{ApiError, Request, Response};
 use crate::auth::authenticate;
 use crate::authority::{standing, Authority, Standing};
 use crate::ports::{Db, Platform, SqlValue};
 
 pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
-    if request.method != "GET" {
-        return Err(ApiError::new(ErrorCode::MethodNotAllowed, "use GET"));
-    }
+    request.require_method(&["GET"])?;
+    request.query_params(&[])?;
     let user = authenticate(platform, request)?;
     let (authority, server_wallet, bound) = match standing(platform, &user.id).await? {
         Standing::Active(Authority::ServerWallet(wallet)) => {

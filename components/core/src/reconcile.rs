@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::api::{invalid, parse_json_object, ApiError, ErrorCode, Request, Response};
+use crate::api::{invalid, parse_json_object, ApiError, Request, Response};
 use crate::auth::require_admin;
 use crate::authority;
 use crate::clob::RemoteOrder;
@@ -66,10 +66,9 @@ WITH attempt AS (
 SELECT count(*)::int8 AS settled FROM o";
 
 pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
-    if request.method != "POST" {
-        return Err(ApiError::new(ErrorCode::MethodNotAllowed, "use POST"));
-    }
+    request.require_method(&["POST"])?;
     require_admin(request, platform.config())?;
+    request.query_params(&[])?;
     let body: Body = if request.body.iter().all(u8::is_ascii_whitespace) { Body::default() } else { parse_json_object(&request.body)? };
     let older_than = match body.older_than_seconds {
         Some(secs) if !(0..=30 * 86_400).contains(&secs) => return Err(invalid("olderThanSeconds", "must be 0 to 2592000")),

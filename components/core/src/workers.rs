@@ -75,9 +75,7 @@ where
     F: Future<Output = Result<T, ApiError>>,
 {
     if request.method != "POST" && request.method != "GET" {
-        return ApiError::new(ErrorCode::MethodNotAllowed, "use POST (or GET with a worker token) to run a worker tick")
-            .into_response()
-            .with_header("allow", "GET, POST".into());
+        return ApiError::method_not_allowed(&["GET", "POST"]).into_response();
     }
     if let Err(e) = authorize_tick(request, config) {
         return e.into_response();
@@ -93,19 +91,8 @@ where
 /// whoever reads it can make a tick run early, which ticks are built to bear (leases, unique
 /// keys), and nothing else. Mirror itself never logs query strings.
 fn authorize_tick(request: &Request, config: &dyn Config) -> Result<(), ApiError> {
-    let mut token = None;
-    for pair in request.query.split('&').filter(|p| !p.is_empty()) {
-        match pair.split_once('=') {
-            Some(("token", value)) if token.is_none() => token = Some(value),
-            _ => {
-                return Err(ApiError::new(
-                    ErrorCode::ValidationError,
-                    "the only query parameter of a worker route is `token`, once",
-                ));
-            }
-        }
-    }
-    let Some(presented) = token else {
+    let params = request.query_params(&["token"])?;
+    let Some((_, presented)) = params.first() else {
         if request.method != "POST" {
             return Err(ApiError::new(ErrorCode::Unauthorized, "a GET tick needs ?token=<worker_trigger_token>"));
         }

@@ -115,3 +115,34 @@ fn base64url(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// An array `iss` containing ours, an empty or 10,000-character `sub`, a NUL in a stored claim:
+/// each was once accepted (and the NUL failed the upsert with a 503).
+#[test]
+fn claims_mirror_cannot_store_as_given_are_refused() {
+    let mut cases = Vec::new();
+    let mut c = claims();
+    c["iss"] = json!(["app.dynamicauth.com/env-1", "evil"]);
+    cases.push(("iss as an array", c));
+    for sub in [json!(""), json!("   "), json!("x".repeat(10_000)), json!("dyn\u{0}user")] {
+        let mut c = claims();
+        c["sub"] = sub;
+        cases.push(("sub", c));
+    }
+    let mut c = claims();
+    c["email"] = json!("a\u{0}@example.com");
+    cases.push(("email with NUL", c));
+    let mut c = claims();
+    c["email"] = json!(format!("{}@example.com", "a".repeat(400)));
+    cases.push(("email too long", c));
+    let mut c = claims();
+    c["verified_credentials"][1]["address"] = json!("0x\u{0}");
+    cases.push(("wallet with NUL", c));
+    for (case, claims) in cases {
+        let err = verify_jwt(&token(&claims), &settings()).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Unauthorized, "{case}");
+    }
+    let mut longest = claims();
+    longest["sub"] = json!("x".repeat(128));
+    assert!(verify_jwt(&token(&longest), &settings()).is_ok());
+}

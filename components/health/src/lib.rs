@@ -3,5 +3,5 @@ use spin_sdk::http_component;
 
 #[http_component]
 async fn handle(request: Request) -> Response {
-    mirror_spin::http::respond(request, async |_, _| mirror_core::health::liveness()).await
+    mirror_spin::http::respond(request, async |_, request| mirror_core::health::liveness(&request)).await
 }

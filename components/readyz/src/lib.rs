@@ -3,5 +3,5 @@ use spin_sdk::http_component;
 
 #[http_component]
 async fn handle(request: Request) -> Response {
-    mirror_spin::http::respond(request, async |platform, _| mirror_core::health::readiness(platform)).await
+    mirror_spin::http::respond(request, async |platform, request| mirror_core::health::readiness(platform, &request)).await
 }

@@ -25,7 +25,7 @@ use world::Error;
 pub fn run_tick<T>(tick: impl AsyncFnOnce(&SpinPlatform) -> Result<T, ApiError>) -> Result<(), Error> {
     let platform = SpinPlatform::new();
     spin_executor::run(tick(&platform)).map(|_| ()).map_err(|e| {
-        eprintln!("tick failed: {e}");
+        eprintln!("tick failed: {}", e.log_line());
         Error::Other(e.to_string())
     })
 }

@@ -11,7 +11,13 @@ pub async fn respond(
     handler: impl AsyncFnOnce(&SpinPlatform, api::Request) -> api::Response,
 ) -> Response {
     let platform = SpinPlatform::new();
-    let response = handler(&platform, to_core(request)).await;
+    let (request, head) = to_core(request).head_as_get();
+    let path = request.path.clone();
+    let response = handler(&platform, request).await;
+    let response = if head { response.without_body() } else { response };
+    if let Some(line) = &response.log {
+        eprintln!("{} {}: {line}", response.status, path);
+    }
     let mut builder = Response::builder();
     builder.status(response.status);
     for (name, value) in response.headers {

@@ -59,7 +59,16 @@ fn from_send_error(error: SendError) -> HttpError {
         SendError::Http(
             ErrorCode::ConnectionTimeout | ErrorCode::ConnectionReadTimeout | ErrorCode::HttpResponseTimeout,
         ) => HttpError::Timeout,
-        SendError::Http(code) => HttpError::Connection(format!("{code:?}")),
-        other => HttpError::Connection(other.to_string()),
+        // The variant's name only (`DnsError`, `ConnectionRefused`): its payload is the host's
+        // internals, logged here and never put where a caller could read it.
+        SendError::Http(code) => {
+            let full = format!("{code:?}");
+            eprintln!("outbound request failed: {full}");
+            HttpError::Connection(full.split('(').next().unwrap_or("connection error").to_string())
+        }
+        other => {
+            eprintln!("outbound request failed: {other}");
+            HttpError::Connection("the request could not be sent".into())
+        }
     }
 }

@@ -109,7 +109,7 @@ async fn http_route_requires_admin_post_and_runs_the_same_tick() {
     let auth = format!("Bearer {}", app.admin_token);
     assert_eq!(app.request("GET", path, &[("authorization", &auth)], b"").await.status, 401, "a GET needs the worker token");
     let reply = app.request("PUT", path, &[("authorization", &auth)], b"").await;
-    assert_eq!((reply.status, reply.headers.get("allow").map(|v| v.to_str().unwrap())), (405, Some("GET, POST")));
+    assert_eq!((reply.status, reply.headers.get("allow").map(|v| v.to_str().unwrap())), (405, Some("GET, HEAD, POST")));
     assert_eq!(app.redis_get("system:health").await, None, "rejected calls ran nothing");
 
     let reply = app.post_admin(path).await;

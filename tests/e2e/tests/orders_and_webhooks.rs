@@ -273,6 +273,10 @@ async fn a_webhook_delivery_not_signed_by_the_sender_now_is_refused_and_writes_n
     let future_at = (unix_now() + 360).to_string();
     let future = webhook_signature(&stack.webhook_secret, &future_at, body.as_bytes());
     let other_secret = webhook_signature(&random_hex(24), &now, body.as_bytes());
+    // `now - sent_at` once overflowed to i64::MIN for this one, whose abs() is negative, so it
+    // passed the ±5 minutes check (the attack's -9223372035058623957, at its second).
+    let wrapping_at = unix_now().wrapping_add(i64::MIN).to_string();
+    let wrapping = webhook_signature(&stack.webhook_secret, &wrapping_at, body.as_bytes());
     let altered = body.replace("\"size\":100", "\"size\":1000");
     assert_ne!(altered, body);
 
@@ -286,6 +290,7 @@ async fn a_webhook_delivery_not_signed_by_the_sender_now_is_refused_and_writes_n
         ("timestamp changed after signing", body.as_bytes(), Some(&stale_at), Some(&good)),
         ("signed 6 minutes ago", body.as_bytes(), Some(&stale_at), Some(&stale)),
         ("signed 6 minutes ahead", body.as_bytes(), Some(&future_at), Some(&future)),
+        ("a timestamp that overflows the skew arithmetic", body.as_bytes(), Some(&wrapping_at), Some(&wrapping)),
     ];
     for (name, bytes, timestamp, signature) in cases {
         let reply = deliver(&stack, bytes, timestamp, signature).await;
@@ -327,6 +332,14 @@ async fn a_malformed_webhook_delivery_is_refused_naming_the_field_and_writes_not
         ("proxyWallet not an address", bad("proxyWallet", json!("leader")), "trades[1].proxyWallet"),
         ("asset not a token id", bad("asset", json!("0xabc")), "trades[1].asset"),
         ("timestamp as text", bad("timestamp", json!("yesterday")), "trades[1].timestamp"),
+        // What passed validation once and then failed the recording statement (a 503 the sender
+        // retried forever, losing the good fill beside it): refused here, naming the field.
+        ("outcomeIndex past int4", bad("outcomeIndex", json!(2_147_483_648i64)), "trades[1].outcomeIndex"),
+        ("outcomeIndex below int4", bad("outcomeIndex", json!(-2_147_483_649i64)), "trades[1].outcomeIndex"),
+        ("timestamp past any date", bad("timestamp", json!(i64::MAX)), "trades[1].timestamp"),
+        ("NUL in outcome", bad("outcome", json!("Y\u{0}es")), "trades[1].outcome"),
+        ("NUL in slug", bad("slug", json!("will\u{0}")), "trades[1].slug"),
+        ("NUL in eventSlug", bad("eventSlug", json!("\u{0}")), "trades[1].eventSlug"),
     ];
     let mut failures = Vec::new();
     for (name, body, field) in &cases {

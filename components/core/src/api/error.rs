@@ -68,11 +68,48 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub retry_after_secs: Option<u64>,
+    /// The methods the resource takes, for the `Allow` header of a 405.
+    pub allow: Option<String>,
+    /// What exactly failed (a database's or a library's own words), for the log only: the
+    /// caller gets the stable code and the short message.
+    pub detail: Option<String>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), retry_after_secs: None }
+        ApiError { code, message: message.into(), retry_after_secs: None, allow: None, detail: None }
+    }
+
+    /// With the detail that goes to the log, never to the caller.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// The error as one log line, detail included.
+    pub fn log_line(&self) -> String {
+        match &self.detail {
+            Some(detail) => format!("{self} ({detail})"),
+            None => self.to_string(),
+        }
+    }
+
+    /// 405 naming the methods the resource takes, in `Allow` too; HEAD goes with GET (it is
+    /// answered as GET without a body).
+    pub fn method_not_allowed(allowed: &[&str]) -> Self {
+        let mut methods: Vec<&str> = Vec::new();
+        for method in allowed {
+            methods.push(method);
+            if *method == "GET" {
+                methods.push("HEAD");
+            }
+        }
+        let listed = match methods.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        ApiError { allow: Some(methods.join(", ")), ..ApiError::new(ErrorCode::MethodNotAllowed, format!("use {listed}")) }
     }
 
     /// With `Retry-After`, rounded up to whole seconds (at least 1).
@@ -86,12 +123,17 @@ impl ApiError {
     }
 
     pub fn into_response(self) -> Response {
-        let response = Response::json(
+        let mut response = Response::json(
             self.status(),
             &json!({ "error": { "code": self.code.as_str(), "message": self.message } }),
         );
-        match self.retry_after_secs {
+        response.log = self.detail.is_some().then(|| self.log_line());
+        let response = match self.retry_after_secs {
             Some(secs) => response.with_header("retry-after", secs.to_string()),
+            None => response,
+        };
+        match self.allow {
+            Some(methods) => response.with_header("allow", methods),
             None => response,
         }
     }
@@ -110,22 +152,41 @@ impl From<ConfigError> for ApiError {
 }
 
 /// A database failure seen by a caller: the service is unavailable, whatever the statement.
+/// The database's own words (SQLSTATE, message) go to the log only.
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
-        ApiError::new(ErrorCode::ServiceUnavailable, format!("database: {e}"))
+        ApiError::new(ErrorCode::ServiceUnavailable, "a database operation failed; try again later").with_detail(format!("database: {e}"))
     }
 }
 
 /// A Redis failure seen by a caller: the service is unavailable, whatever the command.
 impl From<RedisError> for ApiError {
     fn from(e: RedisError) -> Self {
-        ApiError::new(ErrorCode::ServiceUnavailable, format!("redis: {e}"))
+        ApiError::new(ErrorCode::ServiceUnavailable, "a Redis operation failed; try again later").with_detail(format!("redis: {e}"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_errors_detail_goes_to_the_log_not_the_caller() {
+        let error = ApiError::from(DbError::Query { code: Some("22003".into()), message: "value \"2147483648\" is out of range".into() });
+        let response = error.into_response();
+        let body = String::from_utf8(response.body).unwrap();
+        assert!(!body.contains("22003") && !body.contains("2147483648"), "{body}");
+        assert!(response.log.unwrap().contains("(22003): value"));
+    }
+
+    #[test]
+    fn a_405_says_what_is_allowed_in_allow_too() {
+        let r = ApiError::method_not_allowed(&["GET", "POST"]).into_response();
+        assert_eq!(r.status, 405);
+        assert!(r.headers.contains(&("allow".to_string(), "GET, HEAD, POST".to_string())));
+        assert!(String::from_utf8(r.body).unwrap().contains("use GET, HEAD or POST"));
+        assert_eq!(ApiError::method_not_allowed(&["POST"]).allow.as_deref(), Some("POST"));
+    }
 
     #[test]
     fn retry_after_rounds_up_to_whole_seconds() {

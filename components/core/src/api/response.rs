@@ -8,6 +8,8 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// A line for the component's log (an error's detail), never sent to the caller.
+    pub log: Option<String>,
 }
 
 impl Response {
@@ -16,7 +18,19 @@ impl Response {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.to_string().into_bytes(),
+            log: None,
         }
+    }
+
+    /// A response with no body (`204 No Content`).
+    pub fn empty(status: u16) -> Self {
+        Response { status, headers: Vec::new(), body: Vec::new(), log: None }
+    }
+
+    /// The response to a HEAD request: the GET's status and headers, no body.
+    pub fn without_body(mut self) -> Self {
+        self.body.clear();
+        self
     }
 
     pub fn with_header(mut self, name: &str, value: String) -> Self {

@@ -26,6 +26,9 @@ impl JwtSettings {
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 pub struct Claims {
     pub sub: String,
+    /// One issuer, as Dynamic issues it: an array of issuers is refused (the library's own
+    /// check would take one that merely contains ours).
+    pub iss: String,
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]
@@ -51,8 +54,10 @@ impl Claims {
 }
 
 /// Verifies signature (RS256 only: `none` and HMAC algorithms are refused), `exp`, `nbf`, `iss`
-/// and `aud`. Every failure is the same 401 to the caller; the reason is kept generic so a token
-/// is never echoed.
+/// (one string) and `aud`, and that the claims Mirror stores can be stored: a non-empty `sub` of
+/// at most 128 characters, bounded `email` and wallet address, no control characters (a NUL
+/// would fail the users upsert). Every failure is the same 401 to the caller; the reason is kept
+/// generic so a token is never echoed.
 pub fn verify_jwt(token: &str, settings: &JwtSettings) -> Result<Claims, ApiError> {
     let key = DecodingKey::from_rsa_pem(settings.public_key_pem.as_bytes()).map_err(|_| {
         ApiError::new(ErrorCode::ConfigurationError, "variable `dynamic_jwt_public_key` is not an RSA public key (PEM)")
@@ -63,7 +68,22 @@ pub fn verify_jwt(token: &str, settings: &JwtSettings) -> Result<Claims, ApiErro
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.validate_nbf = true;
     validation.leeway = 30;
-    decode::<Claims>(token, &key, &validation)
-        .map(|data| data.claims)
-        .map_err(|_| ApiError::new(ErrorCode::Unauthorized, "invalid or expired token"))
+    let refused = || ApiError::new(ErrorCode::Unauthorized, "invalid or expired token");
+    let claims = decode::<Claims>(token, &key, &validation).map_err(|_| refused())?.claims;
+    let storable = |text: &str, max: usize| text.chars().count() <= max && !text.chars().any(char::is_control);
+    let sub_ok = !claims.sub.trim().is_empty() && storable(&claims.sub, MAX_SUB_CHARS);
+    let email_ok = claims.email.as_deref().is_none_or(|e| storable(e, MAX_EMAIL_CHARS));
+    let wallet_ok = claims.embedded_wallet().is_none_or(|a| storable(a, MAX_ADDRESS_CHARS));
+    if sub_ok && email_ok && wallet_ok {
+        Ok(claims)
+    } else {
+        Err(refused())
+    }
 }
+
+/// Longest `sub` taken: Dynamic's user ids are UUIDs; this leaves room and stops 10 KB ones.
+const MAX_SUB_CHARS: usize = 128;
+/// RFC 5321's longest address.
+const MAX_EMAIL_CHARS: usize = 320;
+/// Longest wallet address of any chain Dynamic lists.
+const MAX_ADDRESS_CHARS: usize = 128;

@@ -1,6 +1,6 @@
 use super::jwt::{verify_jwt, JwtSettings};
 use crate::api::{ApiError, ErrorCode, Request};
-use crate::ports::{Db, Platform, SqlValue};
+use crate::ports::{Db, DbError, Platform, SqlValue};
 
 /// An authenticated end user, as stored in `users`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,14 +33,16 @@ pub fn authenticate(platform: &impl Platform, request: &Request) -> Result<User,
         )
         ?;
     let row = rows.first().ok_or_else(|| ApiError::new(ErrorCode::InternalError, "user upsert returned nothing"))?;
-    let text = |c: &str| match row.get(c) {
-        Ok(SqlValue::Text(s)) => Some(s.clone()),
-        _ => None,
+    let text = |c: &str| match row.get(c)? {
+        SqlValue::Text(s) => Ok(Some(s.clone())),
+        SqlValue::Null => Ok(None),
+        other => Err(DbError::Conversion(format!("users.{c} is not text: {other:?}"))),
     };
+    let required = |c: &str| text(c)?.ok_or_else(|| DbError::Conversion(format!("users.{c} is NULL")));
     Ok(User {
-        id: text("id").unwrap_or_default(),
-        dynamic_user_id: text("dynamic_user_id").unwrap_or_default(),
-        email: text("email"),
-        embedded_wallet_address: text("embedded_wallet_address"),
+        id: required("id")?,
+        dynamic_user_id: required("dynamic_user_id")?,
+        email: text("email")?,
+        embedded_wallet_address: text("embedded_wallet_address")?,
     })
 }

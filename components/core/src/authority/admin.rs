@@ -7,9 +7,8 @@ use super::{revoke, rotate};
 /// `POST /admin/server-wallets/{userId}/rotate` and `.../revoke` (admin token).
 pub async fn handle_admin(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
     require_admin(request, platform.config())?;
-    if request.method != "POST" {
-        return Err(ApiError::new(ErrorCode::MethodNotAllowed, "use POST"));
-    }
+    request.require_method(&["POST"])?;
+    request.query_params(&[])?;
     let rest = request.path.strip_prefix("/admin/server-wallets/").unwrap_or_default();
     let (user_id, action) = rest
         .split_once('/')

@@ -87,7 +87,7 @@ fn revoked(db: &impl Db, user_id: &str) -> Result<Option<ServerWallet>, DbError>
         "SELECT id, address, dynamic_wallet_id, wallet_properties FROM server_wallets f
          WHERE user_id = $1 AND status = 'FAILED'
            AND NOT EXISTS (SELECT 1 FROM server_wallets r WHERE r.user_id = f.user_id AND r.status IN ('READY', 'CREATING'))
-         ORDER BY updated_at DESC, id LIMIT 1",
+         ORDER BY created_at DESC, id LIMIT 1",
         &[text(user_id)],
     )?;
     first_wallet(&rows)

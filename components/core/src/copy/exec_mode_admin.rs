@@ -12,6 +12,7 @@ use crate::redis_keys::EXEC_MODE;
 
 pub fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
     require_admin(request, platform.config())?;
+    request.query_params(&[])?;
     match request.method.as_str() {
         "GET" => {
             let reply = platform.redis().execute("GET", &[EXEC_MODE.into()])?;
@@ -30,6 +31,6 @@ pub fn handle(platform: &impl Platform, request: &Request) -> Result<Response, A
             )?;
             Ok(Response::json(200, &json!({ "mode": mode.mode, "emergency_stop": mode.emergency_stop, "source": "redis" })))
         }
-        _ => Err(ApiError::new(ErrorCode::MethodNotAllowed, "use GET or POST")),
+        _ => Err(ApiError::method_not_allowed(&["GET", "POST"])),
     }
 }

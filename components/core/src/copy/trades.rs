@@ -63,20 +63,38 @@ impl std::fmt::Display for TradeError {
     }
 }
 
-/// Parses one Data API trade object.
+/// Latest `timestamp` a fill may carry: the end of year 9999, the last second Postgres's
+/// `to_timestamp` and every client's date type agree on.
+const MAX_TRADED_AT_SECS: i64 = 253_402_300_799;
+/// Largest size taken: 10^12 shares, far past any real fill, so micro-units fit an i64.
+const MAX_SIZE_MICRO: i128 = 1_000_000_000_000 * super::units::ONE;
+
+/// Parses one Data API trade object, admitting only what `leader_events` stores: a value
+/// Postgres would refuse (an outcome index past int4, a NUL in a text) fails this trade here,
+/// naming its field, instead of failing the statement that records the whole batch.
 pub fn parse_trade(index: usize, value: &Value) -> Result<LeaderTrade, TradeError> {
     let err = |field| TradeError { index, field };
-    let text = |field: &'static str| value.get(field).and_then(Value::as_str).map(str::to_string);
+    let text = |field: &'static str| value.get(field).and_then(Value::as_str).filter(|s| !s.contains('\0')).map(str::to_string);
     let leader = text("proxyWallet").filter(|a| is_hex(a, 40)).ok_or(err("proxyWallet"))?.to_ascii_lowercase();
     let side = text("side").and_then(|s| TradeSide::parse(&s)).ok_or(err("side"))?;
     let asset = text("asset").filter(|a| !a.is_empty() && a.len() <= 80 && a.bytes().all(|b| b.is_ascii_digit())).ok_or(err("asset"))?;
     let condition_id = text("conditionId").filter(|c| is_hex(c, 64)).ok_or(err("conditionId"))?.to_ascii_lowercase();
-    let size = value.get("size").and_then(json_micro).filter(|s| *s > 0).ok_or(err("size"))?;
+    let size = value.get("size").and_then(json_micro).filter(|s| *s > 0 && *s <= MAX_SIZE_MICRO).ok_or(err("size"))?;
     let price = value.get("price").and_then(json_micro).filter(|p| *p > 0 && *p < super::units::ONE).ok_or(err("price"))?;
-    let traded_at_secs = value.get("timestamp").and_then(Value::as_i64).filter(|t| *t > 0).ok_or(err("timestamp"))?;
+    let traded_at_secs =
+        value.get("timestamp").and_then(Value::as_i64).filter(|t| (1..=MAX_TRADED_AT_SECS).contains(t)).ok_or(err("timestamp"))?;
     let transaction_hash =
         text("transactionHash").filter(|h| is_hex(h, 64)).ok_or(err("transactionHash"))?.to_ascii_lowercase();
-    let bounded = |field: &'static str| text(field).filter(|s| s.len() <= 300);
+    // Optional: absent or null is none; anything else must be a value the column holds.
+    let optional = |field: &'static str| -> Result<Option<&Value>, TradeError> {
+        Ok(value.get(field).filter(|v| !v.is_null()))
+    };
+    let bounded = |field: &'static str| -> Result<Option<String>, TradeError> {
+        optional(field)?.map(|v| v.as_str().filter(|s| s.len() <= 300 && !s.contains('\0')).map(str::to_string).ok_or(err(field))).transpose()
+    };
+    let outcome_index = optional("outcomeIndex")?
+        .map(|v| v.as_i64().filter(|i| (0..=i64::from(i32::MAX)).contains(i)).ok_or(err("outcomeIndex")))
+        .transpose()?;
     Ok(LeaderTrade {
         leader,
         side,
@@ -85,11 +103,11 @@ pub fn parse_trade(index: usize, value: &Value) -> Result<LeaderTrade, TradeErro
         size,
         price,
         traded_at_secs,
-        outcome: bounded("outcome"),
-        outcome_index: value.get("outcomeIndex").and_then(Value::as_i64),
+        outcome: bounded("outcome")?,
+        outcome_index,
         transaction_hash,
-        market_slug: bounded("slug"),
-        event_slug: bounded("eventSlug"),
+        market_slug: bounded("slug")?,
+        event_slug: bounded("eventSlug")?,
     })
 }
 
@@ -177,6 +195,39 @@ mod tests {
         assert_eq!(parse_trade(3, &bad).unwrap_err().to_string(), "`trades[3].price` is missing or invalid");
         bad = trade("0x12", 1.0);
         assert_eq!(parse_trade(0, &bad).unwrap_err().field, "transactionHash");
+    }
+
+    /// What Postgres cannot hold fails the trade, naming the field, not the batch's statement.
+    #[test]
+    fn values_the_schema_cannot_hold_are_refused() {
+        let tx = format!("0x{}", "11".repeat(32));
+        for (field, bad) in [
+            ("outcomeIndex", json!(2_147_483_648i64)),
+            ("outcomeIndex", json!(-2_147_483_649i64)),
+            ("outcomeIndex", json!(-1)),
+            ("outcomeIndex", json!("1")),
+            ("timestamp", json!(i64::MAX)),
+            ("timestamp", json!(253_402_300_800i64)),
+            ("outcome", json!("Y\u{0}es")),
+            ("slug", json!("a\u{0}")),
+            ("eventSlug", json!("\u{0}")),
+            ("eventSlug", json!(7)),
+            ("size", json!("1000000000001")),
+        ] {
+            let mut t = trade(&tx, 1.0);
+            t[field] = bad.clone();
+            assert_eq!(parse_trade(2, &t).unwrap_err(), TradeError { index: 2, field }, "{field} = {bad}");
+        }
+        let mut none = trade(&tx, 1.0);
+        for field in ["outcomeIndex", "outcome", "slug", "eventSlug"] {
+            none[field] = Value::Null;
+        }
+        let parsed = parse_trade(0, &none).unwrap();
+        assert_eq!((parsed.outcome_index, parsed.outcome, parsed.market_slug), (None, None, None));
+        let mut edge = trade(&tx, 1.0);
+        edge["outcomeIndex"] = json!(i32::MAX);
+        edge["timestamp"] = json!(253_402_300_799i64);
+        assert!(parse_trade(0, &edge).is_ok());
     }
 
     #[test]

@@ -39,6 +39,7 @@ fn target(path: &str) -> Option<Target<'_>> {
 
 /// `GET`/`POST /copy-profiles`, `GET`/`PATCH`/`DELETE /copy-profiles/{id}` (user JWT).
 pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
+    request.query_params(&[])?;
     let user = authenticate(platform, request)?;
     let db = platform.db();
     let not_found = || ApiError::new(ErrorCode::NotFound, "no such copy profile");
@@ -52,7 +53,7 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
             let settings = fields.into_new()?.validated(&own_addresses(db, &user)?)?;
             Ok(Response::json(201, &store::insert(db, &user.id, &settings)?.to_json()))
         }
-        (Target::Collection, _) => Err(ApiError::new(ErrorCode::MethodNotAllowed, "use GET or POST")),
+        (Target::Collection, _) => Err(ApiError::method_not_allowed(&["GET", "POST"])),
         (Target::Profile(id), "GET") => Ok(Response::json(200, &store::find(db, &user.id, id)?.ok_or_else(not_found)?.to_json())),
         (Target::Profile(id), "PATCH") => {
             let fields: ProfileFields = parse_json_object(&request.body)?;
@@ -61,10 +62,10 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
             Ok(Response::json(200, &store::update(db, &user.id, &current, &settings)?.to_json()))
         }
         (Target::Profile(id), "DELETE") => match store::delete(db, &user.id, id)? {
-            true => Ok(Response { status: 204, headers: Vec::new(), body: Vec::new() }),
+            true => Ok(Response::empty(204)),
             false => Err(not_found()),
         },
-        (Target::Profile(_), _) => Err(ApiError::new(ErrorCode::MethodNotAllowed, "use GET, PATCH or DELETE")),
+        (Target::Profile(_), _) => Err(ApiError::method_not_allowed(&["GET", "PATCH", "DELETE"])),
     }
 }
 

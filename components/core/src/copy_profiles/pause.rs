@@ -92,9 +92,8 @@ SELECT (SELECT known FROM target) AS known, (SELECT everyone_held FROM target) A
 /// Runs the pause or resume; 404 for an unknown `userId`.
 pub async fn handle_admin(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
     require_admin(request, platform.config())?;
-    if request.method != "POST" {
-        return Err(ApiError::new(ErrorCode::MethodNotAllowed, "use POST"));
-    }
+    request.require_method(&["POST"])?;
+    request.query_params(&[])?;
     let action = match request.path.trim_end_matches('/') {
         "/admin/copy-trading/pause" => "paused",
         "/admin/copy-trading/resume" => "resumed",

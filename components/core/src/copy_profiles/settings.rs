@@ -150,6 +150,9 @@ impl Settings {
     /// caller's own addresses, lowercase: following yourself is refused.
     pub fn validated(mut self, own: &[String]) -> Result<Settings, ApiError> {
         let leader = parse_address("leaderAddress", &self.leader_address)?;
+        if leader.is_zero() {
+            return Err(invalid("leaderAddress", "is the zero address, which no one trades from"));
+        }
         self.leader_address = format!("{leader:#x}");
         if own.contains(&self.leader_address) {
             return Err(invalid("leaderAddress", "is one of your own addresses: you cannot copy yourself"));
@@ -230,6 +233,12 @@ mod tests {
         assert!(rejected(Settings { max_price_deviation_bps: Some(10_001), ..fixed(1) }).starts_with("`maxPriceDeviationBps`"));
         let both = Settings { market_allowlist: vec!["a".into()], market_denylist: vec!["a".into()], ..fixed(1) };
         assert!(rejected(both).starts_with("`marketDenylist`"));
+    }
+
+    #[test]
+    fn the_zero_address_cannot_be_followed() {
+        let zero = Settings { leader_address: format!("0x{}", "0".repeat(40)), ..fixed(1) };
+        assert!(rejected(zero).starts_with("`leaderAddress`"));
     }
 
     #[test]

@@ -57,6 +57,6 @@ pub async fn run_health_check(platform: &impl Platform) -> Result<SystemHealth, 
     redis
         .execute("SET", &[SYSTEM_HEALTH.into(), document.into(), "EX".into(), ttl_secs.into()])
         .and_then(|_| record_heartbeat(redis, Worker::HealthCheck, now))
-        .map_err(|e| ApiError::new(ErrorCode::ServiceUnavailable, format!("could not record health: {e}")))?;
+        .map_err(|e| ApiError::new(ErrorCode::ServiceUnavailable, "could not record health").with_detail(e.to_string()))?;
     Ok(health)
 }

@@ -1,11 +1,14 @@
 use serde_json::json;
 
-use crate::api::{ApiError, ErrorCode, Response};
+use crate::api::{ApiError, ErrorCode, Request, Response};
 use crate::ports::{Db, Platform, Redis};
 
 /// `GET /readyz`: 200 when Postgres and Redis both answer, else 503 naming what is down.
 /// One Postgres and one Redis round trip.
-pub fn readiness(platform: &impl Platform) -> Response {
+pub fn readiness(platform: &impl Platform, request: &Request) -> Response {
+    if let Err(e) = request.require_method(&["GET"]).and_then(|()| request.query_params(&[])) {
+        return e.into_response();
+    }
     let postgres = platform.db().query("SELECT 1", &[]).is_ok();
     let redis = platform.redis().execute("PING", &[]).is_ok();
     let checks = json!({ "postgres": up_down(postgres), "redis": up_down(redis) });

@@ -31,9 +31,8 @@ enum Kind {
 
 pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
     require_admin(request, platform.config())?;
-    if request.method != "POST" {
-        return Err(ApiError::new(ErrorCode::MethodNotAllowed, "use POST"));
-    }
+    request.require_method(&["POST"])?;
+    request.query_params(&[])?;
     let check: CheckRequest = parse_json_object(&request.body)?;
     let authority = authority::find(platform, &check.user_id)?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "user has no trading authority"))?;

@@ -83,7 +83,7 @@ pub async fn sign(platform: &impl Platform, job: SigningJob<'_>) -> Result<Signe
     }
 
     open_request(platform.db(), &operation_id, &job).map_err(|e| {
-        ApiError::new(ErrorCode::ServiceUnavailable, format!("could not record the signing request: {e}"))
+        ApiError::new(ErrorCode::ServiceUnavailable, "could not record the signing request").with_detail(e.to_string())
     })?;
 
     let (attempts, result) = match &route {

@@ -1,7 +1,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{worker_state, RedisSnapshot, SigningStats};
-use crate::api::{ApiError, Response};
+use crate::api::{ApiError, Request, Response};
 use crate::health::{ServiceStatus, SystemHealth};
 use crate::ports::Platform;
 use crate::settings;
@@ -10,7 +10,10 @@ use crate::time::Timestamp;
 /// `GET /system/status`. At most one Redis and one Postgres round trip. Always 200 with the
 /// document when configuration is sound: a dependency that cannot be read shows as `unknown`
 /// (or `null` for counts), never as an invented healthy value.
-pub fn system_status(platform: &impl Platform) -> Response {
+pub fn system_status(platform: &impl Platform, request: &Request) -> Response {
+    if let Err(e) = request.require_method(&["GET"]).and_then(|()| request.query_params(&[])) {
+        return e.into_response();
+    }
     match build(platform) {
         Ok(document) => Response::json(200, &document),
         Err(e) => e.into_response(),

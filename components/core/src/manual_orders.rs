@@ -31,10 +31,10 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
     let id = request.path.trim_end_matches('/').strip_prefix("/orders").unwrap_or("").trim_start_matches('/');
     let listing = request.method == "GET" && id.is_empty();
     request.require_method(if id.is_empty() { &["GET", "POST"] } else { &["GET"] })?;
-    let params = request.query_params(if listing { &["limit"] } else { &[] })?;
+    let limit = page_limit(&request.query_params(if listing { &["limit"] } else { &[] })?)?;
     let user = authenticate(platform, request)?;
     match (request.method.as_str(), id) {
-        ("GET", "") => list(platform.db(), &user.id, &params),
+        ("GET", "") => list(platform.db(), &user.id, limit),
         ("GET", id) => one(platform.db(), &user.id, id),
         _ => place(platform, &user.id, parse_json_object(&request.body)?).await,
     }
@@ -218,13 +218,17 @@ const COLUMNS: &str = "id, copy_attempt_id, order_hash, clob_order_id, token_id,
   size::text AS size, maker_amount, taker_amount, order_type, status, error_code, \
   (extract(epoch FROM created_at) * 1000)::int8 AS created_at_ms";
 
-fn list(db: &impl Db, user_id: &str, params: &[(String, String)]) -> Result<Response, ApiError> {
-    let limit = params
+/// `limit` of `GET /orders`: 1 to 100, 20 when absent.
+fn page_limit(params: &[(String, String)]) -> Result<i64, ApiError> {
+    Ok(params
         .iter()
         .find(|(name, _)| name == "limit")
         .map(|(_, v)| v.parse::<i64>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| invalid("limit", "must be 1 to 100")))
         .transpose()?
-        .unwrap_or(20);
+        .unwrap_or(20))
+}
+
+fn list(db: &impl Db, user_id: &str, limit: i64) -> Result<Response, ApiError> {
     let rows = db.query(
         &format!("SELECT {COLUMNS} FROM orders WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2"),
         &[SqlValue::Text(user_id.into()), SqlValue::Int(limit)],

@@ -190,3 +190,42 @@ async fn a_cursor_that_is_no_attempt_id_and_the_zero_address_are_refused() {
     let listed: Value = call(&app, &user, Caller::User, "GET", "/copy-profiles", b"").await.json();
     assert_eq!(listed["copyProfiles"], json!([]));
 }
+
+/// Integers past what a column or the arithmetic behind it holds are refused, naming the field.
+#[tokio::test]
+async fn out_of_range_integers_are_400_naming_the_field() {
+    let app = TestApp::start().await.unwrap();
+    let user = TestUser::new();
+    let huge = "99999999999999999999999999999";
+    let cases: Vec<(Caller, &str, String, String, &str)> = vec![
+        (Caller::Admin, "POST", "/admin/reconcile".into(), format!(r#"{{"olderThanSeconds": {huge}}}"#), "olderThanSeconds"),
+        (Caller::Admin, "POST", "/admin/reconcile".into(), r#"{"olderThanSeconds": 9223372036854775807}"#.into(), "olderThanSeconds"),
+        (Caller::User, "GET", format!("/copy-attempts?limit={huge}"), String::new(), "limit"),
+        (Caller::User, "GET", format!("/orders?limit={huge}"), String::new(), "limit"),
+        (
+            Caller::User,
+            "POST",
+            "/copy-profiles".into(),
+            format!(r#"{{"leaderAddress":"0x00000000000000000000000000000000000000b2","sizingMode":"LEADER_RATIO","ratioBps":{huge}}}"#),
+            "ratioBps",
+        ),
+        (
+            Caller::User,
+            "POST",
+            "/copy-profiles".into(),
+            r#"{"leaderAddress":"0x00000000000000000000000000000000000000b2","sizingMode":"FIXED_USD","fixedAmountUsd":5,"maxPriceDeviationBps":2147483648}"#.into(),
+            "maxPriceDeviationBps",
+        ),
+        (Caller::User, "POST", "/orders".into(), format!(r#"{{"tokenId":"1","side":"BUY","price":"0.5","size":"{huge}"}}"#), "size"),
+    ];
+    for (caller, method, path, body, field) in cases {
+        let before = rows(&app).await;
+        let reply = call(&app, &user, caller, method, &path, body.as_bytes()).await;
+        assert_eq!(reply.status, 400, "{path} {body}: {}", String::from_utf8_lossy(&reply.body));
+        let message = reply.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(message.contains(field), "{path}: `{field}` not named in {message}");
+        if method == "GET" || caller == Caller::Admin {
+            assert_eq!(rows(&app).await, before, "{path} wrote something");
+        }
+    }
+}

@@ -94,8 +94,12 @@ async fn place(platform: &impl Platform, user_id: &str, body: ManualOrder) -> Re
     let proxy = proxy_wallet(platform.db(), user_id)?;
     let mut session = Session::new(platform, controls.polymarket_open)?;
     let result = place_with(platform, &mut session, user_id, &authority, proxy.as_deref(), &intent, dry).await;
-    let _ = session.record_breaker(&platform.random().id());
-    result
+    // The order's fate is already decided: a breaker that could not hear of it is logged, not
+    // turned into a failure of an order that may be on the CLOB.
+    match session.record_breaker(&platform.random().id()) {
+        Ok(()) => result,
+        Err(e) => result.map(|response| response.with_log(format!("Polymarket breaker not updated: {}", e.log_line()))),
+    }
 }
 
 async fn place_with(
@@ -116,7 +120,7 @@ async fn place_with(
     if intent.size < book.min_order_size {
         return Err(invalid("size", &format!("is below the market's minimum of {} shares", format_micro(book.min_order_size))));
     }
-    let account = session.account(authority, proxy);
+    let account = session.account(authority, proxy).map_err(trading_error)?;
     if !intent.buy && !dry {
         let credentials = session.credentials(user_id, authority, &account, false).await.map_err(trading_error)?;
         let credentials = credentials.ok_or_else(|| ApiError::new(ErrorCode::ServiceUnavailable, "no CLOB credentials"))?;
@@ -128,12 +132,12 @@ async fn place_with(
     let placement = session.prepare(intent, &account, &book).await.map_err(trading_error)?;
     let notional = intent.size * intent.price / ONE;
     if dry {
-        let record = placement.record(intent, notional, None);
+        let record = placement.record(intent, notional, None)?;
         let id = insert(platform.db(), user_id, &record, "DRY_RUN")?;
         return Ok(Response::json(201, &json!({ "id": id, "status": "DRY_RUN", "orderHash": record.order_hash, "dryRun": true })));
     }
     let signed = session.sign(user_id, authority, &account, &placement).await.map_err(trading_error)?;
-    let record = placement.record(intent, notional, Some(&signed));
+    let record = placement.record(intent, notional, Some(signed))?;
     let id = insert(platform.db(), user_id, &record, "PENDING")?;
     let credentials = session.credentials(user_id, authority, &account, false).await.map_err(trading_error)?;
     let credentials = credentials.ok_or_else(|| ApiError::new(ErrorCode::ServiceUnavailable, "no CLOB credentials"))?;

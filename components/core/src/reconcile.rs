@@ -88,7 +88,10 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
             report.unchecked += 1;
             continue;
         };
-        let account = session.account(&authority, opt_text(&row, "proxy_wallet")?.as_deref());
+        let Ok(account) = session.account(&authority, opt_text(&row, "proxy_wallet")?.as_deref()) else {
+            report.unchecked += 1;
+            continue;
+        };
         let remote = match lookup(&mut session, &account, &hash).await {
             Some(found) => found,
             None => {

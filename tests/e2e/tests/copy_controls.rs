@@ -713,3 +713,25 @@ async fn a_hold_stops_copying_even_where_the_profile_row_reads_enabled() {
     assert!(stack.polymarket.accepted_orders().is_empty());
     assert_eq!(stack.count("SELECT count(*) FROM signing_requests").await, 0);
 }
+
+/// A PROXY wallet row whose address is not one once made the follower trade from their own
+/// address instead of their Safe; an unreadable authority address, from the zero address. Each
+/// is now an error that stops that one attempt: nothing signed, nothing posted.
+#[tokio::test]
+async fn a_damaged_trading_account_stops_its_attempt_with_nothing_signed() {
+    let stack = CopyStack::start(&[]).await;
+    let follower = stack.follower(1_000 * USD).await;
+    stack.follow(&follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "10" })).await;
+    stack
+        .app
+        .db
+        .execute("INSERT INTO wallets (user_id, type, address) VALUES ($1, 'PROXY', 'not-an-address')", &[&follower.user_id])
+        .await
+        .unwrap();
+    let reply = stack.webhook(&[stack.trade("BUY", "100", "0.52")]).await;
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(attempt_of(&stack, &follower).await, ("FAILED".into(), None, Some("INTERNAL_ERROR".into())));
+    assert_eq!(signing_requests(&stack).await, 0);
+    assert!(stack.polymarket.accepted_orders().is_empty());
+    assert_eq!(stack.count("SELECT count(*) FROM orders").await, 0);
+}

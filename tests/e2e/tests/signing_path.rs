@@ -274,3 +274,22 @@ async fn with_server_wallets_off_new_users_sign_with_an_encrypted_legacy_key() {
     let requests: i64 = app.db.query_one("SELECT count(*) FROM signing_requests WHERE server_wallet_id IS NULL AND status = 'SUCCEEDED'", &[]).await.unwrap().get(0);
     assert_eq!(requests, 4);
 }
+
+/// The request's settlement was once written with `let _ =`: when it failed, the row stayed
+/// PENDING with no audit and no log, and the signature was used anyway. Now the operation stops.
+#[tokio::test]
+async fn a_signature_whose_request_cannot_be_settled_is_not_used() {
+    let (app, _signer) = TestApp::with_signer(&[]).await.unwrap();
+    let (user_id, _) = user_with_wallet(&app).await;
+    app.db
+        .batch_execute(
+            "CREATE FUNCTION refuse_settling() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN RAISE EXCEPTION 'settling refused'; END $$;
+             CREATE TRIGGER refuse_settling BEFORE UPDATE ON signing_requests FOR EACH ROW EXECUTE FUNCTION refuse_settling();",
+        )
+        .await
+        .unwrap();
+    let reply = check(&app, &user_id, "MESSAGE").await;
+    assert_eq!((reply.status, reply.json()["error"]["code"].as_str()), (503, Some("SERVICE_UNAVAILABLE")));
+    assert!(reply.json().get("signed").is_none(), "no signature handed out: {}", reply.json());
+}

@@ -33,6 +33,12 @@ impl Response {
         self
     }
 
+    /// With a line for the component's log.
+    pub fn with_log(mut self, line: String) -> Self {
+        self.log = Some(line);
+        self
+    }
+
     pub fn with_header(mut self, name: &str, value: String) -> Self {
         self.headers.push((name.into(), value));
         self

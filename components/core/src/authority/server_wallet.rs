@@ -162,12 +162,14 @@ async fn reserve_and_create(
     };
     match signer_client::create_wallet(platform.http(), &endpoint, user_id).await {
         Ok(wallet) => Ok(Some((reservation, wallet))),
-        Err(_) => {
-            let _ = db.execute(
-                "DELETE FROM server_wallets WHERE id = $1 AND status = $2",
-                &[text(&reservation), text(kind.status())],
-            );
-            Err(ApiError::new(ErrorCode::SigningUnavailable, "could not create a server wallet"))
+        Err(e) => {
+            let failed = ApiError::new(ErrorCode::SigningUnavailable, "could not create a server wallet");
+            // A reservation not given back is taken over after its lease: say so in the log.
+            let given_back = db.execute("DELETE FROM server_wallets WHERE id = $1 AND status = $2", &[text(&reservation), text(kind.status())]);
+            Err(match given_back {
+                Ok(_) => failed.with_detail(format!("signer: {e:?}")),
+                Err(db_error) => failed.with_detail(format!("signer: {e:?}; reservation {reservation} kept until its lease ends: {db_error}")),
+            })
         }
     }
 }

@@ -156,7 +156,10 @@ impl<'a, P: Platform> Pass<'a, P> {
         let (want_collateral, want_position) = needs(profile, buy);
         let mut holdings = Holdings::default();
         if want_collateral || want_position {
-            let account = self.trading.account(&authority, attempt.proxy_wallet.as_deref());
+            let account = match self.trading.account(&authority, attempt.proxy_wallet.as_deref()) {
+                Ok(account) => account,
+                Err(e) => return self.trading_failure(attempt, &lease, e),
+            };
             let credentials = match self.credentials(&attempt.user_id, &authority, &account, dry).await {
                 Ok(found) => found,
                 Err(e) => return self.trading_failure(attempt, &lease, e),
@@ -189,13 +192,19 @@ impl<'a, P: Platform> Pass<'a, P> {
             size: sized.size,
             order_type: OrderType::Gtc,
         };
-        let account = self.trading.account(&authority, attempt.proxy_wallet.as_deref());
+        let account = match self.trading.account(&authority, attempt.proxy_wallet.as_deref()) {
+            Ok(account) => account,
+            Err(e) => return self.trading_failure(attempt, &lease, e),
+        };
         let placement = match self.trading.prepare(&intent, &account, &book).await {
             Ok(p) => p,
             Err(e) => return self.trading_failure(attempt, &lease, e),
         };
         if dry {
-            let record = placement.record(&intent, sized.notional, None);
+            let record = match placement.record(&intent, sized.notional, None) {
+                Ok(record) => record,
+                Err(e) => return self.fail(&lease, e.code.as_str(), &e.message),
+            };
             return Ok(match settle::persist_order(db, &lease, &record, true)? {
                 Some(_) => Step::DryRun,
                 None => Step::Lost,
@@ -208,7 +217,10 @@ impl<'a, P: Platform> Pass<'a, P> {
             Ok(signed) => signed,
             Err(e) => return self.trading_failure(attempt, &lease, e),
         };
-        let record = placement.record(&intent, sized.notional, Some(&signed));
+        let record = match placement.record(&intent, sized.notional, Some(signed)) {
+            Ok(record) => record,
+            Err(e) => return self.fail(&lease, e.code.as_str(), &e.message),
+        };
         if settle::persist_order(db, &lease, &record, false)?.is_none() {
             return Ok(Step::Lost);
         }
@@ -228,7 +240,10 @@ impl<'a, P: Platform> Pass<'a, P> {
         let Some(authority) = self.authority(&attempt.user_id)? else {
             return self.fail(lease, "NO_TRADING_AUTHORITY", "the user has no trading authority to post with");
         };
-        let account = self.trading.account(&authority, attempt.proxy_wallet.as_deref());
+        let account = match self.trading.account(&authority, attempt.proxy_wallet.as_deref()) {
+            Ok(account) => account,
+            Err(e) => return self.trading_failure(attempt, lease, e),
+        };
         let credentials = match self.credentials(&attempt.user_id, &authority, &account, false).await {
             Ok(Some(c)) => c,
             Ok(None) => return self.fail(lease, "NO_CLOB_CREDENTIALS", "no CLOB credentials"),

@@ -96,12 +96,19 @@ pub async fn sign(platform: &impl Platform, job: SigningJob<'_>) -> Result<Signe
 
     // The breaker hears about the signer's availability: an operation that failed after its
     // retries counts once; a request the signer rejected as malformed says nothing about it.
-    if needs_dynamic {
+    // Both are written whatever the other did; if either fails the operation stops here (its
+    // signature is not used): a signature with no settled request or no breaker outcome would
+    // leave the audit trail or the breaker wrong.
+    let outcome = if needs_dynamic {
         let available = !matches!(&result, Err(e) if e.retriable());
         let now = platform.clock().now_ms();
-        let _ = record_outcome(platform.redis(), &limits, &operation_id, available, now);
-    }
-    let _ = settle_request(platform.db(), &operation_id, attempts, &result);
+        record_outcome(platform.redis(), &limits, &operation_id, available, now).map(|_| ()).map_err(ApiError::from)
+    } else {
+        Ok(())
+    };
+    let settled = settle_request(platform.db(), &operation_id, attempts, &result)
+        .map_err(|e| ApiError::new(ErrorCode::ServiceUnavailable, "could not record the signing outcome").with_detail(e.to_string()));
+    outcome.and(settled)?;
 
     result.map_err(|e| match e {
         SignerError::RateLimited { retry_after_ms } => {

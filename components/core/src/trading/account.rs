@@ -9,6 +9,7 @@
 
 use alloy_primitives::Address;
 
+use crate::api::{ApiError, ErrorCode};
 use crate::authority::Authority;
 use crate::orders::{polymarket_safe_address, SignatureType};
 
@@ -24,16 +25,25 @@ pub struct Account {
     pub signature_type: SignatureType,
 }
 
-/// The account for `authority`, given the user's proxy wallet if they have one.
-pub fn account(authority: &Authority, proxy_wallet: Option<&str>) -> Account {
-    let address: Address = authority.address().parse().unwrap_or(Address::ZERO);
-    let proxy = proxy_wallet.and_then(|p| p.parse::<Address>().ok());
+/// The account for `authority`, given the user's proxy wallet if they have one. A stored
+/// address that is not one is an error: never an order from the zero address, nor from the
+/// user's own address in place of their Safe.
+pub fn account(authority: &Authority, proxy_wallet: Option<&str>) -> Result<Account, ApiError> {
+    let address: Address = parse_stored(authority.address(), "the trading authority's address")?;
+    let proxy = proxy_wallet.map(|p| parse_stored(p, "the PROXY wallet's address")).transpose()?;
     let (maker, key_owner, signature_type) = match proxy {
         None => (address, address, SignatureType::Eoa),
         Some(safe) if polymarket_safe_address(address) == safe => (safe, address, SignatureType::PolyGnosisSafe),
         Some(safe) => (safe, safe, SignatureType::Poly1271),
     };
-    Account { authority: address, maker, key_owner, signature_type }
+    Ok(Account { authority: address, maker, key_owner, signature_type })
+}
+
+fn parse_stored(text: &str, what: &str) -> Result<Address, ApiError> {
+    match text.parse::<Address>() {
+        Ok(address) if !address.is_zero() => Ok(address),
+        _ => Err(ApiError::new(ErrorCode::InternalError, format!("{what} is not a usable address")).with_detail(format!("{what}: {text:?}"))),
+    }
 }
 
 impl Account {
@@ -41,5 +51,39 @@ impl Account {
     /// what it validates in its own EIP-712 message.
     pub fn signs_through_contract(&self) -> bool {
         self.signature_type == SignatureType::Poly1271
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authority::ServerWallet;
+    use crate::signing::signer_client::WalletRef;
+
+    fn authority(address: &str) -> Authority {
+        Authority::ServerWallet(ServerWallet {
+            id: "w".into(),
+            wallet: WalletRef { wallet_id: "d".into(), address: address.into(), wallet_properties: serde_json::Value::Null },
+        })
+    }
+
+    const AUTHORITY: &str = "0x00000000000000000000000000000000000000a1";
+
+    #[test]
+    fn a_damaged_address_is_an_error_not_a_fallback() {
+        for bad in ["", "not-an-address", "0x0000000000000000000000000000000000000000"] {
+            assert_eq!(account(&authority(bad), None).unwrap_err().code, ErrorCode::InternalError, "authority {bad:?}");
+            assert!(account(&authority(AUTHORITY), Some(bad)).is_err(), "proxy {bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_signature_type_follows_the_proxy() {
+        let eoa = account(&authority(AUTHORITY), None).unwrap();
+        assert_eq!((eoa.maker, eoa.signature_type), (AUTHORITY.parse().unwrap(), SignatureType::Eoa));
+        let factory = polymarket_safe_address(AUTHORITY.parse().unwrap()).to_string();
+        assert_eq!(account(&authority(AUTHORITY), Some(&factory)).unwrap().signature_type, SignatureType::PolyGnosisSafe);
+        let other = account(&authority(AUTHORITY), Some("0x00000000000000000000000000000000000000b2")).unwrap();
+        assert_eq!((other.key_owner, other.signature_type), ("0x00000000000000000000000000000000000000b2".parse().unwrap(), SignatureType::Poly1271));
     }
 }

@@ -10,6 +10,7 @@ mod placement;
 
 use std::collections::HashMap;
 
+use alloy_primitives::Bytes;
 use serde_json::Value;
 
 pub use account::{account, Account};
@@ -21,7 +22,6 @@ use crate::clob::{record_breaker, BalanceAsset, Book, BreakerLimits, Clob, ClobE
 use crate::orders::{ApiCredentials, Chain, Exchange};
 use crate::ports::Platform;
 use crate::settings;
-use crate::signing::signer_client::Signed;
 
 /// Consecutive CLOB availability failures after which a session stops calling it: the
 /// breaker will hear about them at the end of the pass.
@@ -81,8 +81,8 @@ impl<'a, P: Platform> Session<'a, P> {
         })
     }
 
-    pub fn account(&self, authority: &Authority, proxy_wallet: Option<&str>) -> Account {
-        account(authority, proxy_wallet)
+    pub fn account(&self, authority: &Authority, proxy_wallet: Option<&str>) -> Result<Account, TradingError> {
+        account(authority, proxy_wallet).map_err(TradingError::Invalid)
     }
 
     pub async fn book(&mut self, token_id: &str) -> Result<Book, TradingError> {
@@ -120,11 +120,13 @@ impl<'a, P: Platform> Session<'a, P> {
         placement::build(intent, account, book, exchange, self.chain, now_ms, salt_bytes).map_err(TradingError::Invalid)
     }
 
-    /// Signs a placement through the signing pipeline (limits and breaker apply).
-    pub async fn sign(&mut self, user_id: &str, authority: &Authority, account: &Account, placement: &Placement) -> Result<Signed, TradingError> {
+    /// Signs a placement through the signing pipeline (limits and breaker apply) and returns
+    /// the order's signature, checked to be the authority's over this placement.
+    pub async fn sign(&mut self, user_id: &str, authority: &Authority, account: &Account, placement: &Placement) -> Result<Bytes, TradingError> {
         let payload = placement.payload(account, self.chain);
         let job = crate::signing::SigningJob { user_id, authority, purpose: "ORDER", payload: &payload };
-        crate::signing::sign(self.platform, job).await.map_err(TradingError::Signing)
+        let signed = crate::signing::sign(self.platform, job).await.map_err(TradingError::Signing)?;
+        placement.verified_signature(account, self.chain, &signed).map_err(TradingError::Signing)
     }
 
     /// Posts a persisted order with the user's API key.

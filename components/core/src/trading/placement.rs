@@ -1,16 +1,16 @@
 //! Building an order: amounts with Polymarket's rounding for the market's tick size, the
 //! exchange the CLOB asks for, a fresh salt; and what gets signed and stored for it.
 
-use alloy_primitives::{B256, U256};
+use alloy_primitives::{Bytes, Signature, B256, U256};
 use serde_json::Value;
 
 use super::Account;
-use crate::api::{invalid, ApiError};
+use crate::api::{invalid, ApiError, ErrorCode};
 use crate::clob::Book;
 use crate::copy::units::format_micro;
 use crate::ports::SqlValue;
 use crate::orders::{
-    limit_order_amounts, new_salt, safe_message_typed_data, Chain, Exchange, OrderType, Side, SignatureType,
+    limit_order_amounts, new_salt, safe_message_hash, safe_message_typed_data, Chain, Exchange, OrderType, Side, SignatureType,
     SignedOrder, UnsignedOrder,
 };
 use crate::signing::signer_client::{SignPayload, Signed};
@@ -110,13 +110,41 @@ impl Placement {
         }
     }
 
-    /// The stored form; `signed` is `None` for a DRY-mode would-be order.
-    pub fn record(&self, intent: &OrderIntent, notional: i128, signed: Option<&Signed>) -> PreparedOrder {
-        let signature = signed.and_then(|s| s.signature.parse().ok()).unwrap_or_default();
-        let body = SignedOrder { order: self.order.clone(), signature }
+    /// The digest the authority's signature covers: the order's own, or the Safe message's.
+    pub fn digest(&self, account: &Account, chain: Chain) -> B256 {
+        match account.signature_type {
+            SignatureType::Poly1271 => safe_message_hash(account.maker, chain.id(), self.hash),
+            _ => self.hash,
+        }
+    }
+
+    /// The signer's answer as the order's signature, only if it is one: 65 bytes that recover
+    /// to the authority over exactly this placement's digest (and, when the signer names the
+    /// digest it signed, that digest). Anything else is an error and nothing is stored or
+    /// posted: an order persisted as signed must be one the exchange will accept.
+    pub fn verified_signature(&self, account: &Account, chain: Chain, signed: &Signed) -> Result<Bytes, ApiError> {
+        let digest = self.digest(account, chain);
+        let refused = |why: &str| {
+            ApiError::new(ErrorCode::SignatureError, format!("the signer's answer is not this order's signature: {why}"))
+        };
+        if let Some(named) = &signed.digest {
+            if named.parse::<B256>().ok() != Some(digest) {
+                return Err(refused("it signed another digest"));
+            }
+        }
+        let signature: Signature = signed.signature.parse().map_err(|_| refused("not a 65-byte ECDSA signature"))?;
+        match signature.recover_address_from_prehash(&digest) {
+            Ok(signer) if signer == account.authority => Ok(Bytes::from(signature.as_bytes().to_vec())),
+            _ => Err(refused("it does not recover to the trading authority")),
+        }
+    }
+
+    /// The stored form; `signature` is `None` for a DRY-mode would-be order.
+    pub fn record(&self, intent: &OrderIntent, notional: i128, signature: Option<Bytes>) -> Result<PreparedOrder, ApiError> {
+        let body = SignedOrder { order: self.order.clone(), signature: signature.unwrap_or_default() }
             .post_body("", intent.order_type, false, false)
-            .unwrap_or_default();
-        PreparedOrder {
+            .map_err(|e| ApiError::new(ErrorCode::InternalError, format!("order body: {e}")))?;
+        Ok(PreparedOrder {
             order_hash: self.hash.to_string(),
             token_id: intent.token_id.clone(),
             side: if intent.buy { "BUY" } else { "SELL" },
@@ -127,7 +155,59 @@ impl Placement {
             order_type: intent.order_type.as_str(),
             signed_order: body,
             notional,
-        }
+        })
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signing::local_key::LocalKey;
+
+    const SAFE: &str = "0x00000000000000000000000000000000000000b2";
+
+    fn setup(signature_type: SignatureType) -> (LocalKey, Account, Placement) {
+        let key = LocalKey::from_secret(&[7u8; 32]).unwrap();
+        let maker = if signature_type == SignatureType::Eoa { key.address() } else { SAFE.parse().unwrap() };
+        let account = Account { authority: key.address(), maker, key_owner: maker, signature_type };
+        let book = Book { tick_size: "0.01".parse().unwrap(), neg_risk: false, min_order_size: 5_000_000, best_bid: None, best_ask: None };
+        let intent = OrderIntent { token_id: "123".into(), buy: true, price: 520_000, size: 10_000_000, order_type: OrderType::Gtc };
+        let placement = build(&intent, &account, &book, Exchange::V2 { neg_risk: false }, Chain::Polygon, 1_764_000_000_000, [1; 8]).unwrap();
+        (key, account, placement)
+    }
+
+    #[test]
+    fn the_authoritys_signature_over_this_placement_is_taken() {
+        for signature_type in [SignatureType::Eoa, SignatureType::Poly1271] {
+            let (key, account, placement) = setup(signature_type);
+            let signed = key.sign(&placement.payload(&account, Chain::Polygon)).unwrap();
+            let bytes = placement.verified_signature(&account, Chain::Polygon, &signed).unwrap();
+            assert_eq!(bytes.len(), 65, "{signature_type:?}");
+        }
+    }
+
+    /// An answer that is not the authority's signature over this placement once became empty
+    /// bytes persisted as SIGNED; now each is refused, so nothing is stored or posted.
+    #[test]
+    fn anything_else_the_signer_answers_is_refused() {
+        let (key, account, placement) = setup(SignatureType::Poly1271);
+        let good = key.sign(&placement.payload(&account, Chain::Polygon)).unwrap();
+        let other_key = LocalKey::from_secret(&[8u8; 32]).unwrap();
+        let by_other = other_key.sign(&placement.payload(&account, Chain::Polygon)).unwrap();
+        let (_, eoa_account, _) = setup(SignatureType::Eoa);
+        let other_digest = key.sign(&placement.payload(&eoa_account, Chain::Polygon)).unwrap();
+        let cases = [
+            ("another key", by_other),
+            ("another digest", other_digest),
+            ("garbage", Signed { signature: "0xzz".into(), ..good.clone() }),
+            ("empty", Signed { signature: String::new(), ..good.clone() }),
+            ("64 bytes", Signed { signature: good.signature[..130].into(), ..good.clone() }),
+            ("a named digest that is not this one", Signed { digest: Some(format!("{:#x}", B256::ZERO)), ..good.clone() }),
+        ];
+        for (case, signed) in cases {
+            let err = placement.verified_signature(&account, Chain::Polygon, &signed).unwrap_err();
+            assert_eq!(err.code, ErrorCode::SignatureError, "{case}");
+        }
+    }
+}

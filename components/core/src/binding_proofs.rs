@@ -9,7 +9,7 @@ use crate::api::{invalid, parse_json_object, ApiError, ErrorCode, Request, Respo
 use crate::auth::{authenticate, User};
 use crate::authority::{find_ready, ServerWallet};
 use crate::evm::{parse_address, parse_signature, recover_personal_signer};
-use crate::ports::{Db, Platform, SqlValue};
+use crate::ports::{Db, DbError, Platform, SqlValue};
 use crate::time::Timestamp;
 
 /// How far `issuedAt` may be from now.
@@ -100,23 +100,18 @@ pub fn list(db: &impl Db, user_id: &str) -> Result<Value, ApiError> {
             &[SqlValue::Text(user_id.to_string())],
         )
         ?;
-    let proofs: Vec<Value> = rows
+    let proofs = rows
         .iter()
         .map(|r| {
-            let field = |c: &str| match r.get(c) {
-                Ok(SqlValue::Text(s)) => Value::String(s.clone()),
-                Ok(SqlValue::Int(ms)) => Value::String(Timestamp::from_millis(*ms).to_string()),
-                _ => Value::Null,
-            };
-            json!({
-                "id": field("id"),
-                "serverWalletAddress": field("server_wallet_address"),
-                "embeddedAddress": field("embedded_address"),
-                "nonce": field("nonce"),
-                "verifiedAt": field("verified_at_ms"),
-            })
+            Ok(json!({
+                "id": r.text("id")?,
+                "serverWalletAddress": r.text("server_wallet_address")?,
+                "embeddedAddress": r.text("embedded_address")?,
+                "nonce": r.text("nonce")?,
+                "verifiedAt": Timestamp::from_millis(r.int("verified_at_ms")?).to_string(),
+            }))
         })
-        .collect();
+        .collect::<Result<Vec<Value>, DbError>>()?;
     Ok(json!({ "bindingProofs": proofs }))
 }
 

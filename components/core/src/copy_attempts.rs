@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::api::{invalid, ApiError, Request, Response};
 use crate::auth::authenticate;
-use crate::ports::{Db, Platform, Row, SqlValue};
+use crate::ports::{Db, DbError, Platform, Row, SqlValue};
 use crate::time::Timestamp;
 use crate::usd::format_usd;
 
@@ -73,58 +73,47 @@ fn is_uuid(text: &str) -> bool {
 fn list(db: &impl Db, user_id: &str, page: &Page) -> Result<Value, ApiError> {
     let before = page.before.clone().map_or(SqlValue::Null, SqlValue::Text);
     let rows = db.query(LIST_SQL, &[SqlValue::Text(user_id.into()), before, SqlValue::Int(page.limit)])?;
-    let attempts: Vec<Value> = rows.iter().map(|r| attempt_json(&r)).collect();
+    let attempts = rows.iter().map(|r| attempt_json(&r)).collect::<Result<Vec<Value>, DbError>>()?;
     let next = (attempts.len() as i64 == page.limit).then(|| attempts.last().map(|a| a["id"].clone())).flatten();
     Ok(json!({ "copyAttempts": attempts, "nextBefore": next }))
 }
 
 /// One row as the API shows it: decimals as strings, amounts in dollars, times ISO-8601 UTC.
-fn attempt_json(row: &Row<'_>) -> Value {
-    let field = |c: &str| match row.get(c) {
-        Ok(SqlValue::Text(s) | SqlValue::Decimal(s)) => Value::String(s.clone()),
-        _ => Value::Null,
-    };
-    let time = |c: &str| match row.get(c) {
-        Ok(SqlValue::Int(ms)) => Value::String(Timestamp::from_millis(*ms).to_string()),
-        _ => Value::Null,
-    };
-    let amount = match row.get("amount") {
-        Ok(SqlValue::Int(units)) => Value::String(format_usd(*units)),
-        _ => Value::Null,
-    };
-    let order = match field("order_id") {
-        Value::Null => Value::Null,
-        id => json!({
+fn attempt_json(row: &Row<'_>) -> Result<Value, DbError> {
+    let time = |c: &str| row.int(c).map(|ms| Timestamp::from_millis(ms).to_string());
+    let order = match row.opt_text("order_id")? {
+        None => Value::Null,
+        Some(id) => json!({
             "id": id,
-            "status": field("order_status"),
-            "orderHash": field("order_hash"),
-            "clobOrderId": field("clob_order_id"),
+            "status": row.text("order_status")?,
+            "orderHash": row.text("order_hash")?,
+            "clobOrderId": row.opt_text("clob_order_id")?,
         }),
     };
-    json!({
-        "id": field("id"),
-        "copyProfileId": field("copy_profile_id"),
-        "status": field("status"),
-        "skipReason": field("skip_reason"),
-        "side": field("side"),
-        "size": field("size"),
-        "price": field("price"),
-        "amountUsd": amount,
-        "errorCode": field("error_code"),
-        "createdAt": time("created_at_ms"),
+    Ok(json!({
+        "id": row.text("id")?,
+        "copyProfileId": row.opt_text("copy_profile_id")?,
+        "status": row.text("status")?,
+        "skipReason": row.opt_text("skip_reason")?,
+        "side": row.opt_text("side")?,
+        "size": row.opt_decimal("size")?,
+        "price": row.opt_decimal("price")?,
+        "amountUsd": row.opt_int("amount")?.map(format_usd),
+        "errorCode": row.opt_text("error_code")?,
+        "createdAt": time("created_at_ms")?,
         "leaderEvent": {
-            "id": field("event_id"),
-            "leaderAddress": field("leader_address"),
-            "side": field("event_side"),
-            "size": field("event_size"),
-            "price": field("event_price"),
-            "marketSlug": field("market_slug"),
-            "asset": field("asset"),
-            "transactionHash": field("transaction_hash"),
-            "tradedAt": time("traded_at_ms"),
+            "id": row.text("event_id")?,
+            "leaderAddress": row.text("leader_address")?,
+            "side": row.text("event_side")?,
+            "size": row.opt_decimal("event_size")?,
+            "price": row.opt_decimal("event_price")?,
+            "marketSlug": row.opt_text("market_slug")?,
+            "asset": row.text("asset")?,
+            "transactionHash": row.text("transaction_hash")?,
+            "tradedAt": time("traded_at_ms")?,
         },
         "order": order,
-    })
+    }))
 }
 
 /// `GET /copy-attempts`.

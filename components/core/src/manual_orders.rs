@@ -12,7 +12,7 @@ use crate::clob::{BalanceAsset, ClobError};
 use crate::copy::controls::{Controls, Verdict};
 use crate::copy::units::{format_micro, parse_micro, ONE};
 use crate::orders::{validate_price, OrderType};
-use crate::ports::{Db, Platform, SqlValue};
+use crate::ports::{Db, DbError, Platform, SqlValue};
 use crate::trading::{OrderIntent, Session, TradingError};
 
 /// `POST /orders` body. Price and size as decimal text or numbers.
@@ -180,10 +180,7 @@ fn trading_error(e: TradingError) -> ApiError {
 
 fn proxy_wallet(db: &impl Db, user_id: &str) -> Result<Option<String>, ApiError> {
     let rows = db.query("SELECT address FROM wallets WHERE user_id = $1 AND type = 'PROXY'", &[SqlValue::Text(user_id.into())])?;
-    Ok(rows.first().and_then(|r| match r.get("address") {
-        Ok(SqlValue::Text(a)) => Some(a.clone()),
-        _ => None,
-    }))
+    Ok(rows.first().map(|r| r.text("address")).transpose()?)
 }
 
 const INSERT_SQL: &str = "\
@@ -237,7 +234,7 @@ fn list(db: &impl Db, user_id: &str, limit: i64) -> Result<Response, ApiError> {
         &format!("SELECT {COLUMNS} FROM orders WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2"),
         &[SqlValue::Text(user_id.into()), SqlValue::Int(limit)],
     )?;
-    let orders: Vec<Value> = rows.iter().map(|r| render(&r)).collect();
+    let orders = rows.iter().map(|r| render(&r)).collect::<Result<Vec<Value>, DbError>>()?;
     Ok(Response::json(200, &json!({ "orders": orders })))
 }
 
@@ -247,26 +244,18 @@ fn one(db: &impl Db, user_id: &str, id: &str) -> Result<Response, ApiError> {
         &[SqlValue::Text(user_id.into()), SqlValue::Text(id.into())],
     )?;
     match rows.first() {
-        Some(row) => Ok(Response::json(200, &render(&row))),
+        Some(row) => Ok(Response::json(200, &render(&row)?)),
         None => Err(ApiError::new(ErrorCode::NotFound, "no such order")),
     }
 }
 
-fn render(row: &crate::ports::Row<'_>) -> Value {
-    let value = |column: &str| match row.get(column) {
-        Ok(SqlValue::Text(s)) => json!(s),
-        Ok(SqlValue::Int(i)) => json!(i),
-        _ => Value::Null,
-    };
-    let created = match row.get("created_at_ms") {
-        Ok(SqlValue::Int(ms)) => json!(crate::time::Timestamp::from_millis(*ms).to_string()),
-        _ => Value::Null,
-    };
-    json!({
-        "id": value("id"), "copyAttemptId": value("copy_attempt_id"), "orderHash": value("order_hash"),
-        "clobOrderId": value("clob_order_id"), "tokenId": value("token_id"), "side": value("side"),
-        "price": value("price"), "size": value("size"), "makerAmount": value("maker_amount"),
-        "takerAmount": value("taker_amount"), "orderType": value("order_type"), "status": value("status"),
-        "errorCode": value("error_code"), "createdAt": created,
-    })
+fn render(row: &crate::ports::Row<'_>) -> Result<Value, DbError> {
+    Ok(json!({
+        "id": row.text("id")?, "copyAttemptId": row.opt_text("copy_attempt_id")?, "orderHash": row.text("order_hash")?,
+        "clobOrderId": row.opt_text("clob_order_id")?, "tokenId": row.text("token_id")?, "side": row.text("side")?,
+        "price": row.text("price")?, "size": row.text("size")?, "makerAmount": row.int("maker_amount")?,
+        "takerAmount": row.int("taker_amount")?, "orderType": row.text("order_type")?, "status": row.text("status")?,
+        "errorCode": row.opt_text("error_code")?,
+        "createdAt": crate::time::Timestamp::from_millis(row.int("created_at_ms")?).to_string(),
+    }))
 }

@@ -10,7 +10,6 @@ use crate::api::{invalid, parse_json_object, ApiError, Request, Response};
 use crate::auth::require_admin;
 use crate::authority;
 use crate::clob::RemoteOrder;
-use crate::copy::claim::{opt_text, text};
 use crate::ports::{Db, Platform, SqlValue};
 use crate::settings;
 use crate::trading::{Account, Session};
@@ -81,14 +80,14 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
     let mut report = Reconciled::default();
     for row in stale.iter() {
         report.checked += 1;
-        let (id, user_id, hash) = (text(&row, "id")?, text(&row, "user_id")?, text(&row, "order_hash")?);
-        let read_status = text(&row, "status")?;
-        let is_copy = opt_text(&row, "copy_attempt_id")?.is_some();
+        let (id, user_id, hash) = (row.text("id")?, row.text("user_id")?, row.text("order_hash")?);
+        let read_status = row.text("status")?;
+        let is_copy = row.opt_text("copy_attempt_id")?.is_some();
         let Some(authority) = authority::find(platform, &user_id)? else {
             report.unchecked += 1;
             continue;
         };
-        let Ok(account) = session.account(&authority, opt_text(&row, "proxy_wallet")?.as_deref()) else {
+        let Ok(account) = session.account(&authority, row.opt_text("proxy_wallet")?.as_deref()) else {
             report.unchecked += 1;
             continue;
         };

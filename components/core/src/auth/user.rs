@@ -1,6 +1,6 @@
 use super::jwt::{verify_jwt, JwtSettings};
 use crate::api::{ApiError, ErrorCode, Request};
-use crate::ports::{Db, DbError, Platform, SqlValue};
+use crate::ports::{Db, Platform, SqlValue};
 
 /// An authenticated end user, as stored in `users`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,16 +33,10 @@ pub fn authenticate(platform: &impl Platform, request: &Request) -> Result<User,
         )
         ?;
     let row = rows.first().ok_or_else(|| ApiError::new(ErrorCode::InternalError, "user upsert returned nothing"))?;
-    let text = |c: &str| match row.get(c)? {
-        SqlValue::Text(s) => Ok(Some(s.clone())),
-        SqlValue::Null => Ok(None),
-        other => Err(DbError::Conversion(format!("users.{c} is not text: {other:?}"))),
-    };
-    let required = |c: &str| text(c)?.ok_or_else(|| DbError::Conversion(format!("users.{c} is NULL")));
     Ok(User {
-        id: required("id")?,
-        dynamic_user_id: required("dynamic_user_id")?,
-        email: text("email")?,
-        embedded_wallet_address: text("embedded_wallet_address")?,
+        id: row.text("id")?,
+        dynamic_user_id: row.text("dynamic_user_id")?,
+        email: row.opt_text("email")?,
+        embedded_wallet_address: row.opt_text("embedded_wallet_address")?,
     })
 }

@@ -2,7 +2,7 @@
 
 use super::{text, Authority};
 use crate::api::ApiError;
-use crate::ports::{Db, Platform, SqlValue};
+use crate::ports::{Db, Platform};
 use crate::settings;
 use crate::signing::local_key::LocalKey;
 
@@ -14,13 +14,8 @@ pub fn find(db: &impl Db, user_id: &str) -> Result<Option<Authority>, ApiError> 
             &[text(user_id)],
         )
         .map_err(ApiError::from)?;
-    Ok(rows.first().and_then(|row| {
-        let field = |c: &str| match row.get(c) {
-            Ok(SqlValue::Text(s)) => Some(s.clone()),
-            _ => None,
-        };
-        Some(Authority::LegacyKey { wallet_id: field("id")?, address: field("address")?, encrypted_key: field("enc_priv_key")? })
-    }))
+    let Some(row) = rows.first() else { return Ok(None) };
+    Ok(Some(Authority::LegacyKey { wallet_id: row.text("id")?, address: row.text("address")?, encrypted_key: row.text("enc_priv_key")? }))
 }
 
 /// A new random trading key, stored encrypted; racing calls keep the first (unique user, type).

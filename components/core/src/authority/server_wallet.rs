@@ -103,17 +103,10 @@ fn current(db: &impl Db, user_id: &str) -> Result<Option<ServerWallet>, DbError>
 
 fn first_wallet(rows: &Rows) -> Result<Option<ServerWallet>, DbError> {
     let Some(row) = rows.first() else { return Ok(None) };
-    let string = |column: &str| match row.get(column) {
-        Ok(SqlValue::Text(s)) => Ok(s.clone()),
-        other => Err(DbError::Conversion(format!("server_wallets.{column}: {other:?}"))),
-    };
-    let properties = match row.get("wallet_properties")? {
-        SqlValue::Json(v) => v.clone(),
-        _ => Value::Null,
-    };
+    let properties = row.opt_json("wallet_properties")?.unwrap_or(Value::Null);
     Ok(Some(ServerWallet {
-        id: string("id")?,
-        wallet: WalletRef { wallet_id: string("dynamic_wallet_id")?, address: string("address")?, wallet_properties: properties },
+        id: row.text("id")?,
+        wallet: WalletRef { wallet_id: row.text("dynamic_wallet_id")?, address: row.text("address")?, wallet_properties: properties },
     }))
 }
 
@@ -142,10 +135,7 @@ fn reserve(db: &impl Db, user_id: &str, kind: Reservation) -> Result<Option<Stri
         Err(DbError::Query { code: Some(code), .. }) if code == "23505" || code == "23P01" => return Ok(None),
         Err(e) => return Err(e),
     };
-    Ok(rows.first().and_then(|r| match r.get("id") {
-        Ok(SqlValue::Text(id)) => Some(id.clone()),
-        _ => None,
-    }))
+    rows.first().map(|r| r.text("id")).transpose()
 }
 
 /// Reserves and creates the wallet at the signer; `None` when the reservation is refused. A

@@ -193,46 +193,43 @@ pub fn claim(
 }
 
 fn attempt(row: &Row<'_>) -> Result<ClaimedAttempt, DbError> {
-    let profile = match opt_text(row, "profile_id")? {
+    let profile = match row.opt_text("profile_id")? {
         Some(_) => Some(Profile::from(&settings_from_row(row)?)),
         None => None,
     };
     let decimal = |column: &str| -> Result<i128, DbError> {
-        parse_micro(&text(row, column)?).ok_or_else(|| DbError::Conversion(format!("`{column}` is not a decimal")))
+        parse_micro(&row.text(column)?).ok_or_else(|| DbError::Conversion(format!("`{column}` is not a decimal")))
     };
-    let order = match opt_text(row, "order_id")? {
+    let order = match row.opt_text("order_id")? {
         Some(id) => Some(StoredOrder {
             id,
-            status: text(row, "order_status")?,
-            order_hash: text(row, "order_hash")?,
-            signed_order: match row.get("signed_order")? {
-                SqlValue::Json(v) => v.clone(),
-                other => return Err(DbError::Conversion(format!("signed_order: {other:?}"))),
-            },
+            status: row.text("order_status")?,
+            order_hash: row.text("order_hash")?,
+            signed_order: row.json("signed_order")?,
         }),
         None => None,
     };
     Ok(ClaimedAttempt {
-        id: text(row, "id")?,
-        user_id: text(row, "user_id")?,
-        status: text(row, "attempt_status")?,
+        id: row.text("id")?,
+        user_id: row.text("user_id")?,
+        status: row.text("attempt_status")?,
         attempts: row.int("attempts")?,
         profile,
-        profile_id: opt_text(row, "profile_id")?,
+        profile_id: row.opt_text("profile_id")?,
         event: Event {
-            id: text(row, "event_id")?,
-            side: text(row, "event_side")?,
-            asset: text(row, "asset")?,
-            condition_id: text(row, "condition_id")?,
+            id: row.text("event_id")?,
+            side: row.text("event_side")?,
+            asset: row.text("asset")?,
+            condition_id: row.text("condition_id")?,
             size: decimal("event_size")?,
             price: decimal("event_price")?,
-            outcome_index: int(row, "outcome_index")?.map(|v| v as i64),
-            market_slug: opt_text(row, "market_slug")?,
+            outcome_index: row.opt_int("outcome_index")?,
+            market_slug: row.opt_text("market_slug")?,
             traded_at_ms: row.int("traded_at_ms")?,
         },
         order,
-        daily_used: int(row, "daily_used")?.unwrap_or(0),
-        proxy_wallet: opt_text(row, "proxy_wallet")?,
+        daily_used: i128::from(row.int("daily_used")?),
+        proxy_wallet: row.opt_text("proxy_wallet")?,
     })
 }
 
@@ -246,24 +243,3 @@ const RELEASE_SQL: &str = "\
 DELETE FROM copy_profile_leases WHERE copy_profile_id IN (
   SELECT copy_profile_id FROM copy_profile_leases WHERE lease_owner = $1 ORDER BY copy_profile_id FOR UPDATE
 ) AND lease_owner = $1";
-
-pub(crate) fn opt_text(row: &Row<'_>, column: &str) -> Result<Option<String>, DbError> {
-    match row.get(column)? {
-        SqlValue::Null => Ok(None),
-        SqlValue::Text(s) => Ok(Some(s.clone())),
-        other => Err(DbError::Conversion(format!("`{column}` is not text: {other:?}"))),
-    }
-}
-
-pub(crate) fn text(row: &Row<'_>, column: &str) -> Result<String, DbError> {
-    opt_text(row, column)?.ok_or_else(|| DbError::Conversion(format!("`{column}` is null")))
-}
-
-fn int(row: &Row<'_>, column: &str) -> Result<Option<i128>, DbError> {
-    match row.get(column)? {
-        SqlValue::Null => Ok(None),
-        SqlValue::Int(v) => Ok(Some(*v as i128)),
-        other => Err(DbError::Conversion(format!("`{column}` is not an integer: {other:?}"))),
-    }
-}
-

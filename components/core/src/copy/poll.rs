@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::ingest::{record, Recorded, Source};
 use super::trades::{parse_trade, LeaderTrade};
 use crate::api::ApiError;
-use crate::ports::{Db, Http, HttpRequest, Platform, SqlValue};
+use crate::ports::{Db, DbError, Http, HttpRequest, Platform, SqlValue};
 use crate::settings;
 
 /// What one polling pass did.
@@ -46,16 +46,10 @@ pub async fn poll_leaders(platform: &impl Platform) -> Result<Polled, ApiError> 
     let timeout = settings::millis(config, settings::POLYMARKET_TIMEOUT_MS)?;
 
     let leaders = platform.db().query(LEADERS_SQL, &[])?;
-    let leaders: Vec<(String, Option<i64>)> = leaders
+    let leaders = leaders
         .iter()
-        .map(|r| {
-            let cursor = match r.get("cursor_secs") {
-                Ok(SqlValue::Int(v)) => Some(*v),
-                _ => None,
-            };
-            (text(&r, "leader_address"), cursor)
-        })
-        .collect();
+        .map(|r| Ok((r.text("leader_address")?, r.opt_int("cursor_secs")?)))
+        .collect::<Result<Vec<(String, Option<i64>)>, DbError>>()?;
     let fetches = leaders
         .iter()
         .map(|(leader, cursor)| fetch_fills(platform.http(), &data_url, leader, *cursor, limit, timeout));
@@ -108,11 +102,4 @@ async fn fetch_fills(
             .filter(|t| t.leader == leader && cursor_secs.is_none_or(|c| t.traded_at_secs >= c))
             .collect(),
     )
-}
-
-fn text(row: &crate::ports::Row<'_>, column: &str) -> String {
-    match row.get(column) {
-        Ok(SqlValue::Text(s)) => s.clone(),
-        _ => String::new(),
-    }
 }

@@ -7,7 +7,6 @@
 //! SIGNED → SUBMITTED / FILLED (order likewise) | SIGNED later (post deferred) | FAILED |
 //! PENDING (order dropped: the CLOB refused its exchange version, so it is signed again).
 
-use super::claim::text;
 use crate::ports::{Db, DbError, SqlValue};
 use crate::trading::PreparedOrder;
 
@@ -29,7 +28,7 @@ const STATUS_SQL: &str = "SELECT status FROM copy_attempts WHERE id = $1 AND lea
 /// the lease was lost.
 pub fn status(db: &impl Db, lease: &Lease<'_>) -> Result<Option<String>, DbError> {
     let rows = db.query(STATUS_SQL, &lease.params())?;
-    rows.first().map(|row| text(&row, "status")).transpose()
+    rows.first().map(|row| row.text("status")).transpose()
 }
 
 const SKIP_SQL: &str = "\
@@ -64,7 +63,7 @@ pub fn persist_order(db: &impl Db, lease: &Lease<'_>, order: &PreparedOrder, dry
     params.extend(order.column_values());
     params.extend([SqlValue::Int(order.notional as i64), SqlValue::Text(order_status.into())]);
     let rows = db.query(PERSIST_SQL, &params)?;
-    rows.first().map(|row| text(&row, "id")).transpose()
+    rows.first().map(|row| row.text("id")).transpose()
 }
 
 const POSTED_SQL: &str = "\

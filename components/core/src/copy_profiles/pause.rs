@@ -135,10 +135,10 @@ fn parse_scope(body: &[u8]) -> Result<Scope, ApiError> {
 fn changed_count(db: &impl Db, sql: &str, params: &[SqlValue]) -> Result<i64, ApiError> {
     let rows = db.query(sql, params)?;
     let row = rows.first().ok_or_else(|| ApiError::new(ErrorCode::InternalError, "pause statement returned nothing"))?;
-    if row.get("known")? != &SqlValue::Bool(true) {
+    if !row.bool("known")? {
         return Err(ApiError::new(ErrorCode::NotFound, "no such user"));
     }
-    if row.get("everyone_held")? == &SqlValue::Bool(true) {
+    if row.bool("everyone_held")? {
         return Err(ApiError::new(
             ErrorCode::Conflict,
             "everyone's copy trading is paused: resume everyone (no userId) to lift it",

@@ -173,21 +173,12 @@ pub fn delete(db: &impl Db, user_id: &str, id: &str) -> Result<bool, ApiError> {
 /// The user's own addresses, lowercase.
 pub fn own_addresses(db: &impl Db, user_id: &str) -> Result<Vec<String>, ApiError> {
     let rows = db.query(OWN_ADDRESSES_SQL, &[SqlValue::Text(user_id.into())])?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| match r.get("address") {
-            Ok(SqlValue::Text(a)) => Some(a.clone()),
-            _ => None,
-        })
-        .collect())
+    Ok(rows.iter().map(|r| r.text("address")).collect::<Result<_, _>>()?)
 }
 
 fn from_row(row: &Row<'_>) -> Result<StoredProfile, DbError> {
     Ok(StoredProfile {
-        id: match row.get("id")? {
-            SqlValue::Text(s) => s.clone(),
-            other => return Err(DbError::Conversion(format!("`id` is not text: {other:?}"))),
-        },
+        id: row.text("id")?,
         settings: settings_from_row(row)?,
         created_at_ms: row.int("created_at_ms")?,
         updated_at_ms: row.int("updated_at_ms")?,
@@ -199,32 +190,15 @@ fn from_row(row: &Row<'_>) -> Result<StoredProfile, DbError> {
 /// and `max_price_deviation_bps` as int8, the market lists as jsonb). Also what the copy
 /// pipeline's claim reads.
 pub(crate) fn settings_from_row(row: &Row<'_>) -> Result<Settings, DbError> {
-    let text = |c: &str| match row.get(c)? {
-        SqlValue::Text(s) => Ok(Some(s.clone())),
-        SqlValue::Null => Ok(None),
-        other => Err(DbError::Conversion(format!("`{c}` is not text: {other:?}"))),
-    };
-    let required = |c: &str| text(c)?.ok_or_else(|| DbError::Conversion(format!("`{c}` is NULL")));
-    let int = |c: &str| match row.get(c)? {
-        SqlValue::Int(v) => Ok(Some(*v)),
-        SqlValue::Null => Ok(None),
-        other => Err(DbError::Conversion(format!("`{c}` is not an integer: {other:?}"))),
-    };
-    let flag = |c: &str| match row.get(c)? {
-        SqlValue::Bool(b) => Ok(*b),
-        other => Err(DbError::Conversion(format!("`{c}` is not a boolean: {other:?}"))),
-    };
-    let list = |c: &str| match row.get(c)? {
-        SqlValue::Json(v) => serde_json::from_value::<Vec<String>>(v.clone()).map_err(|e| DbError::Conversion(format!("`{c}`: {e}"))),
-        other => Err(DbError::Conversion(format!("`{c}` is not a list: {other:?}"))),
-    };
-    let sizing_mode = required("sizing_mode")?;
-    let status = required("status")?;
+    let int = |c: &str| row.opt_int(c);
+    let list = |c: &str| serde_json::from_value::<Vec<String>>(row.json(c)?).map_err(|e| DbError::Conversion(format!("`{c}`: {e}")));
+    let sizing_mode = row.text("sizing_mode")?;
+    let status = row.text("status")?;
     Ok(Settings {
-        leader_address: required("leader_address")?,
+        leader_address: row.text("leader_address")?,
         status: Status::parse(&status).ok_or_else(|| DbError::Conversion(format!("unknown profile status `{status}`")))?,
-        paused_reason: text("paused_reason")?,
-        paused_by_user: flag("paused_by_user")?,
+        paused_reason: row.opt_text("paused_reason")?,
+        paused_by_user: row.bool("paused_by_user")?,
         sizing_mode: SizingMode::parse(&sizing_mode)
             .ok_or_else(|| DbError::Conversion(format!("unknown sizing mode `{sizing_mode}`")))?,
         fixed_amount: int("fixed_amount")?,
@@ -236,8 +210,8 @@ pub(crate) fn settings_from_row(row: &Row<'_>) -> Result<Settings, DbError> {
         max_price_deviation_bps: int("max_price_deviation_bps")?,
         market_allowlist: list("market_allowlist")?,
         market_denylist: list("market_denylist")?,
-        buy_only: flag("buy_only")?,
-        binary_only: flag("binary_only")?,
+        buy_only: row.bool("buy_only")?,
+        binary_only: row.bool("binary_only")?,
     })
 }
 

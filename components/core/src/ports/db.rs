@@ -52,10 +52,59 @@ impl<'a> Row<'a> {
     }
 
     pub fn int(&self, column: &str) -> Result<i64, DbError> {
+        self.opt_int(column)?.ok_or_else(|| null(column))
+    }
+
+    /// An integer, or `None` for NULL; any other value is an error, never a default.
+    pub fn opt_int(&self, column: &str) -> Result<Option<i64>, DbError> {
         match self.get(column)? {
-            SqlValue::Int(v) => Ok(*v),
+            SqlValue::Int(v) => Ok(Some(*v)),
+            SqlValue::Null => Ok(None),
             other => Err(DbError::Conversion(format!("`{column}` is not an integer: {other:?}"))),
         }
+    }
+
+    pub fn text(&self, column: &str) -> Result<String, DbError> {
+        self.opt_text(column)?.ok_or_else(|| null(column))
+    }
+
+    /// Text, or `None` for NULL; any other value is an error.
+    pub fn opt_text(&self, column: &str) -> Result<Option<String>, DbError> {
+        match self.get(column)? {
+            SqlValue::Text(s) => Ok(Some(s.clone())),
+            SqlValue::Null => Ok(None),
+            other => Err(DbError::Conversion(format!("`{column}` is not text: {other:?}"))),
+        }
+    }
+
+    /// A `numeric` as its exact decimal text, or `None` for NULL.
+    pub fn opt_decimal(&self, column: &str) -> Result<Option<String>, DbError> {
+        match self.get(column)? {
+            SqlValue::Decimal(d) => Ok(Some(d.clone())),
+            SqlValue::Null => Ok(None),
+            other => Err(DbError::Conversion(format!("`{column}` is not numeric: {other:?}"))),
+        }
+    }
+
+    pub fn bool(&self, column: &str) -> Result<bool, DbError> {
+        match self.get(column)? {
+            SqlValue::Bool(b) => Ok(*b),
+            SqlValue::Null => Err(null(column)),
+            other => Err(DbError::Conversion(format!("`{column}` is not a boolean: {other:?}"))),
+        }
+    }
+
+    /// A `jsonb` value, or `None` for NULL.
+    pub fn opt_json(&self, column: &str) -> Result<Option<serde_json::Value>, DbError> {
+        match self.get(column)? {
+            SqlValue::Json(v) => Ok(Some(v.clone())),
+            SqlValue::Null => Ok(None),
+            other => Err(DbError::Conversion(format!("`{column}` is not jsonb: {other:?}"))),
+        }
+    }
+
+    pub fn json(&self, column: &str) -> Result<serde_json::Value, DbError> {
+        self.opt_json(column)?.ok_or_else(|| null(column))
     }
 
     pub fn float(&self, column: &str) -> Result<f64, DbError> {
@@ -65,6 +114,10 @@ impl<'a> Row<'a> {
             other => Err(DbError::Conversion(format!("`{column}` is not a number: {other:?}"))),
         }
     }
+}
+
+fn null(column: &str) -> DbError {
+    DbError::Conversion(format!("`{column}` is NULL"))
 }
 
 /// Why a database call failed.

@@ -43,10 +43,7 @@ impl<P: Platform> Session<'_, P> {
                 _ => Err(ApiError::new(crate::api::ErrorCode::InternalError, "stored CLOB secret is unreadable")),
             }
         };
-        let api_key = match row.get("api_key")? {
-            SqlValue::Text(k) => k.clone(),
-            _ => return Ok(None),
-        };
+        let api_key = row.text("api_key")?;
         let found = ApiCredentials { api_key, secret: open("enc_secret")?, passphrase: open("enc_passphrase")? };
         self.credentials.insert(address, found.clone());
         Ok(Some(found))

@@ -9,7 +9,7 @@ use crate::api::{invalid, ApiError, Request, Response};
 use crate::auth::authenticate;
 use crate::ports::{Db, DbError, Platform, Row, SqlValue};
 use crate::time::Timestamp;
-use crate::usd::format_usd;
+use crate::money::format_micro;
 
 /// Attempts per page unless `limit` says otherwise.
 const DEFAULT_LIMIT: i64 = 20;
@@ -98,7 +98,7 @@ fn attempt_json(row: &Row<'_>) -> Result<Value, DbError> {
         "side": row.opt_text("side")?,
         "size": row.opt_decimal("size")?,
         "price": row.opt_decimal("price")?,
-        "amountUsd": row.opt_int("amount")?.map(format_usd),
+        "amountUsd": row.opt_int("amount")?.map(|u| format_micro(i128::from(u))),
         "errorCode": row.opt_text("error_code")?,
         "createdAt": time("created_at_ms")?,
         "leaderEvent": {

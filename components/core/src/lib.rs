@@ -14,6 +14,7 @@ pub mod evm;
 pub mod health;
 pub mod manual_orders;
 pub mod me;
+pub mod money;
 pub mod orders;
 pub mod ports;
 pub mod reconcile;
@@ -24,5 +25,5 @@ pub mod signing;
 pub mod status;
 pub mod time;
 pub mod trading;
-pub mod usd;
+
 pub mod workers;

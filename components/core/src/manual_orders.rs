@@ -10,7 +10,7 @@ use crate::auth::authenticate;
 use crate::authority::get_or_create_authority;
 use crate::clob::{BalanceAsset, ClobError};
 use crate::copy::controls::{Controls, Verdict};
-use crate::copy::units::{format_micro, parse_micro, ONE};
+use crate::money::{format_micro, parse_micro, ONE};
 use crate::orders::{validate_price, OrderType};
 use crate::ports::{Db, DbError, Platform, SqlValue};
 use crate::trading::{OrderIntent, Session, TradingError};

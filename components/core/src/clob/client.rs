@@ -7,7 +7,7 @@ use std::time::Duration;
 use alloy_primitives::Address;
 use serde_json::Value;
 
-use crate::copy::units::json_micro;
+use crate::money::json_micro;
 use crate::orders::{l2_headers, ApiCredentials, TickSize};
 use crate::ports::{Http, HttpRequest, HttpResponse};
 

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::units::parse_micro;
+use crate::money::parse_micro;
 use crate::copy_profiles::{settings_from_row, Settings, SizingMode, Status};
 use crate::ports::{Db, DbError, Row, SqlValue};
 

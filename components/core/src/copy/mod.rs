@@ -11,7 +11,6 @@ pub mod poll;
 pub mod settle;
 pub mod sizing;
 pub mod trades;
-pub mod units;
 pub mod webhook;
 pub mod worker;
 

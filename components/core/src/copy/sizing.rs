@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::claim::{Event, Profile, Sizing};
-use super::units::{floor_to, mul_div_floor, ONE};
+use crate::money::{floor_to, mul_div_floor, ONE};
 
 /// Why a copy was not placed. Stored in `copy_attempts.skip_reason`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

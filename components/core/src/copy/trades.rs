@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::units::{format_micro, json_micro};
+use crate::money::{format_micro, json_micro};
 
 /// One fill of a leader. Quantities in micro-units.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,7 +67,7 @@ impl std::fmt::Display for TradeError {
 /// `to_timestamp` and every client's date type agree on.
 const MAX_TRADED_AT_SECS: i64 = 253_402_300_799;
 /// Largest size taken: 10^12 shares, far past any real fill, so micro-units fit an i64.
-const MAX_SIZE_MICRO: i128 = 1_000_000_000_000 * super::units::ONE;
+const MAX_SIZE_MICRO: i128 = 1_000_000_000_000 * crate::money::ONE;
 
 /// Parses one Data API trade object, admitting only what `leader_events` stores: a value
 /// Postgres would refuse (an outcome index past int4, a NUL in a text) fails this trade here,
@@ -80,7 +80,7 @@ pub fn parse_trade(index: usize, value: &Value) -> Result<LeaderTrade, TradeErro
     let asset = text("asset").filter(|a| !a.is_empty() && a.len() <= 80 && a.bytes().all(|b| b.is_ascii_digit())).ok_or(err("asset"))?;
     let condition_id = text("conditionId").filter(|c| is_hex(c, 64)).ok_or(err("conditionId"))?.to_ascii_lowercase();
     let size = value.get("size").and_then(json_micro).filter(|s| *s > 0 && *s <= MAX_SIZE_MICRO).ok_or(err("size"))?;
-    let price = value.get("price").and_then(json_micro).filter(|p| *p > 0 && *p < super::units::ONE).ok_or(err("price"))?;
+    let price = value.get("price").and_then(json_micro).filter(|p| *p > 0 && *p < crate::money::ONE).ok_or(err("price"))?;
     let traded_at_secs =
         value.get("timestamp").and_then(Value::as_i64).filter(|t| (1..=MAX_TRADED_AT_SECS).contains(t)).ok_or(err("timestamp"))?;
     let transaction_hash =

@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::settings::{Settings, SizingMode, Status};
 use crate::api::{invalid, ApiError};
-use crate::usd::UsdText;
+use crate::money::UsdText;
 
 /// The fields a request sets; absent ones keep their value (or default, on create).
 #[derive(Debug, Default, Deserialize)]

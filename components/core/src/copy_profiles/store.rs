@@ -7,7 +7,7 @@ use super::settings::{Settings, SizingMode, Status};
 use crate::api::{ApiError, ErrorCode};
 use crate::ports::{Db, DbError, Row, SqlValue};
 use crate::time::Timestamp;
-use crate::usd::format_usd;
+use crate::money::format_micro;
 
 /// A stored profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -219,7 +219,7 @@ impl StoredProfile {
     /// The API's view: amounts as dollar strings, times as ISO-8601 UTC.
     pub fn to_json(&self) -> Value {
         let s = &self.settings;
-        let usd = |units: Option<i64>| units.map(format_usd);
+        let usd = |units: Option<i64>| units.map(|u| format_micro(i128::from(u)));
         json!({
             "id": self.id,
             "leaderAddress": s.leader_address,

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::Account;
 use crate::api::{invalid, ApiError, ErrorCode};
 use crate::clob::Book;
-use crate::copy::units::format_micro;
+use crate::money::format_micro;
 use crate::ports::SqlValue;
 use crate::orders::{
     limit_order_amounts, new_salt, safe_message_hash, safe_message_typed_data, Chain, Exchange, OrderType, Side, SignatureType,

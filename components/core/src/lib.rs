@@ -23,6 +23,7 @@ pub mod sealed;
 pub mod settings;
 pub mod signing;
 pub mod status;
+mod text_enum;
 pub mod time;
 pub mod trading;
 

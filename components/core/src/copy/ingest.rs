@@ -6,20 +6,14 @@
 
 use super::trades::{as_rows, LeaderTrade};
 use crate::ports::{Db, DbError, SqlValue};
+use crate::text_enum::text_enum;
 
-/// Where a fill came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
-    Poll,
-    Webhook,
-}
-
-impl Source {
-    fn as_str(&self) -> &'static str {
-        match self {
-            Source::Poll => "POLL",
-            Source::Webhook => "WEBHOOK",
-        }
+text_enum! {
+    /// Where a fill came from (`leader_events.source`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Source {
+        Poll = "POLL",
+        Webhook = "WEBHOOK",
     }
 }
 

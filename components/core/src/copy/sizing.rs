@@ -5,51 +5,30 @@ use serde::Serialize;
 
 use super::claim::{Event, Profile, Sizing};
 use crate::money::{floor_to, mul_div_floor, ONE};
+use crate::text_enum::text_enum;
 
-/// Why a copy was not placed. Stored in `copy_attempts.skip_reason`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum SkipReason {
-    ProfileDeleted,
-    ProfilePaused,
-    EventTooOld,
-    SellNotAllowed,
-    MarketNotAllowed,
-    MarketDenied,
-    NonBinaryMarket,
-    NoTradingAuthority,
-    MarketNotFound,
-    NoLiquidity,
-    PriceDeviation,
-    InsufficientBalance,
-    NoPosition,
-    MaxPositionReached,
-    DailyVolumeExceeded,
-    BelowMinSize,
-    BelowMinOrder,
-}
-
-impl SkipReason {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            SkipReason::ProfileDeleted => "PROFILE_DELETED",
-            SkipReason::ProfilePaused => "PROFILE_PAUSED",
-            SkipReason::EventTooOld => "EVENT_TOO_OLD",
-            SkipReason::SellNotAllowed => "SELL_NOT_ALLOWED",
-            SkipReason::MarketNotAllowed => "MARKET_NOT_ALLOWED",
-            SkipReason::MarketDenied => "MARKET_DENIED",
-            SkipReason::NonBinaryMarket => "NON_BINARY_MARKET",
-            SkipReason::NoTradingAuthority => "NO_TRADING_AUTHORITY",
-            SkipReason::MarketNotFound => "MARKET_NOT_FOUND",
-            SkipReason::NoLiquidity => "NO_LIQUIDITY",
-            SkipReason::PriceDeviation => "PRICE_DEVIATION",
-            SkipReason::InsufficientBalance => "INSUFFICIENT_BALANCE",
-            SkipReason::NoPosition => "NO_POSITION",
-            SkipReason::MaxPositionReached => "MAX_POSITION_REACHED",
-            SkipReason::DailyVolumeExceeded => "DAILY_VOLUME_EXCEEDED",
-            SkipReason::BelowMinSize => "BELOW_MIN_SIZE",
-            SkipReason::BelowMinOrder => "BELOW_MIN_ORDER",
-        }
+text_enum! {
+    /// Why a copy was not placed. Stored in `copy_attempts.skip_reason`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum SkipReason {
+        ProfileDeleted = "PROFILE_DELETED",
+        ProfilePaused = "PROFILE_PAUSED",
+        EventTooOld = "EVENT_TOO_OLD",
+        SellNotAllowed = "SELL_NOT_ALLOWED",
+        MarketNotAllowed = "MARKET_NOT_ALLOWED",
+        MarketDenied = "MARKET_DENIED",
+        NonBinaryMarket = "NON_BINARY_MARKET",
+        NoTradingAuthority = "NO_TRADING_AUTHORITY",
+        MarketNotFound = "MARKET_NOT_FOUND",
+        NoLiquidity = "NO_LIQUIDITY",
+        PriceDeviation = "PRICE_DEVIATION",
+        InsufficientBalance = "INSUFFICIENT_BALANCE",
+        NoPosition = "NO_POSITION",
+        MaxPositionReached = "MAX_POSITION_REACHED",
+        DailyVolumeExceeded = "DAILY_VOLUME_EXCEEDED",
+        BelowMinSize = "BELOW_MIN_SIZE",
+        BelowMinOrder = "BELOW_MIN_ORDER",
     }
 }
 
@@ -190,6 +169,13 @@ pub fn decide(profile: &Profile, event: &Event, daily_used: i128, market: Market
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reports_spell_skip_reasons_as_stored() {
+        for reason in SkipReason::ALL {
+            assert_eq!(serde_json::to_value(reason).unwrap(), reason.as_str());
+        }
+    }
     use crate::copy::claim::Guards;
 
     fn profile(sizing: Sizing, guards: Guards) -> Profile {

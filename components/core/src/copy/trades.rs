@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::money::{format_micro, json_micro};
+use crate::text_enum::text_enum;
 
 /// One fill of a leader. Quantities in micro-units.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,26 +28,12 @@ pub struct LeaderTrade {
     pub event_slug: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TradeSide {
-    Buy,
-    Sell,
-}
-
-impl TradeSide {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            TradeSide::Buy => "BUY",
-            TradeSide::Sell => "SELL",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<TradeSide> {
-        match text {
-            "BUY" => Some(TradeSide::Buy),
-            "SELL" => Some(TradeSide::Sell),
-            _ => None,
-        }
+text_enum! {
+    /// The side of a leader's fill, as the Data API spells it.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum TradeSide {
+        Buy = "BUY",
+        Sell = "SELL",
     }
 }
 

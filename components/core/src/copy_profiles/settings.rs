@@ -6,32 +6,23 @@ use serde::Deserialize;
 use super::market::normalize_markets;
 use crate::api::{invalid, ApiError, ErrorCode};
 use crate::evm::parse_address;
+use crate::text_enum::text_enum;
 
-/// How a copy order is sized.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum SizingMode {
-    /// A fixed dollar amount per copied trade (`fixedAmountUsd`).
-    FixedUsd,
-    /// The leader's size scaled by `ratioBps` (10000 = 1×, up to 100×).
-    LeaderRatio,
-    /// `ratioBps` of the follower's balance (10000 = 100%).
-    BalancePercent,
+text_enum! {
+    /// How a copy order is sized.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum SizingMode {
+        /// A fixed dollar amount per copied trade (`fixedAmountUsd`).
+        FixedUsd = "FIXED_USD",
+        /// The leader's size scaled by `ratioBps` (10000 = 1×, up to 100×).
+        LeaderRatio = "LEADER_RATIO",
+        /// `ratioBps` of the follower's balance (10000 = 100%).
+        BalancePercent = "BALANCE_PERCENT",
+    }
 }
 
 impl SizingMode {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            SizingMode::FixedUsd => "FIXED_USD",
-            SizingMode::LeaderRatio => "LEADER_RATIO",
-            SizingMode::BalancePercent => "BALANCE_PERCENT",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<SizingMode> {
-        [SizingMode::FixedUsd, SizingMode::LeaderRatio, SizingMode::BalancePercent].into_iter().find(|m| m.as_str() == text)
-    }
-
     /// The `ratioBps` range this mode accepts; `None` when the mode takes a fixed amount.
     fn ratio_range(&self) -> Option<std::ops::RangeInclusive<i64>> {
         match self {
@@ -42,28 +33,13 @@ impl SizingMode {
     }
 }
 
-/// Whether the copy pipeline follows this profile.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Status {
-    Enabled,
-    Paused,
-}
-
-impl Status {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Status::Enabled => "ENABLED",
-            Status::Paused => "PAUSED",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Status> {
-        match text {
-            "ENABLED" => Some(Status::Enabled),
-            "PAUSED" => Some(Status::Paused),
-            _ => None,
-        }
+text_enum! {
+    /// Whether the copy pipeline follows this profile.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum Status {
+        Enabled = "ENABLED",
+        Paused = "PAUSED",
     }
 }
 
@@ -192,6 +168,16 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_bodies_spell_modes_and_statuses_as_stored() {
+        for mode in SizingMode::ALL {
+            assert_eq!(serde_json::from_value::<SizingMode>(mode.as_str().into()).unwrap(), *mode);
+        }
+        for status in Status::ALL {
+            assert_eq!(serde_json::from_value::<Status>(status.as_str().into()).unwrap(), *status);
+        }
+    }
 
     // EIP-55's own example of a checksummed address.
     const LEADER: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";

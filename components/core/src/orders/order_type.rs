@@ -3,31 +3,24 @@
 use std::str::FromStr;
 
 use super::OrderError;
+use crate::text_enum::text_enum;
 
-/// The `orderType` of `POST /order`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum OrderType {
-    /// Good till cancelled.
-    Gtc,
-    /// Fill or kill: all at once or nothing.
-    Fok,
-    /// Good till the order's `expiration`.
-    Gtd,
-    /// Fill and kill: what fills now, the rest cancelled.
-    Fak,
+text_enum! {
+    /// The `orderType` of `POST /order`, in the CLOB's spelling.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum OrderType {
+        /// Good till cancelled.
+        Gtc = "GTC",
+        /// Fill or kill: all at once or nothing.
+        Fok = "FOK",
+        /// Good till the order's `expiration`.
+        Gtd = "GTD",
+        /// Fill and kill: what fills now, the rest cancelled.
+        Fak = "FAK",
+    }
 }
 
 impl OrderType {
-    /// The CLOB's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderType::Gtc => "GTC",
-            OrderType::Fok => "FOK",
-            OrderType::Gtd => "GTD",
-            OrderType::Fak => "FAK",
-        }
-    }
-
     /// Whether `postOnly` may be set: only orders that rest on the book can refuse to take.
     pub fn allows_post_only(self) -> bool {
         matches!(self, OrderType::Gtc | OrderType::Gtd)
@@ -38,13 +31,7 @@ impl FromStr for OrderType {
     type Err = OrderError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "GTC" => Ok(OrderType::Gtc),
-            "FOK" => Ok(OrderType::Fok),
-            "GTD" => Ok(OrderType::Gtd),
-            "FAK" => Ok(OrderType::Fak),
-            other => Err(OrderError::UnknownOrderType(other.to_string())),
-        }
+        OrderType::parse(text).ok_or_else(|| OrderError::UnknownOrderType(text.to_string()))
     }
 }
 

@@ -3,23 +3,19 @@
 use std::str::FromStr;
 
 use super::OrderError;
+use crate::text_enum::text_enum;
 
-/// BUY gives collateral for outcome tokens; SELL gives outcome tokens for collateral.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Side {
-    Buy,
-    Sell,
+text_enum! {
+    /// BUY gives collateral for outcome tokens; SELL gives outcome tokens for collateral. The
+    /// text is the CLOB's spelling, as in the `POST /order` body.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Side {
+        Buy = "BUY",
+        Sell = "SELL",
+    }
 }
 
 impl Side {
-    /// The CLOB's spelling, as in the `POST /order` body.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Buy => "BUY",
-            Side::Sell => "SELL",
-        }
-    }
-
     /// The signed `uint8 side` of the EIP-712 order.
     pub fn as_u8(self) -> u8 {
         match self {
@@ -33,11 +29,7 @@ impl FromStr for Side {
     type Err = OrderError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "BUY" => Ok(Side::Buy),
-            "SELL" => Ok(Side::Sell),
-            other => Err(OrderError::UnknownSide(other.to_string())),
-        }
+        Side::parse(text).ok_or_else(|| OrderError::UnknownSide(text.to_string()))
     }
 }
 

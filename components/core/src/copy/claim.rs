@@ -8,6 +8,8 @@ use serde_json::Value;
 use crate::money::parse_micro;
 use crate::copy_profiles::{settings_from_row, Settings, SizingMode, Status};
 use crate::ports::{Db, DbError, Row, SqlValue};
+use crate::text_enum::text_enum;
+use super::trades::TradeSide;
 
 /// How a profile sizes copies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,11 +70,34 @@ impl From<&Settings> for Profile {
     }
 }
 
+text_enum! {
+    /// The status of an attempt a claim takes: never signed yet, or signed and maybe posted.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum ClaimedStatus {
+        Pending = "PENDING",
+        Signed = "SIGNED",
+    }
+}
+
+text_enum! {
+    /// `orders.status`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum OrderStatus {
+        Pending = "PENDING",
+        Submitted = "SUBMITTED",
+        PartiallyFilled = "PARTIALLY_FILLED",
+        Filled = "FILLED",
+        Cancelled = "CANCELLED",
+        Failed = "FAILED",
+        DryRun = "DRY_RUN",
+    }
+}
+
 /// The leader's fill being copied; quantities in micro-units.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
     pub id: String,
-    pub side: String,
+    pub side: TradeSide,
     pub asset: String,
     pub condition_id: String,
     pub size: i128,
@@ -86,7 +111,7 @@ pub struct Event {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredOrder {
     pub id: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub order_hash: String,
     /// `{"order": {... "signature"}, "orderType": ...}`: what is posted, owner aside.
     pub signed_order: Value,
@@ -97,8 +122,7 @@ pub struct StoredOrder {
 pub struct ClaimedAttempt {
     pub id: String,
     pub user_id: String,
-    /// PENDING or SIGNED.
-    pub status: String,
+    pub status: ClaimedStatus,
     /// Claims so far, this one included.
     pub attempts: i64,
     /// `None` when the profile was deleted after the fan-out.
@@ -203,7 +227,7 @@ fn attempt(row: &Row<'_>) -> Result<ClaimedAttempt, DbError> {
     let order = match row.opt_text("order_id")? {
         Some(id) => Some(StoredOrder {
             id,
-            status: row.text("order_status")?,
+            status: row.parsed("order_status", OrderStatus::parse)?,
             order_hash: row.text("order_hash")?,
             signed_order: row.json("signed_order")?,
         }),
@@ -212,13 +236,13 @@ fn attempt(row: &Row<'_>) -> Result<ClaimedAttempt, DbError> {
     Ok(ClaimedAttempt {
         id: row.text("id")?,
         user_id: row.text("user_id")?,
-        status: row.text("attempt_status")?,
+        status: row.parsed("attempt_status", ClaimedStatus::parse)?,
         attempts: row.int("attempts")?,
         profile,
         profile_id: row.opt_text("profile_id")?,
         event: Event {
             id: row.text("event_id")?,
-            side: row.text("event_side")?,
+            side: row.parsed("event_side", TradeSide::parse)?,
             asset: row.text("asset")?,
             condition_id: row.text("condition_id")?,
             size: decimal("event_size")?,

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::claim::{claim, release_profiles, ClaimedAttempt};
+use super::claim::{claim, release_profiles, ClaimedAttempt, ClaimedStatus};
+use super::trades::TradeSide;
 use super::controls::{Controls, Verdict};
 use super::settle::{self, Lease};
 use super::sizing::{decide, needs, precheck, Holdings, Market, SkipReason};
@@ -132,7 +133,7 @@ impl<'a, P: Platform> Pass<'a, P> {
     async fn step(&mut self, attempt: &ClaimedAttempt) -> Result<Step, ApiError> {
         let lease = Lease { attempt_id: &attempt.id, owner: self.owner };
         let db = self.platform.db();
-        if attempt.status == "SIGNED" {
+        if attempt.status == ClaimedStatus::Signed {
             return match &attempt.order {
                 Some(order) => self.post(attempt, &lease, &order.signed_order, &order.order_hash).await,
                 None => self.fail(&lease, "ORDER_MISSING", "signed attempt has no order"),
@@ -151,7 +152,7 @@ impl<'a, P: Platform> Pass<'a, P> {
             Err(TradingError::Clob(ClobError::Rejected { .. })) => return self.skip(&lease, SkipReason::MarketNotFound),
             Err(e) => return self.trading_failure(attempt, &lease, e),
         };
-        let buy = attempt.event.side == "BUY";
+        let buy = attempt.event.side == TradeSide::Buy;
         let dry = self.controls.verdict == Verdict::Dry;
         let (want_collateral, want_position) = needs(profile, buy);
         let mut holdings = Holdings::default();

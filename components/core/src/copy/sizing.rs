@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::claim::{Event, Profile, Sizing};
+use super::trades::TradeSide;
 use crate::money::{floor_to, mul_div_floor, ONE};
 use crate::text_enum::text_enum;
 
@@ -43,7 +44,7 @@ pub fn precheck<'a>(profile: Option<&'a Profile>, event: &Event, now_ms: i64, ma
         return Err(SkipReason::EventTooOld);
     }
     let guards = &profile.guards;
-    if guards.buy_only && event.side == "SELL" {
+    if guards.buy_only && event.side == TradeSide::Sell {
         return Err(SkipReason::SellNotAllowed);
     }
     let names = |list: &[String]| {
@@ -100,7 +101,7 @@ pub fn needs(profile: &Profile, buy: bool) -> (bool, bool) {
 /// Sizes the copy and applies the guards, reducing where a guard allows less and skipping
 /// where nothing sensible is left.
 pub fn decide(profile: &Profile, event: &Event, daily_used: i128, market: Market, holdings: Holdings) -> Result<Sized, SkipReason> {
-    let buy = event.side == "BUY";
+    let buy = event.side == TradeSide::Buy;
     let price = if buy { market.best_ask } else { market.best_bid }.ok_or(SkipReason::NoLiquidity)?;
     if price <= 0 || price >= ONE {
         return Err(SkipReason::NoLiquidity);
@@ -185,7 +186,7 @@ mod tests {
     fn event(side: &str, size: i128, price: i128) -> Event {
         Event {
             id: "e".into(),
-            side: side.into(),
+            side: TradeSide::parse(side).unwrap(),
             asset: "1".into(),
             condition_id: "0xc".into(),
             size,

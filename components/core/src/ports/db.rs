@@ -77,6 +77,13 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// Text read into a domain value by `parse` (a status, a side): text it does not know is an
+    /// error naming the column and the value.
+    pub fn parsed<T>(&self, column: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, DbError> {
+        let text = self.text(column)?;
+        parse(&text).ok_or_else(|| DbError::Conversion(format!("`{column}` holds an unknown value {text:?}")))
+    }
+
     /// A `numeric` as its exact decimal text, or `None` for NULL.
     pub fn opt_decimal(&self, column: &str) -> Result<Option<String>, DbError> {
         match self.get(column)? {

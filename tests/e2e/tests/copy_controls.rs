@@ -373,10 +373,12 @@ async fn dynamic_down_pauses_and_removing_the_health_report_resumes() {
 
 #[tokio::test]
 async fn failing_posts_open_the_polymarket_breaker_which_stops_clob_calls_loses_nothing_and_recovers() {
-    let open_ms: u64 = 3_000;
+    // The open period is long, so nothing here races it; its end is brought about by moving the
+    // breaker's `opened_at` back, as the passing of that time would.
+    let open_ms: i64 = 60_000;
     let stack = CopyStack::start(&[
         ("polymarket_breaker_failure_threshold", "3"),
-        ("polymarket_breaker_open_ms", "3000"),
+        ("polymarket_breaker_open_ms", "60000"),
         ("copy_retry_ms", "50"),
         ("copy_max_attempts", "5"),
     ])
@@ -395,7 +397,6 @@ async fn failing_posts_open_the_polymarket_breaker_which_stops_clob_calls_loses_
         stack.tick().await;
         failing_ticks += 1;
     }
-    let opened_at = Instant::now();
     assert_eq!(failing_ticks, 3, "threshold 3, one failed POST /order per tick");
     assert_eq!(stack.polymarket.request_count(Endpoint::PostOrder), 3);
     assert_eq!(attempt_statuses(&stack).await, ["SIGNED"], "the signed order waits to be posted");
@@ -406,21 +407,20 @@ async fn failing_posts_open_the_polymarket_breaker_which_stops_clob_calls_loses_
     // While OPEN: a new fill is recorded; ticks make no CLOB call and lose no attempt, however many.
     stack.polymarket.push_trade(stack.trade("BUY", "30", "0.52"));
     let clob_before = clob_requests(&stack.polymarket);
-    let mut open_ticks = 0;
-    while opened_at.elapsed() < Duration::from_millis(open_ms - 800) {
+    for _ in 0..6 {
         stack.tick().await;
-        open_ticks += 1;
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(open_ticks >= 6, "only {open_ticks} ticks while open");
-    assert_eq!(clob_requests(&stack.polymarket), clob_before, "no CLOB call while the breaker is open");
+    assert_eq!(clob_requests(&stack.polymarket), clob_before, "no CLOB call in 6 ticks while the breaker is open");
     assert_eq!(hget(&stack, "polymarket:breaker", "state").await.as_deref(), Some("OPEN"));
     assert_eq!(attempt_statuses(&stack).await, ["SIGNED", "PENDING"], "nothing lost while open");
     assert_eq!(stack.count("SELECT count(*) FROM orders").await, 1);
 
     // The CLOB heals and the open period passes: the next ticks post every pending order once.
     stack.polymarket.set_behaviour(Endpoint::PostOrder, Behaviour::Healthy);
-    tokio::time::sleep(Duration::from_millis(open_ms).saturating_sub(opened_at.elapsed()) + Duration::from_millis(100)).await;
+    let opened_at: i64 = hget(&stack, "polymarket:breaker", "opened_at").await.unwrap().parse().unwrap();
+    let expired = (opened_at - open_ms - 1).to_string();
+    redis::cmd("HSET").arg("polymarket:breaker").arg("opened_at").arg(&expired).query_async::<()>(&mut stack.app.redis.clone()).await.unwrap();
     tick_until_settled(&stack, Duration::from_secs(10)).await;
 
     let statuses = attempt_statuses(&stack).await;
@@ -443,7 +443,6 @@ async fn a_clob_429_with_retry_after_defers_the_attempt_at_least_that_long() {
     one_fixed_follower(&stack, "10").await;
     stack.polymarket.set_behaviour(Endpoint::PostOrder, Behaviour::RateLimited { retry_after_secs: 3 });
     stack.polymarket.push_trade(stack.trade("BUY", "40", "0.52"));
-    let limited_at = Instant::now();
     stack.tick().await;
 
     assert_eq!(stack.polymarket.request_count(Endpoint::PostOrder), 1);
@@ -458,15 +457,15 @@ async fn a_clob_429_with_retry_after_defers_the_attempt_at_least_that_long() {
     assert!(wait_ms > 2_500.0, "deferred only {wait_ms} ms after a Retry-After of 3 s");
 
     stack.polymarket.set_behaviour(Endpoint::PostOrder, Behaviour::Healthy);
-    tokio::time::sleep(Duration::from_millis(1_000)).await;
     stack.tick().await;
     assert_eq!(stack.polymarket.request_count(Endpoint::PostOrder), 1, "not posted again before Retry-After");
     assert_eq!(attempt_statuses(&stack).await, ["SIGNED"]);
 
-    tokio::time::sleep(Duration::from_millis(3_100).saturating_sub(limited_at.elapsed())).await;
+    // The Retry-After passes (the deferral is moved to now, as waiting would): posted once.
+    stack.app.db.batch_execute("UPDATE copy_attempts SET next_attempt_at = now()").await.unwrap();
     tick_until_settled(&stack, Duration::from_secs(5)).await;
     assert_eq!(stack.polymarket.accepted_orders().len(), 1, "rejected: {:?}", stack.polymarket.rejected());
-    assert!(limited_at.elapsed() >= Duration::from_secs(3));
+    assert_eq!(stack.polymarket.request_count(Endpoint::PostOrder), 2, "one refused, one accepted");
 }
 
 /// An error of ours (here the follower's wallet row is damaged, so their authority cannot be

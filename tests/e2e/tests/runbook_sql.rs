@@ -1,11 +1,6 @@
-//! Every SQL statement in runbooks 000 and 001 runs, as pasted, against the migrated schema —
-//! and the diagnostic queries find the rows they are meant to find.
-//!
-//! The statements are kept in `tests/runbook-sql/` (CI may run without the runbooks beside the
-//! clone); when `../shared/seeds` is present the copies are checked against it. Regenerate with
-//! `MIRROR_UPDATE_RUNBOOK_SQL=1`.
-
-use std::path::PathBuf;
+//! Every SQL statement in runbooks 000 and 001 (`docs/runbooks/`) runs, as pasted, against the
+//! migrated schema — and the diagnostic queries find the rows they are meant to find. When the
+//! originals sit beside the clone (`../shared/seeds/`), the repository's copies must match them.
 
 use mirror_e2e::{repo_root, TestApp};
 
@@ -28,29 +23,36 @@ fn extract(runbook: &str) -> Vec<String> {
     statements
 }
 
-fn copy_path(id: &str) -> PathBuf {
-    repo_root().join(format!("tests/runbook-sql/{id}.sql"))
+fn runbook(file: &str) -> String {
+    std::fs::read_to_string(repo_root().join("docs/runbooks").join(file)).expect("docs/runbooks")
 }
 
-fn committed(id: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(copy_path(id)).expect("runbook SQL copy");
-    text.split(";\n\n").map(|s| s.trim().trim_end_matches(';').to_string()).filter(|s| !s.is_empty()).collect()
+/// The SQL of runbook `id`, in order.
+fn statements(id: &str) -> Vec<String> {
+    let (_, file) = RUNBOOKS.iter().find(|(i, _)| *i == id).expect("a runbook id");
+    extract(&runbook(file))
 }
 
 #[test]
-fn committed_copies_match_the_runbooks() {
+fn the_repositorys_runbooks_are_the_originals() {
     let seeds = repo_root().join("../shared/seeds");
     if !seeds.is_dir() {
-        eprintln!("runbooks not beside the clone; checking the committed copies only");
+        eprintln!("the original runbooks are not beside the clone: the repository's copies are used as they are");
         return;
     }
-    for (id, file) in RUNBOOKS {
-        let statements = extract(&std::fs::read_to_string(seeds.join(file)).unwrap());
-        if std::env::var_os("MIRROR_UPDATE_RUNBOOK_SQL").is_some() {
-            std::fs::write(copy_path(id), statements.join(";\n\n") + ";\n").unwrap();
+    for entry in std::fs::read_dir(repo_root().join("docs/runbooks")).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.ends_with(".txt") {
+            let original = std::fs::read_to_string(seeds.join(&name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(runbook(&name), original, "docs/runbooks/{name} differs from ../shared/seeds/{name}");
         }
-        assert_eq!(committed(id), statements, "tests/runbook-sql/{id}.sql is out of date with runbook {file}");
     }
+}
+
+#[test]
+fn the_runbooks_hold_the_statements_this_suite_runs() {
+    assert!(statements("000").len() > 20, "runbook 000's SQL blocks were found");
+    assert!(!statements("001").is_empty());
 }
 
 /// Rows the runbooks' diagnostic queries should surface; ids are the runbooks' own placeholders
@@ -110,7 +112,7 @@ async fn every_runbook_statement_runs_against_the_schema() {
     app.db.batch_execute(FIXTURE).await.expect("fixture matches the schema");
     let mut checked = 0;
     for (id, _) in RUNBOOKS {
-        for statement in committed(id) {
+        for statement in statements(id) {
             // Each statement in its own rolled-back transaction, so UPDATEs don't change what
             // later queries see.
             app.db.batch_execute("BEGIN").await.unwrap();

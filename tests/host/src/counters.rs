@@ -1,4 +1,4 @@
-//! Per-invocation round-trip counters (ARCHITECTURE §9).
+//! Per-invocation round-trip counters (docs/architecture.md §10).
 //!
 //! The counters live outside the `Store` (shared through an `Arc`) so that an invocation that
 //! traps or times out still reports what it did before it stopped.

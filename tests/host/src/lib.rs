@@ -1,4 +1,4 @@
-//! `mirror-test-host`: a Spin-compatible host on wasmtime (ARCHITECTURE §2).
+//! `mirror-test-host`: a Spin-compatible host on wasmtime (docs/architecture.md §2).
 //!
 //! It reads a `spin.toml`, routes HTTP requests to components, fires cron components, and
 //! implements the Spin interfaces the app's components import — Postgres, Redis, variables,

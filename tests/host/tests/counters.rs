@@ -1,4 +1,4 @@
-//! Round-trip counting (ARCHITECTURE §9) on a known invocation.
+//! Round-trip counting (docs/architecture.md §10) on a known invocation.
 mod common;
 
 use common::{get, http_server, json, load, services_vars};

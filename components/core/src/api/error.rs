@@ -5,7 +5,7 @@ use serde_json::json;
 use super::Response;
 use crate::ports::{ConfigError, DbError, RedisError};
 
-/// The stable error codes clients and operators see (ARCHITECTURE §8).
+/// The stable error codes clients and operators see (docs/architecture.md §9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
     Unauthorized,

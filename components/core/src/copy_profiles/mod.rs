@@ -1,6 +1,6 @@
-//! Copy profiles: a user follows a leader, with a sizing rule and guards (runbook 000; ARCHITECTURE
-//! §3 `/copy-profiles[/{id}]`). Users see and change only their own profiles; another user's id
-//! is 404, as if it did not exist.
+//! Copy profiles: a user follows a leader, with a sizing rule and guards (`/copy-profiles[/{id}]`,
+//! README "Copy profiles"). Users see and change only their own profiles; another user's id is
+//! 404, as if it did not exist.
 
 mod fields;
 mod market;

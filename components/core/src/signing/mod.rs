@@ -1,4 +1,4 @@
-//! The signing path every signature of a user's authority takes (ARCHITECTURE §5): a gate in one
+//! The signing path every signature of a user's authority takes (docs/architecture.md §4): a gate in one
 //! Redis round trip (breaker, per-user and global sliding windows), then the signer, then the
 //! outcome in one round trip.
 

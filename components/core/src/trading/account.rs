@@ -1,4 +1,4 @@
-//! Which account an order trades for and how it is signed (EXTERNAL.md, signature types):
+//! Which account an order trades for and how it is signed (docs/architecture.md §6):
 //! a follower without a Polymarket proxy trades from their authority's address (EOA, type 0);
 //! with the Safe Polymarket's factory derives for their authority, as that Safe (type 2);
 //! with any other Safe — one whose owner was rotated to a new server wallet in Phase 2A, which

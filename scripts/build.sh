@@ -7,7 +7,13 @@
 # --components-only, the test host binary for `make run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=$(sed -n 's/^command = "cargo build --target wasm32-wasip2 --profile component -p \(.*\)"$/-p \1/p' spin.toml | sort -u)
+packages=$(sed -n 's/^command = "cargo build --locked --target wasm32-wasip2 --profile component -p \(.*\)"$/-p \1/p' spin.toml | sort -u)
+# Every component's build command must be that one shape, or this would build fewer than spin.toml has.
+components=$(grep -c '^\[component\..*\.build\]$' spin.toml)
+if [ "$(wc -w <<<"$packages")" != "$((2 * components))" ]; then
+  echo "build.sh: a [component.*.build] command in spin.toml is not 'cargo build --locked --target wasm32-wasip2 --profile component -p <crate>'" >&2
+  exit 1
+fi
 # shellcheck disable=SC2086
 cargo build --locked --target wasm32-wasip2 --profile component $packages
 cargo build --locked --release --manifest-path signer/Cargo.toml --bin mirror-signer

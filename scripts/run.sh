@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: dependencies, Postgres and Redis, migrations, components, the signer (local
 # backend unless SIGNER_BACKEND says otherwise), then the app on http://127.0.0.1:3000 — with
-# `spin up` where Spin is installed, else on the test host.
+# `spin up` where Spin is installed, else on the test host. MIRROR_HOST_BIN names a host binary
+# already built (the sandbox's test passes its debug build) instead of building the release one.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -10,9 +11,15 @@ scripts/install-deps.sh
 spin=$(scripts/install-spin.sh)
 scripts/services.sh start
 eval "$(scripts/services.sh env)"
-scripts/build.sh
+if [ -n "${MIRROR_HOST_BIN:-}" ]; then
+  scripts/build.sh --components-only
+  host=$MIRROR_HOST_BIN
+else
+  scripts/build.sh
+  host=target/release/mirror-host
+fi
 
-target/release/mirror-host migrate --database-url "$SPIN_VARIABLE_DATABASE_URL" --dir migrations
+"$host" migrate --database-url "$SPIN_VARIABLE_DATABASE_URL" --dir migrations
 
 # Local secrets are generated once and kept in .run/ (mode 600); set the variables to override.
 secret() { # file, bytes
@@ -34,9 +41,12 @@ if [ -z "${SPIN_VARIABLE_DYNAMIC_JWT_PUBLIC_KEY:-}" ]; then
 fi
 echo "admin token in $repo/.run/admin-token; webhook secret in $repo/.run/leader-webhook-secret; dev JWT signing key in $repo/.run/jwt-dev-private.pem" >&2
 
-# The signer: the one native process. Stopped when this script exits.
+# The signer: the one native process. Stopped when this script exits. Signing's health follows
+# the backend it runs (signer_backend).
 signer_listen=${SIGNER_LISTEN:-127.0.0.1:3100}
-SIGNER_AUTH_TOKEN=$SPIN_VARIABLE_SIGNER_AUTH_TOKEN SIGNER_BACKEND=${SIGNER_BACKEND:-local} \
+signer_backend=${SIGNER_BACKEND:-local}
+export SPIN_VARIABLE_SIGNER_BACKEND=$signer_backend
+SIGNER_AUTH_TOKEN=$SPIN_VARIABLE_SIGNER_AUTH_TOKEN SIGNER_BACKEND=$signer_backend \
   SIGNER_LOCAL_KEY=${SIGNER_LOCAL_KEY:-$(secret signer-local-key 32)} SIGNER_LISTEN=$signer_listen \
   signer/target/release/mirror-signer &
 signer_pid=$!
@@ -49,5 +59,5 @@ if [ -n "$spin" ]; then
   # .spin/logs/.
   env -u RUST_LOG "$spin" up --listen "$listen"
 else
-  target/release/mirror-host up --manifest spin.toml --listen "$listen"
+  "$host" up --manifest spin.toml --listen "$listen"
 fi

@@ -2,12 +2,18 @@
 # Local Postgres and Redis for `make run` and `make test`, from Debian's packages, in a run
 # directory of this checkout. Stops only what it started (by data directory and pidfile).
 #   scripts/services.sh start|stop|status|env|drop-test-databases
+# The app's database is `mirror` and its Redis database 0 unless MIRROR_DATABASE and
+# MIRROR_REDIS_DB say otherwise (`make sandbox` keeps its own: `mirror_sandbox`, 1).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 run_dir=${MIRROR_RUN_DIR:-$repo/.run}
 pg_port=${MIRROR_PG_PORT:-54329}
 redis_port=${MIRROR_REDIS_PORT:-63799}
+database=${MIRROR_DATABASE:-mirror}
+redis_db=${MIRROR_REDIS_DB:-0}
+[[ $database =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || { echo "MIRROR_DATABASE must be a plain lower-case name" >&2; exit 2; }
+[[ $redis_db =~ ^[0-9]+$ ]] && [ "$redis_db" -lt 1024 ] || { echo "MIRROR_REDIS_DB must be 0-1023" >&2; exit 2; }
 pg_data=$run_dir/pg
 redis_pid=$run_dir/redis.pid
 
@@ -42,6 +48,10 @@ start_pg() {
   [ "$(id -u)" = 0 ] && chown postgres: "$run_dir" 2>/dev/null || true
   as_pg "$bin/pg_ctl" start -w -D "$pg_data" -l "$pg_data/server.log" \
     -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $pg_data -c max_connections=400 -c fsync=off -c synchronous_commit=off" >/dev/null
+}
+
+# The role and the app's database, on a server started now or earlier.
+ensure_database() {
   psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mirror') THEN
@@ -49,8 +59,8 @@ DO $$ BEGIN
   END IF;
 END $$;
 SQL
-  if ! psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAt -c "SELECT 1 FROM pg_database WHERE datname = 'mirror'" | grep -q 1; then
-    psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -q -c "CREATE DATABASE mirror OWNER mirror"
+  if ! psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAt -c "SELECT 1 FROM pg_database WHERE datname = '$database'" | grep -q 1; then
+    psql -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -q -c "CREATE DATABASE $database OWNER mirror"
   fi
 }
 
@@ -91,14 +101,14 @@ drop_test_databases() {
 print_env() {
   echo "export MIRROR_TEST_PG_URL='postgres://mirror:mirror@127.0.0.1:$pg_port/postgres?sslmode=disable'"
   echo "export MIRROR_TEST_REDIS_URL='redis://127.0.0.1:$redis_port'"
-  echo "export SPIN_VARIABLE_DATABASE_URL='postgres://mirror:mirror@127.0.0.1:$pg_port/mirror?sslmode=disable'"
+  echo "export SPIN_VARIABLE_DATABASE_URL='postgres://mirror:mirror@127.0.0.1:$pg_port/$database?sslmode=disable'"
   echo "export SPIN_VARIABLE_POSTGRES_HOST='postgres://127.0.0.1:$pg_port'"
-  echo "export SPIN_VARIABLE_REDIS_URL='redis://127.0.0.1:$redis_port/0'"
+  echo "export SPIN_VARIABLE_REDIS_URL='redis://127.0.0.1:$redis_port/$redis_db'"
   echo "export SPIN_VARIABLE_REDIS_HOST='redis://127.0.0.1:$redis_port'"
 }
 
 case "${1:-}" in
-  start) start_pg; start_redis; echo "postgres :$pg_port and redis :$redis_port running (data in $run_dir)" >&2 ;;
+  start) start_pg; ensure_database; start_redis; echo "postgres :$pg_port and redis :$redis_port running (data in $run_dir)" >&2 ;;
   stop) stop_redis; stop_pg ;;
   status)
     pg_running && echo "postgres: running on $pg_port" || echo "postgres: stopped"

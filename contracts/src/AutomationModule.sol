@@ -285,8 +285,8 @@ contract AutomationModule is IAutomationModule {
             revert InvalidValidUntil(validUntil);
         }
         if (
-            maxNotionalPerTrade == 0 || maxNotionalPerTrade > maxNotionalPerDay
-                || maxNotionalPerDay > type(uint64).max || maxTxPerHour == 0 || maxTxPerHour > MAX_TX_PER_HOUR
+            maxNotionalPerTrade == 0 || maxNotionalPerTrade > maxNotionalPerDay || maxNotionalPerDay > type(uint64).max
+                || maxTxPerHour == 0 || maxTxPerHour > MAX_TX_PER_HOUR
         ) revert InvalidLimits(maxNotionalPerTrade, maxNotionalPerDay, maxTxPerHour);
         // Every cast below is of a value bounded just above: now + 30 days, uint64 max, 256.
         // forge-lint: disable-next-line(unsafe-typecast)

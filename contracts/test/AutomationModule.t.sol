@@ -130,9 +130,7 @@ contract AutomationModuleConfigTest is ModuleTestBase {
 
         vm.prank(address(safe));
         module.revokeSessionKey(sessionKey);
-        vm.expectRevert(
-            abi.encodeWithSelector(IAutomationModule.RevokedSessionKey.selector, address(safe), sessionKey)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IAutomationModule.RevokedSessionKey.selector, address(safe), sessionKey));
         vm.prank(address(safe));
         module.updateSessionKey(sessionKey, validUntil, PER_TRADE, PER_DAY, TX_PER_HOUR);
     }
@@ -153,9 +151,7 @@ contract AutomationModuleConfigTest is ModuleTestBase {
 
         vm.prank(address(safe));
         module.revokeSessionKey(sessionKey);
-        vm.expectRevert(
-            abi.encodeWithSelector(IAutomationModule.RevokedSessionKey.selector, address(safe), sessionKey)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IAutomationModule.RevokedSessionKey.selector, address(safe), sessionKey));
         vm.prank(address(safe));
         module.revokeSessionKey(sessionKey);
     }
@@ -366,7 +362,9 @@ contract AutomationModuleExecutionTest is ModuleTestBase {
         executeExpectingRevert(
             address(market),
             abi.encodeCall(MockMarket.pullLater, (address(safe), USD)),
-            abi.encodeWithSelector(IAutomationModule.CallNotAllowed.selector, address(market), MockMarket.pullLater.selector)
+            abi.encodeWithSelector(
+                IAutomationModule.CallNotAllowed.selector, address(market), MockMarket.pullLater.selector
+            )
         );
         executeExpectingRevert(
             stranger, "", abi.encodeWithSelector(IAutomationModule.CallNotAllowed.selector, stranger, bytes4(0))
@@ -483,7 +481,8 @@ contract AutomationModuleExecutionTest is ModuleTestBase {
         bytes memory sig = signExecution(SESSION_KEY, address(safe), address(market), 0, data, 42, block.timestamp);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAutomationModule.ExecutionFailed.selector, abi.encodeWithSignature("Error(string)", "MockMarket: failed")
+                IAutomationModule.ExecutionFailed.selector,
+                abi.encodeWithSignature("Error(string)", "MockMarket: failed")
             )
         );
         module.executeFromSessionKey(address(safe), sessionKey, address(market), 0, data, 42, block.timestamp, sig);

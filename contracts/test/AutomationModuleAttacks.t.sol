@@ -38,7 +38,8 @@ contract AutomationModuleAttackTest is ModuleTestBase {
         bytes memory sig = signExecution(SESSION_KEY, address(safe), address(target), 0, outerData, 1, deadline);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAutomationModule.ExecutionFailed.selector, abi.encodeWithSelector(IAutomationModule.Reentrancy.selector)
+                IAutomationModule.ExecutionFailed.selector,
+                abi.encodeWithSelector(IAutomationModule.Reentrancy.selector)
             )
         );
         module.executeFromSessionKey(address(safe), sessionKey, address(target), 0, outerData, 1, deadline, sig);

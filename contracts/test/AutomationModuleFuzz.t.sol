@@ -101,16 +101,22 @@ contract AutomationModuleFuzzTest is ModuleTestBase {
 
     function testFuzz_aNonceAuthorizesExactlyOnce(uint256 nonce) public {
         bytes memory data = transferData(recipient, USD);
-        bytes memory sig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, nonce, block.timestamp);
-        module.executeFromSessionKey(address(safe), sessionKey, address(collateral), 0, data, nonce, block.timestamp, sig);
+        bytes memory sig =
+            signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, nonce, block.timestamp);
+        module.executeFromSessionKey(
+            address(safe), sessionKey, address(collateral), 0, data, nonce, block.timestamp, sig
+        );
         vm.assertTrue(module.isNonceUsed(address(safe), sessionKey, nonce), "spent");
         vm.expectRevert(abi.encodeWithSelector(IAutomationModule.NonceAlreadyUsed.selector, sessionKey, nonce));
-        module.executeFromSessionKey(address(safe), sessionKey, address(collateral), 0, data, nonce, block.timestamp, sig);
+        module.executeFromSessionKey(
+            address(safe), sessionKey, address(collateral), 0, data, nonce, block.timestamp, sig
+        );
     }
 
     function testFuzz_theMalleatedTwinOfAnySignatureIsRejected(uint256 nonce) public {
         bytes memory data = transferData(recipient, USD);
-        bytes memory sig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, nonce, block.timestamp);
+        bytes memory sig =
+            signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, nonce, block.timestamp);
         bytes32 r;
         uint256 s;
         uint8 v;
@@ -122,7 +128,9 @@ contract AutomationModuleFuzzTest is ModuleTestBase {
         vm.assertLe(s, HALF_N, "signer produces low s");
         bytes memory twin = abi.encodePacked(r, SECP256K1_N - s, v == 27 ? uint8(28) : uint8(27));
         vm.expectRevert(IAutomationModule.SignatureMalleable.selector);
-        module.executeFromSessionKey(address(safe), sessionKey, address(collateral), 0, data, nonce, block.timestamp, twin);
+        module.executeFromSessionKey(
+            address(safe), sessionKey, address(collateral), 0, data, nonce, block.timestamp, twin
+        );
     }
 
     function testFuzz_anApprovalIsChargedItsIncreaseOnly(uint256 first, uint256 second) public {

@@ -48,9 +48,7 @@ contract ExecuteVectorTest {
 
     function test_vector_theModuleComputesTheCommittedDigest() public view {
         Inputs memory i = inputs();
-        vm.assertEq(
-            module.EXECUTION_TYPEHASH(), vm.parseJsonBytes32(json, ".expected.execution_typehash"), "typehash"
-        );
+        vm.assertEq(module.EXECUTION_TYPEHASH(), vm.parseJsonBytes32(json, ".expected.execution_typehash"), "typehash");
         vm.assertEq(module.domainSeparator(), vm.parseJsonBytes32(json, ".expected.domain_separator"), "domain");
         vm.assertEq(
             module.executionDigest(i.safe, i.to, i.value, i.data, i.nonce, i.deadline),

@@ -19,9 +19,7 @@ pub struct BearerToken {
 
 impl BearerToken {
     pub fn new(token: &Secret<String>) -> BearerToken {
-        BearerToken {
-            digest: keccak256(token.expose().as_bytes()).0,
-        }
+        BearerToken { digest: keccak256(token.expose().as_bytes()).0 }
     }
 
     fn admits(&self, presented: &str) -> bool {

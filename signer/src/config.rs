@@ -79,10 +79,7 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 fn problem(variable: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError {
-        variable,
-        problem: problem.into(),
-    }
+    ConfigError { variable, problem: problem.into() }
 }
 
 impl SignerConfig {
@@ -106,11 +103,7 @@ impl SignerConfig {
             "dynamic" => dynamic_backend(&vars)?,
             _ => return Err(problem("SIGNER_BACKEND", "must be `local` or `dynamic`")),
         };
-        Ok(SignerConfig {
-            listen,
-            auth_token,
-            backend,
-        })
+        Ok(SignerConfig { listen, auth_token, backend })
     }
 }
 
@@ -128,10 +121,7 @@ impl<F: Fn(&str) -> Option<String>> Vars<'_, F> {
 
 fn parse_auth_token(raw: String) -> Result<Secret<String>, ConfigError> {
     if raw.len() < MIN_AUTH_TOKEN_LEN {
-        return Err(problem(
-            "SIGNER_AUTH_TOKEN",
-            format!("must be at least {MIN_AUTH_TOKEN_LEN} characters"),
-        ));
+        return Err(problem("SIGNER_AUTH_TOKEN", format!("must be at least {MIN_AUTH_TOKEN_LEN} characters")));
     }
     if !raw.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(problem("SIGNER_AUTH_TOKEN", "must be printable ASCII without spaces"));
@@ -153,18 +143,12 @@ fn local_config<F: Fn(&str) -> Option<String>>(vars: &Vars<'_, F>) -> Result<Loc
             .filter(|v| *v > 0)
             .ok_or_else(|| problem("SIGNER_LOCAL_KEY_VERSION", "must be a positive integer"))?,
     };
-    Ok(LocalConfig {
-        key: Secret::new(key),
-        key_version,
-    })
+    Ok(LocalConfig { key: Secret::new(key), key_version })
 }
 
 #[cfg(not(feature = "dynamic"))]
 fn dynamic_backend<F: Fn(&str) -> Option<String>>(_: &Vars<'_, F>) -> Result<BackendConfig, ConfigError> {
-    Err(problem(
-        "SIGNER_BACKEND",
-        "`dynamic` needs a signer built with the `dynamic` cargo feature (on by default)",
-    ))
+    Err(problem("SIGNER_BACKEND", "`dynamic` needs a signer built with the `dynamic` cargo feature (on by default)"))
 }
 
 #[cfg(feature = "dynamic")]
@@ -172,19 +156,11 @@ fn dynamic_backend<F: Fn(&str) -> Option<String>>(vars: &Vars<'_, F>) -> Result<
     let environment = match vars.optional("DYNAMIC_SERVER_WALLET_ENV").as_deref() {
         None | Some("sandbox") => DynamicEnvironment::Sandbox,
         Some("production") => DynamicEnvironment::Production,
-        Some(_) => {
-            return Err(problem(
-                "DYNAMIC_SERVER_WALLET_ENV",
-                "must be `sandbox` or `production`",
-            ))
-        }
+        Some(_) => return Err(problem("DYNAMIC_SERVER_WALLET_ENV", "must be `sandbox` or `production`")),
     };
     let environment_id = vars.required("DYNAMIC_ENVIRONMENT_ID")?;
     if !environment_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        return Err(problem(
-            "DYNAMIC_ENVIRONMENT_ID",
-            "must be a Dynamic environment id (letters, digits, dashes)",
-        ));
+        return Err(problem("DYNAMIC_ENVIRONMENT_ID", "must be a Dynamic environment id (letters, digits, dashes)"));
     }
     Ok(BackendConfig::Dynamic(DynamicConfig {
         environment_id,
@@ -208,11 +184,7 @@ mod tests {
     }
 
     fn local_env() -> Vec<(&'static str, &'static str)> {
-        vec![
-            ("SIGNER_AUTH_TOKEN", TOKEN),
-            ("SIGNER_BACKEND", "local"),
-            ("SIGNER_LOCAL_KEY", KEY),
-        ]
+        vec![("SIGNER_AUTH_TOKEN", TOKEN), ("SIGNER_BACKEND", "local"), ("SIGNER_LOCAL_KEY", KEY)]
     }
 
     fn error_for(pairs: &[(&str, &str)]) -> ConfigError {
@@ -224,9 +196,7 @@ mod tests {
     fn local_config_reads_defaults() {
         let config = SignerConfig::from_lookup(lookup(&local_env())).unwrap();
         assert_eq!(config.listen, "127.0.0.1:3100".parse().unwrap());
-        let BackendConfig::Local(local) = config.backend else {
-            panic!("local backend expected")
-        };
+        let BackendConfig::Local(local) = config.backend else { panic!("local backend expected") };
         assert_eq!(local.key_version, 1);
         assert_eq!(hex::encode(local.key.expose()), KEY);
     }
@@ -248,10 +218,7 @@ mod tests {
             ("SIGNER_AUTH_TOKEN", "short-zz9"),
             ("SIGNER_AUTH_TOKEN", "has spaces in it but is long enough zz9"),
             ("SIGNER_BACKEND", "vault-zz9"),
-            (
-                "SIGNER_LOCAL_KEY",
-                "zz9f2a55949038a9610f50fb23b5883af3b4ecb3c3bb792cbcefbd1542c692be",
-            ),
+            ("SIGNER_LOCAL_KEY", "zz9f2a55949038a9610f50fb23b5883af3b4ecb3c3bb792cbcefbd1542c692be"),
             ("SIGNER_LOCAL_KEY", "8f2a5594"),
             ("SIGNER_LOCAL_KEY_VERSION", "0"),
         ];
@@ -293,9 +260,7 @@ mod tests {
             ("DYNAMIC_WALLET_PASSWORD", "correct horse battery staple"),
         ];
         let config = SignerConfig::from_lookup(lookup(&full)).unwrap();
-        let BackendConfig::Dynamic(dynamic) = &config.backend else {
-            panic!("dynamic backend expected")
-        };
+        let BackendConfig::Dynamic(dynamic) = &config.backend else { panic!("dynamic backend expected") };
         assert_eq!(dynamic.environment, DynamicEnvironment::Sandbox);
         let debug = format!("{config:?}");
         assert!(!debug.contains("dyn_secret_api_key") && !debug.contains("battery"));

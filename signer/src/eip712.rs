@@ -30,19 +30,12 @@ impl TypedDataPayload {
     /// Validates `value` (found at `field` in the request) and hashes it.
     pub fn parse(field: &str, value: Value) -> Result<TypedDataPayload, ApiError> {
         if !value.is_object() {
-            return Err(ApiError::validation(
-                field,
-                "expected an object with types, primaryType, domain and message",
-            ));
+            return Err(ApiError::validation(field, "expected an object with types, primaryType, domain and message"));
         }
         let typed_data: TypedDataJson = serde_path_to_error::deserialize(value).map_err(|err| {
             let path = err.path().to_string();
             let inner = err.into_inner();
-            let at = if path == "." {
-                field.to_string()
-            } else {
-                format!("{field}.{path}")
-            };
+            let at = if path == "." { field.to_string() } else { format!("{field}.{path}") };
             ApiError::validation(&at, describe_serde_error(&inner.to_string()))
         })?;
         let typed_data = TypedData {
@@ -51,9 +44,7 @@ impl TypedDataPayload {
             primary_type: typed_data.primary_type,
             message: typed_data.message,
         };
-        let digest = typed_data
-            .eip712_signing_hash()
-            .map_err(|err| ApiError::validation(field, err))?;
+        let digest = typed_data.eip712_signing_hash().map_err(|err| ApiError::validation(field, err))?;
         Ok(TypedDataPayload { typed_data, digest })
     }
 }

@@ -21,10 +21,7 @@ pub use config::{ConfigError, SignerConfig};
 
 /// The signer's routes for `config`, ready to serve.
 pub fn app(config: &SignerConfig) -> Router {
-    api::router(
-        backend::build(&config.backend),
-        auth::BearerToken::new(&config.auth_token),
-    )
+    api::router(backend::build(&config.backend), auth::BearerToken::new(&config.auth_token))
 }
 
 /// Serves the signer on `listener` until the task is dropped.

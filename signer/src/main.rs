@@ -32,9 +32,7 @@ async fn main() -> ExitCode {
 async fn run(config: SignerConfig) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.listen).await?;
     tracing::info!(listen = %config.listen, "mirror-signer listening");
-    axum::serve(listener, mirror_signer::app(&config))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(listener, mirror_signer::app(&config)).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
 }
 

@@ -36,10 +36,7 @@ impl TransactionRequest {
             return Err(ApiError::validation("transaction.gasLimit", "must be positive"));
         }
         if self.max_priority_fee_per_gas.0 > self.max_fee_per_gas.0 {
-            return Err(ApiError::validation(
-                "transaction.maxPriorityFeePerGas",
-                "must not exceed maxFeePerGas",
-            ));
+            return Err(ApiError::validation("transaction.maxPriorityFeePerGas", "must not exceed maxFeePerGas"));
         }
         Ok(TxEip1559 {
             chain_id: self.chain_id.0,
@@ -63,8 +60,5 @@ pub struct SignedTransaction {
 
 pub fn attach_signature(tx: TxEip1559, signature: PrimitiveSignature) -> SignedTransaction {
     let envelope = TxEnvelope::from(tx.into_signed(signature));
-    SignedTransaction {
-        raw: envelope.encoded_2718(),
-        hash: *envelope.tx_hash(),
-    }
+    SignedTransaction { raw: envelope.encoded_2718(), hash: *envelope.tx_hash() }
 }

@@ -48,47 +48,32 @@ pub struct SignTransactionRequest {
 }
 
 fn wallet_ref(wallet_id: Identifier, address: WireAddress, properties: Map<String, Value>) -> WalletRef {
-    WalletRef {
-        wallet_id: wallet_id.0,
-        address: address.0,
-        properties,
-    }
+    WalletRef { wallet_id: wallet_id.0, address: address.0, properties }
 }
 
 impl SignMessageRequest {
     pub fn into_parts(self) -> (WalletRef, Bytes) {
-        (
-            wallet_ref(self.wallet_id, self.address, self.wallet_properties),
-            self.message.0,
-        )
+        (wallet_ref(self.wallet_id, self.address, self.wallet_properties), self.message.0)
     }
 }
 
 impl SignTypedDataRequest {
     pub fn into_parts(self) -> (WalletRef, Value) {
-        (
-            wallet_ref(self.wallet_id, self.address, self.wallet_properties),
-            self.typed_data,
-        )
+        (wallet_ref(self.wallet_id, self.address, self.wallet_properties), self.typed_data)
     }
 }
 
 impl SignTransactionRequest {
     pub fn into_parts(self) -> (WalletRef, TransactionRequest) {
-        (
-            wallet_ref(self.wallet_id, self.address, self.wallet_properties),
-            self.transaction,
-        )
+        (wallet_ref(self.wallet_id, self.address, self.wallet_properties), self.transaction)
     }
 }
 
 /// Turns serde's message into one that says what was expected without repeating the input.
 pub fn describe_serde_error(message: &str) -> String {
-    for (prefix, label) in [
-        ("invalid type:", "wrong type"),
-        ("invalid value:", "invalid value"),
-        ("invalid length", "invalid length"),
-    ] {
+    for (prefix, label) in
+        [("invalid type:", "wrong type"), ("invalid value:", "invalid value"), ("invalid length", "invalid length")]
+    {
         if message.starts_with(prefix) {
             return match message.find(", expected ") {
                 Some(at) => format!("{label}{}", &message[at..]),
@@ -126,9 +111,7 @@ impl<'de> Deserialize<'de> for WireAddress {
 }
 
 fn parse_address(raw: &str) -> Result<Address, &'static str> {
-    let digits = raw
-        .strip_prefix("0x")
-        .ok_or("expected a 0x-prefixed 20-byte hex address")?;
+    let digits = raw.strip_prefix("0x").ok_or("expected a 0x-prefixed 20-byte hex address")?;
     if digits.len() != 40 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err("expected a 0x-prefixed 20-byte hex address");
     }
@@ -147,9 +130,7 @@ pub struct HexBytes(pub Bytes);
 impl<'de> Deserialize<'de> for HexBytes {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;
-        let digits = raw
-            .strip_prefix("0x")
-            .ok_or_else(|| de::Error::custom("expected 0x-prefixed hex bytes"))?;
+        let digits = raw.strip_prefix("0x").ok_or_else(|| de::Error::custom("expected 0x-prefixed hex bytes"))?;
         hex::decode(digits)
             .map(|bytes| HexBytes(bytes.into()))
             .map_err(|_| de::Error::custom("expected 0x-prefixed hex bytes (an even number of hex digits)"))
@@ -165,9 +146,7 @@ impl<'de, T: TryFrom<U256>> Deserialize<'de> for Quantity<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = deserializer.deserialize_any(QuantityVisitor)?;
         let bits = 8 * std::mem::size_of::<T>();
-        T::try_from(value)
-            .map(Quantity)
-            .map_err(|_| de::Error::custom(format!("does not fit in {bits} bits")))
+        T::try_from(value).map(Quantity).map_err(|_| de::Error::custom(format!("does not fit in {bits} bits")))
     }
 }
 
@@ -213,9 +192,7 @@ mod tests {
     use super::*;
 
     fn quantity<T: TryFrom<U256>>(json: &str) -> Result<T, String> {
-        serde_json::from_str::<Quantity<T>>(json)
-            .map(|q| q.0)
-            .map_err(|e| e.to_string())
+        serde_json::from_str::<Quantity<T>>(json).map(|q| q.0).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -232,14 +209,10 @@ mod tests {
 
     #[test]
     fn quantities_refuse_what_ethers_would_not_send() {
-        for bad in [
-            "-1", "1.5", "\"\"", "\"0x\"", "\"1e3\"", "\"-5\"", "\"0xzz\"", "true", "null", "1e30",
-        ] {
+        for bad in ["-1", "1.5", "\"\"", "\"0x\"", "\"1e3\"", "\"-5\"", "\"0xzz\"", "true", "null", "1e30"] {
             assert!(quantity::<u64>(bad).is_err(), "{bad} accepted");
         }
-        assert!(quantity::<u64>("\"18446744073709551616\"")
-            .unwrap_err()
-            .contains("64 bits"));
+        assert!(quantity::<u64>("\"18446744073709551616\"").unwrap_err().contains("64 bits"));
     }
 
     #[test]
@@ -248,19 +221,14 @@ mod tests {
         let lower = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed";
         assert!(parse(lower).is_ok());
         assert!(parse("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed").is_ok());
-        assert_eq!(
-            parse("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"),
-            Err("address checksum is invalid")
-        );
+        assert_eq!(parse("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"), Err("address checksum is invalid"));
         assert!(parse("5aaeb6053f3e94c9b9a09f33669435e7ef1beaed").is_err());
         assert!(parse("0x5aaeb6053f3e94c9b9a09f33669435e7ef1bea").is_err());
     }
 
     #[test]
     fn serde_messages_keep_the_expectation_and_drop_the_input() {
-        let err = serde_json::from_str::<Quantity<u64>>("\"sekrit-value\"")
-            .unwrap_err()
-            .to_string();
+        let err = serde_json::from_str::<Quantity<u64>>("\"sekrit-value\"").unwrap_err().to_string();
         assert!(!err.contains("sekrit"));
         let described = describe_serde_error("invalid type: string \"sekrit\", expected a boolean");
         assert_eq!(described, "wrong type, expected a boolean");

@@ -12,12 +12,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 async fn sign_through(http: &reqwest::Client, base: &str, body: &serde_json::Value) -> reqwest::Result<Answer> {
-    let response = http
-        .post(format!("{base}/v1/sign/message"))
-        .bearer_auth(TOKEN)
-        .json(body)
-        .send()
-        .await?;
+    let response = http.post(format!("{base}/v1/sign/message")).bearer_auth(TOKEN).json(body).send().await?;
     Ok(into_answer(response).await)
 }
 
@@ -31,24 +26,11 @@ async fn healthy_forwards_requests_and_answers_byte_for_byte() {
     let direct = sign_through(&signer.http, &signer.url, &body).await.unwrap();
     let proxied = sign_through(&signer.http, &proxy.url(), &body).await.unwrap();
     assert_eq!(proxied.status, StatusCode::OK);
-    assert_eq!(
-        proxied.text, direct.text,
-        "deterministic signatures: the same bytes either way"
-    );
+    assert_eq!(proxied.text, direct.text, "deterministic signatures: the same bytes either way");
     assert_eq!(proxied.headers["content-type"], direct.headers["content-type"]);
 
-    let refused = signer
-        .http
-        .post(format!("{}/v1/wallets", proxy.url()))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        refused.status(),
-        StatusCode::UNAUTHORIZED,
-        "the upstream's own errors pass through"
-    );
+    let refused = signer.http.post(format!("{}/v1/wallets", proxy.url())).json(&json!({})).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "the upstream's own errors pass through");
     assert_eq!(proxy.requests(), 2);
 }
 
@@ -83,23 +65,14 @@ async fn delay_outlasts_a_client_timeout_then_recovers() {
     let proxy = FaultProxy::start(&signer.url).await;
     let wallet = signer.create_wallet("user-1").await;
     let body = wallet.request(json!({ "message": "0x01" }));
-    let impatient = reqwest::Client::builder()
-        .timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
+    let impatient = reqwest::Client::builder().timeout(Duration::from_millis(200)).build().unwrap();
 
     proxy.set(Behaviour::Delay(Duration::from_secs(2)));
-    let err = sign_through(&impatient, &proxy.url(), &body)
-        .await
-        .err()
-        .expect("timed out");
+    let err = sign_through(&impatient, &proxy.url(), &body).await.err().expect("timed out");
     assert!(err.is_timeout(), "{err}");
 
     proxy.set(Behaviour::Healthy);
-    assert_eq!(
-        sign_through(&impatient, &proxy.url(), &body).await.unwrap().status,
-        StatusCode::OK
-    );
+    assert_eq!(sign_through(&impatient, &proxy.url(), &body).await.unwrap().status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -109,28 +82,16 @@ async fn down_refuses_connections_at_the_same_url_until_it_comes_back() {
     let wallet = signer.create_wallet("user-1").await;
     let body = wallet.request(json!({ "message": "0x01" }));
     let http = reqwest::Client::new();
-    assert_eq!(
-        sign_through(&http, &proxy.url(), &body).await.unwrap().status,
-        StatusCode::OK
-    );
+    assert_eq!(sign_through(&http, &proxy.url(), &body).await.unwrap().status, StatusCode::OK);
 
     proxy.go_down().await;
     let reused = sign_through(&http, &proxy.url(), &body).await;
-    assert!(
-        reused.is_err(),
-        "a kept-alive connection does not outlive the proxy going down"
-    );
-    let err = sign_through(&reqwest::Client::new(), &proxy.url(), &body)
-        .await
-        .err()
-        .expect("down");
+    assert!(reused.is_err(), "a kept-alive connection does not outlive the proxy going down");
+    let err = sign_through(&reqwest::Client::new(), &proxy.url(), &body).await.err().expect("down");
     assert!(err.is_connect(), "new connections are refused: {err}");
 
     proxy.come_back().await;
-    assert_eq!(
-        sign_through(&http, &proxy.url(), &body).await.unwrap().status,
-        StatusCode::OK
-    );
+    assert_eq!(sign_through(&http, &proxy.url(), &body).await.unwrap().status, StatusCode::OK);
 }
 
 #[tokio::test]

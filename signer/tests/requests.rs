@@ -10,12 +10,7 @@ use serde_json::{json, Value};
 /// A change to a valid request body that makes it invalid.
 type Edit = fn(&mut Value);
 
-const ROUTES: [&str; 4] = [
-    "/v1/wallets",
-    "/v1/sign/message",
-    "/v1/sign/typed-data",
-    "/v1/sign/transaction",
-];
+const ROUTES: [&str; 4] = ["/v1/wallets", "/v1/sign/message", "/v1/sign/typed-data", "/v1/sign/transaction"];
 
 async fn assert_validation_error(signer: &Signer, path: &str, body: &Value, field: &str) {
     let answer = signer.post(path, body).await;
@@ -42,31 +37,16 @@ async fn a_missing_token_is_401_and_a_wrong_one_403_on_every_route() {
         assert_eq!(missing.error().0, "UNAUTHORIZED");
         assert_eq!(missing.headers["www-authenticate"], "Bearer");
 
-        let wrong = signer
-            .post_raw(path, Some("not-the-token-but-long-enough-to-look-real"), "{}")
-            .await;
+        let wrong = signer.post_raw(path, Some("not-the-token-but-long-enough-to-look-real"), "{}").await;
         assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{path}");
         assert_eq!(wrong.error().0, "FORBIDDEN");
 
         let prefix = signer.post_raw(path, Some(&TOKEN[..TOKEN.len() - 1]), "{}").await;
-        assert_eq!(
-            prefix.status,
-            StatusCode::FORBIDDEN,
-            "{path}: a prefix of the token must not pass"
-        );
+        assert_eq!(prefix.status, StatusCode::FORBIDDEN, "{path}: a prefix of the token must not pass");
 
-        let basic = signer
-            .http
-            .post(format!("{}{path}", signer.url))
-            .basic_auth("user", Some(TOKEN))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            basic.status(),
-            StatusCode::UNAUTHORIZED,
-            "{path}: only bearer credentials count"
-        );
+        let basic =
+            signer.http.post(format!("{}{path}", signer.url)).basic_auth("user", Some(TOKEN)).send().await.unwrap();
+        assert_eq!(basic.status(), StatusCode::UNAUTHORIZED, "{path}: only bearer credentials count");
     }
 }
 
@@ -76,12 +56,7 @@ async fn malformed_json_and_unknown_fields_are_refused_on_every_route() {
     for path in ROUTES {
         for raw in ["", "{", "[1,2]", "null", "{\"userId\": \"u\"} trailing", "\u{0}"] {
             let answer = signer.post_raw(path, Some(TOKEN), raw).await;
-            assert_eq!(
-                answer.status,
-                StatusCode::BAD_REQUEST,
-                "{path} {raw:?}: {}",
-                answer.text
-            );
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{path} {raw:?}: {}", answer.text);
             assert_eq!(answer.error().0, "VALIDATION_ERROR");
         }
         assert_validation_error(&signer, path, &json!({ "userId": "u", "sneaky": 1 }), "sneaky").await;
@@ -92,13 +67,7 @@ async fn malformed_json_and_unknown_fields_are_refused_on_every_route() {
 async fn create_wallet_names_a_bad_user_id() {
     let signer = start_signer().await;
     assert_validation_error(&signer, "/v1/wallets", &json!({}), "userId").await;
-    for bad in [
-        json!(""),
-        json!(42),
-        json!("has space"),
-        json!("x".repeat(129)),
-        json!(null),
-    ] {
+    for bad in [json!(""), json!(42), json!("has space"), json!("x".repeat(129)), json!(null)] {
         assert_validation_error(&signer, "/v1/wallets", &json!({ "userId": bad }), "userId").await;
     }
 }
@@ -128,23 +97,12 @@ async fn wallet_fields_are_validated(signer: &Signer, wallet: &Wallet, path: &st
         "address",
     )
     .await;
-    assert_validation_error(
-        signer,
-        path,
-        &with("walletProperties", json!("opaque")),
-        "walletProperties",
-    )
-    .await;
+    assert_validation_error(signer, path, &with("walletProperties", json!("opaque")), "walletProperties").await;
     assert_validation_error(signer, path, &with("walletProperties", json!({})), "walletProperties").await;
     let dynamic = json!({ "backend": "dynamic", "wallet": {} });
     assert_validation_error(signer, path, &with("walletProperties", dynamic), "walletProperties").await;
     let mut bad_checksum = wallet.address.clone();
-    let flip = bad_checksum
-        .char_indices()
-        .skip(2)
-        .find(|(_, c)| c.is_ascii_alphabetic())
-        .unwrap()
-        .0;
+    let flip = bad_checksum.char_indices().skip(2).find(|(_, c)| c.is_ascii_alphabetic()).unwrap().0;
     let flipped = bad_checksum.as_bytes()[flip] ^ 0x20;
     bad_checksum.replace_range(flip..=flip, &(flipped as char).to_string());
     if bad_checksum.chars().any(|c| c.is_ascii_uppercase())
@@ -193,10 +151,7 @@ async fn sign_typed_data_names_each_bad_field() {
         (|t| t["message"]["address"] = json!("0x12"), "typedData"),
         (|t| t["domain"]["chainId"] = json!("lots"), "typedData.domain.chainId"),
         (|t| t["types"]["ClobAuth"][0]["type"] = json!("uint257"), "typedData"),
-        (
-            |t| t["types"] = json!({ "Loop": [{ "name": "next", "type": "Loop" }] }),
-            "typedData",
-        ),
+        (|t| t["types"] = json!({ "Loop": [{ "name": "next", "type": "Loop" }] }), "typedData"),
     ];
     for (edit, field) in cases {
         assert_validation_error(&signer, path, &mutate(edit), field).await;
@@ -210,13 +165,7 @@ async fn sign_transaction_names_each_bad_field() {
     let path = "/v1/sign/transaction";
     wallet_fields_are_validated(&signer, &wallet, path, json!({ "transaction": transfer_transaction() })).await;
     assert_validation_error(&signer, path, &wallet.request(json!({})), "transaction").await;
-    assert_validation_error(
-        &signer,
-        path,
-        &wallet.request(json!({ "transaction": [] })),
-        "transaction",
-    )
-    .await;
+    assert_validation_error(&signer, path, &wallet.request(json!({ "transaction": [] })), "transaction").await;
 
     let cases = [
         ("chainId", json!(0)),
@@ -236,31 +185,12 @@ async fn sign_transaction_names_each_bad_field() {
     for (field, bad) in cases {
         let mut transaction = transfer_transaction();
         transaction[field] = bad;
-        assert_validation_error(
-            &signer,
-            path,
-            &wallet.request(json!({ "transaction": transaction })),
-            field,
-        )
-        .await;
+        assert_validation_error(&signer, path, &wallet.request(json!({ "transaction": transaction })), field).await;
     }
-    for field in [
-        "chainId",
-        "nonce",
-        "to",
-        "gasLimit",
-        "maxFeePerGas",
-        "maxPriorityFeePerGas",
-    ] {
+    for field in ["chainId", "nonce", "to", "gasLimit", "maxFeePerGas", "maxPriorityFeePerGas"] {
         let mut transaction = transfer_transaction();
         transaction.as_object_mut().unwrap().remove(field);
-        assert_validation_error(
-            &signer,
-            path,
-            &wallet.request(json!({ "transaction": transaction })),
-            field,
-        )
-        .await;
+        assert_validation_error(&signer, path, &wallet.request(json!({ "transaction": transaction })), field).await;
     }
 }
 
@@ -279,10 +209,7 @@ async fn a_body_over_64_kib_is_413_on_every_route() {
 async fn unknown_routes_and_methods_answer_json_errors() {
     let signer = start_signer().await;
     let answer = signer.get("/v1/nothing-here").await;
-    assert_eq!(
-        (answer.status, answer.error().0.as_str()),
-        (StatusCode::NOT_FOUND, "NOT_FOUND")
-    );
+    assert_eq!((answer.status, answer.error().0.as_str()), (StatusCode::NOT_FOUND, "NOT_FOUND"));
     let answer = signer.get("/v1/wallets").await;
     assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(answer.error().0, "METHOD_NOT_ALLOWED");
@@ -297,10 +224,7 @@ async fn hostile_inputs_get_a_4xx_and_the_signer_keeps_serving() {
     let mut typed = |edit: &dyn Fn(&mut Value)| {
         let mut typed = clob_auth(&wallet.address, json!(137), json!(0));
         edit(&mut typed);
-        hostile.push((
-            "/v1/sign/typed-data",
-            wallet.request(json!({ "typedData": typed })).to_string(),
-        ));
+        hostile.push(("/v1/sign/typed-data", wallet.request(json!({ "typedData": typed })).to_string()));
     };
     typed(&|t| t["types"]["ClobAuth"][2]["type"] = json!(format!("uint256{}", "[]".repeat(2000))));
     typed(&|t| t["types"]["ClobAuth"][2]["type"] = json!("uint256[99999999999999999999]"));
@@ -310,13 +234,7 @@ async fn hostile_inputs_get_a_4xx_and_the_signer_keeps_serving() {
     for (path, body) in hostile {
         let body_preview: String = body.chars().take(300).collect();
         let answer = signer.post_raw(path, Some(TOKEN), body).await;
-        assert!(
-            answer.status.is_client_error(),
-            "{path} {}: {} {}",
-            &body_preview,
-            answer.status,
-            answer.text
-        );
+        assert!(answer.status.is_client_error(), "{path} {}: {} {}", &body_preview, answer.status, answer.text);
     }
     assert_eq!(signer.get("/health").await.status, StatusCode::OK);
 }

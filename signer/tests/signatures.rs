@@ -18,10 +18,7 @@ fn signature_of(body: &Value) -> PrimitiveSignature {
     assert_eq!(raw.len(), 65);
     assert!(raw[64] == 27 || raw[64] == 28, "v = {}", raw[64]);
     let signature = PrimitiveSignature::from_raw(&raw).unwrap();
-    assert!(
-        signature.normalize_s().is_none(),
-        "s must be in the lower half of the curve order"
-    );
+    assert!(signature.normalize_s().is_none(), "s must be in the lower half of the curve order");
     signature
 }
 
@@ -34,13 +31,8 @@ fn clob_auth_digest(address: Address, chain_id: u64, nonce: u64, timestamp: &str
     let word = |v: u64| U256::from(v).to_be_bytes::<32>();
     let domain_type = keccak256("EIP712Domain(string name,string version,uint256 chainId)");
     let domain = keccak256(
-        [
-            domain_type.as_slice(),
-            keccak256("ClobAuthDomain").as_slice(),
-            keccak256("1").as_slice(),
-            &word(chain_id),
-        ]
-        .concat(),
+        [domain_type.as_slice(), keccak256("ClobAuthDomain").as_slice(), keccak256("1").as_slice(), &word(chain_id)]
+            .concat(),
     );
     let struct_type = keccak256("ClobAuth(address address,string timestamp,uint256 nonce,string message)");
     let mut padded_address = [0u8; 32];
@@ -75,12 +67,7 @@ async fn personal_sign_recovers_to_the_wallet_for_text_and_binary_messages() {
     let signer = start_signer().await;
     let wallet = signer.create_wallet("user-1").await;
     for message in [b"hello mirror".to_vec(), vec![0x00, 0xff, 0x19, 0x01], Vec::new()] {
-        let answer = signer
-            .post(
-                "/v1/sign/message",
-                &wallet.request(json!({ "message": hex0x(&message) })),
-            )
-            .await;
+        let answer = signer.post("/v1/sign/message", &wallet.request(json!({ "message": hex0x(&message) }))).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
         let recovered = signature_of(&answer.json()).recover_address_from_msg(&message).unwrap();
         assert_eq!(recovered, address_of(&wallet));
@@ -98,18 +85,9 @@ async fn clob_auth_typed_data_digest_matches_the_hand_computed_one_and_recovers(
         "1700000000",
         "This message attests that I control the given wallet",
     );
-    for (chain_id, nonce) in [
-        (json!(137), json!(0)),
-        (json!("137"), json!("0")),
-        (json!("0x89"), json!("0x0")),
-    ] {
+    for (chain_id, nonce) in [(json!(137), json!(0)), (json!("137"), json!("0")), (json!("0x89"), json!("0x0"))] {
         let typed_data = clob_auth(&wallet.address, chain_id, nonce);
-        let answer = signer
-            .post(
-                "/v1/sign/typed-data",
-                &wallet.request(json!({ "typedData": typed_data })),
-            )
-            .await;
+        let answer = signer.post("/v1/sign/typed-data", &wallet.request(json!({ "typedData": typed_data }))).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
         let body = answer.json();
         assert_eq!(body["digest"].as_str().unwrap(), hex0x(expected.as_slice()));
@@ -122,12 +100,8 @@ async fn clob_auth_typed_data_digest_matches_the_hand_computed_one_and_recovers(
 async fn eip1559_raw_transaction_decodes_to_the_request_and_recovers_the_sender() {
     let signer = start_signer().await;
     let wallet = signer.create_wallet("user-1").await;
-    let answer = signer
-        .post(
-            "/v1/sign/transaction",
-            &wallet.request(json!({ "transaction": transfer_transaction() })),
-        )
-        .await;
+    let answer =
+        signer.post("/v1/sign/transaction", &wallet.request(json!({ "transaction": transfer_transaction() }))).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let body = answer.json();
     let raw = hex::decode(body["rawTransaction"].as_str().unwrap().trim_start_matches("0x")).unwrap();
@@ -141,14 +115,8 @@ async fn eip1559_raw_transaction_decodes_to_the_request_and_recovers_the_sender(
     assert_eq!(signed.signature().as_bytes(), signature_of(&body).as_bytes());
     let tx = signed.tx();
     assert_eq!((tx.chain_id, tx.nonce, tx.gas_limit), (137, 7, 100_000));
-    assert_eq!(
-        (tx.max_fee_per_gas, tx.max_priority_fee_per_gas),
-        (50_000_000_000, 30_000_000_000)
-    );
-    assert_eq!(
-        tx.to,
-        TxKind::Call("0xC011a7E12a19f7B1f670d46F03B03f3342E82DFB".parse().unwrap())
-    );
+    assert_eq!((tx.max_fee_per_gas, tx.max_priority_fee_per_gas), (50_000_000_000, 30_000_000_000));
+    assert_eq!(tx.to, TxKind::Call("0xC011a7E12a19f7B1f670d46F03B03f3342E82DFB".parse().unwrap()));
     assert_eq!(tx.value, U256::ZERO);
     assert_eq!(hex0x(&tx.input), transfer_transaction()["data"].as_str().unwrap());
     assert!(tx.access_list.is_empty());
@@ -166,28 +134,14 @@ async fn wallet_properties_hold_the_key_only_sealed_to_the_wallet_id() {
 
     // Opened independently: AES-256-GCM under SIGNER_LOCAL_KEY with the wallet id as associated data.
     let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&hex::decode(LOCAL_KEY).unwrap()));
-    let open = |aad: &str| {
-        cipher.decrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: &ciphertext,
-                aad: aad.as_bytes(),
-            },
-        )
-    };
+    let open = |aad: &str| cipher.decrypt(Nonce::from_slice(&nonce), Payload { msg: &ciphertext, aad: aad.as_bytes() });
     let secret = open(&wallet.id).expect("opens under its own wallet id");
     let key = SigningKey::from_slice(&secret).unwrap();
     assert_eq!(Address::from_private_key(&key), address_of(&wallet));
-    assert!(
-        open("another-wallet-id").is_err(),
-        "a ciphertext moved to another wallet id must not open"
-    );
+    assert!(open("another-wallet-id").is_err(), "a ciphertext moved to another wallet id must not open");
 
     let properties = wallet.properties.to_string().to_lowercase();
-    assert!(
-        !properties.contains(&hex::encode(&secret)),
-        "private key in clear in walletProperties"
-    );
+    assert!(!properties.contains(&hex::encode(&secret)), "private key in clear in walletProperties");
     assert!(!properties.contains(LOCAL_KEY));
 }
 
@@ -201,10 +155,7 @@ async fn properties_moved_to_another_wallet_do_not_sign() {
     assert_eq!(answer.status, StatusCode::CONFLICT);
     assert_eq!(answer.error().0, "WALLET_MISMATCH");
     let moved = json!({ "walletId": second.id, "address": second.address, "walletProperties": first.properties, "message": "0x01" });
-    assert_eq!(
-        signer.post("/v1/sign/message", &moved).await.status,
-        StatusCode::CONFLICT
-    );
+    assert_eq!(signer.post("/v1/sign/message", &moved).await.status, StatusCode::CONFLICT);
 }
 
 #[tokio::test]
@@ -214,10 +165,7 @@ async fn an_address_that_is_not_the_wallets_is_refused_on_every_sign_route() {
     let someone_else = signer.create_wallet("user-2").await;
     let requests = [
         ("/v1/sign/message", json!({ "message": "0x01" })),
-        (
-            "/v1/sign/typed-data",
-            json!({ "typedData": clob_auth(&wallet.address, json!(137), json!(0)) }),
-        ),
+        ("/v1/sign/typed-data", json!({ "typedData": clob_auth(&wallet.address, json!(137), json!(0)) })),
         ("/v1/sign/transaction", json!({ "transaction": transfer_transaction() })),
     ];
     for (path, extra) in requests {

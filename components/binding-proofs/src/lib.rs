@@ -4,5 +4,8 @@ use spin_sdk::http_component;
 
 #[http_component]
 async fn handle(request: Request) -> Response {
-    mirror_spin::http::respond(request, async |platform, request| render(mirror_core::binding_proofs::handle(platform, &request).await)).await
+    mirror_spin::http::respond(request, async |platform, request| {
+        render(mirror_core::binding_proofs::handle(platform, &request).await)
+    })
+    .await
 }

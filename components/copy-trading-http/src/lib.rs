@@ -5,7 +5,10 @@ use spin_sdk::http_component;
 #[http_component]
 async fn handle(request: Request) -> Response {
     mirror_spin::http::respond(request, async |platform, request| {
-        mirror_core::workers::tick_over_http(&request, platform.config(), || mirror_core::copy::run_copy_trading(platform)).await
+        mirror_core::workers::tick_over_http(&request, platform.config(), || {
+            mirror_core::copy::run_copy_trading(platform)
+        })
+        .await
     })
     .await
 }

@@ -98,11 +98,7 @@ pub fn execution_digest(chain_id: u64, module: Address, execution: &SessionKeyEx
 }
 
 /// Calldata of `executeFromSessionKey` for a signed execution: what the relayer sends to the module.
-pub fn execute_calldata(
-    execution: &SessionKeyExecution,
-    session_key: Address,
-    signature: Bytes,
-) -> Bytes {
+pub fn execute_calldata(execution: &SessionKeyExecution, session_key: Address, signature: Bytes) -> Bytes {
     IAutomationModule::executeFromSessionKeyCall {
         safe: execution.safe,
         sessionKey: session_key,
@@ -137,27 +133,18 @@ impl ModuleRevert {
     pub fn decode(data: &[u8]) -> Self {
         use IAutomationModule::IAutomationModuleErrors as E;
         match E::abi_decode(data) {
-            Ok(E::ExecutionFailed(failed)) => ModuleRevert::CallFailed {
-                return_data: failed.returnData,
-            },
+            Ok(E::ExecutionFailed(failed)) => ModuleRevert::CallFailed { return_data: failed.returnData },
             Ok(error) => ModuleRevert::Violation(error),
             Err(_) => match alloy_sol_types::Revert::abi_decode(data) {
-                Ok(revert) if revert.reason == SAFE_MODULE_NOT_ENABLED => {
-                    ModuleRevert::ModuleNotEnabled
-                }
-                _ => ModuleRevert::Unrecognized {
-                    data: Bytes::copy_from_slice(data),
-                },
+                Ok(revert) if revert.reason == SAFE_MODULE_NOT_ENABLED => ModuleRevert::ModuleNotEnabled,
+                _ => ModuleRevert::Unrecognized { data: Bytes::copy_from_slice(data) },
             },
         }
     }
 
     /// True for a refusal by the module's rules (runbook: BLOCKED), false for a failure (FAILED).
     pub fn is_blocked(&self) -> bool {
-        matches!(
-            self,
-            ModuleRevert::Violation(_) | ModuleRevert::ModuleNotEnabled
-        )
+        matches!(self, ModuleRevert::Violation(_) | ModuleRevert::ModuleNotEnabled)
     }
 
     /// A stable name for `module_txs.error_reason`: the Solidity error's name, `ModuleNotEnabled`,
@@ -227,11 +214,7 @@ impl fmt::Display for ModuleRevert {
                     write!(f, "{reason}: {} > {}", e.notional, e.maxNotionalPerTrade)
                 }
                 E::DailyNotionalExceeded(e) => {
-                    write!(
-                        f,
-                        "{reason}: {} in window > {}",
-                        e.notionalInWindow, e.maxNotionalPerDay
-                    )
+                    write!(f, "{reason}: {} in window > {}", e.notionalInWindow, e.maxNotionalPerDay)
                 }
                 _ => f.write_str(reason),
             },
@@ -247,20 +230,14 @@ pub fn error_selectors() -> Vec<(&'static str, [u8; 4])> {
         ("RevokedSessionKey", M::RevokedSessionKey::SELECTOR),
         ("ExpiredSessionKey", M::ExpiredSessionKey::SELECTOR),
         ("AuthorizationExpired", M::AuthorizationExpired::SELECTOR),
-        (
-            "InvalidSignatureLength",
-            M::InvalidSignatureLength::SELECTOR,
-        ),
+        ("InvalidSignatureLength", M::InvalidSignatureLength::SELECTOR),
         ("SignatureMalleable", M::SignatureMalleable::SELECTOR),
         ("InvalidSignature", M::InvalidSignature::SELECTOR),
         ("NonceAlreadyUsed", M::NonceAlreadyUsed::SELECTOR),
         ("SelfCallForbidden", M::SelfCallForbidden::SELECTOR),
         ("NativeValueForbidden", M::NativeValueForbidden::SELECTOR),
         ("CallNotAllowed", M::CallNotAllowed::SELECTOR),
-        (
-            "CollateralCallForbidden",
-            M::CollateralCallForbidden::SELECTOR,
-        ),
+        ("CollateralCallForbidden", M::CollateralCallForbidden::SELECTOR),
         ("RecipientNotAllowed", M::RecipientNotAllowed::SELECTOR),
         ("SpenderNotAllowed", M::SpenderNotAllowed::SELECTOR),
         ("TxRateExceeded", M::TxRateExceeded::SELECTOR),

@@ -7,10 +7,10 @@ use serde_json::{json, Value};
 
 use crate::api::{invalid, parse_json_object, ApiError, ErrorCode, Request, Response};
 use crate::auth::{authenticate, User};
-use crate::authority::{find_ready, ServerWallet};
 use crate::evm::{parse_address, parse_signature, recover_personal_signer};
 use crate::ports::{Db, DbError, Platform, SqlValue};
 use crate::time::Timestamp;
+use crate::trading_authority::{find_ready, ServerWallet};
 
 /// How far `issuedAt` may be from now.
 const MAX_CLOCK_SKEW_MS: i64 = 10 * 60 * 1000;
@@ -35,7 +35,13 @@ pub fn binding_message(server_wallet: &Address, nonce: &str, issued_at_ms: i64) 
 }
 
 /// Verifies and records a binding proof; SIGNATURE_ERROR for a wrong signer or a reused nonce.
-pub fn submit(db: &impl Db, user: &User, wallet: &ServerWallet, body: BindingSubmission, now_ms: i64) -> Result<Value, ApiError> {
+pub fn submit(
+    db: &impl Db,
+    user: &User,
+    wallet: &ServerWallet,
+    body: BindingSubmission,
+    now_ms: i64,
+) -> Result<Value, ApiError> {
     let named = parse_address("serverWalletAddress", &body.server_wallet_address)?;
     let current = parse_address("serverWalletAddress", &wallet.wallet.address)?;
     if named != current {
@@ -91,15 +97,13 @@ pub fn submit(db: &impl Db, user: &User, wallet: &ServerWallet, body: BindingSub
 
 /// The user's binding proofs, newest first.
 pub fn list(db: &impl Db, user_id: &str) -> Result<Value, ApiError> {
-    let rows = db
-        .query(
-            "SELECT bp.id, sw.address AS server_wallet_address, bp.embedded_address, bp.nonce,
+    let rows = db.query(
+        "SELECT bp.id, sw.address AS server_wallet_address, bp.embedded_address, bp.nonce,
                     (extract(epoch FROM bp.verified_at) * 1000)::int8 AS verified_at_ms
              FROM binding_proofs bp JOIN server_wallets sw ON sw.id = bp.server_wallet_id
              WHERE bp.user_id = $1 ORDER BY bp.verified_at DESC LIMIT 100",
-            &[SqlValue::Text(user_id.to_string())],
-        )
-        ?;
+        &[SqlValue::Text(user_id.to_string())],
+    )?;
     let proofs = rows
         .iter()
         .map(|r| {
@@ -136,7 +140,10 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
         "POST" => {
             let body: BindingSubmission = parse_json_object(&request.body)?;
             let wallet = find_ready(platform.db(), &user.id)?.ok_or_else(|| {
-                ApiError::new(ErrorCode::Conflict, "no server wallet yet: call GET /me first (or this account signs with a legacy key)")
+                ApiError::new(
+                    ErrorCode::Conflict,
+                    "no server wallet yet: call GET /me first (or this account signs with a legacy key)",
+                )
             })?;
             let now = platform.clock().now_ms();
             Ok(Response::json(201, &submit(platform.db(), &user, &wallet, body, now)?))

@@ -12,7 +12,8 @@ pub fn parse_address(field: &str, text: &str) -> Result<Address, ApiError> {
     if !valid_shape {
         return Err(invalid(field, "must be a 0x-prefixed 20-byte hex address"));
     }
-    let mixed_case = text[2..].chars().any(|c| c.is_ascii_uppercase()) && text[2..].chars().any(|c| c.is_ascii_lowercase());
+    let mixed_case =
+        text[2..].chars().any(|c| c.is_ascii_uppercase()) && text[2..].chars().any(|c| c.is_ascii_lowercase());
     if mixed_case {
         Address::parse_checksummed(text, None).map_err(|_| invalid(field, "EIP-55 checksum does not match"))
     } else {
@@ -44,8 +45,17 @@ mod tests {
         let lower = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed";
         let checksummed = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
         assert_eq!(parse_address("a", lower).unwrap(), parse_address("a", checksummed).unwrap());
-        assert!(parse_address("a", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD").unwrap_err().message.contains("checksum"));
-        for bad in ["", "0x", "5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beae", "0xzzaeb6053f3e94c9b9a09f33669435e7ef1beaed"] {
+        assert!(parse_address("a", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD")
+            .unwrap_err()
+            .message
+            .contains("checksum"));
+        for bad in [
+            "",
+            "0x",
+            "5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+            "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beae",
+            "0xzzaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+        ] {
             assert!(parse_address("wallet", bad).unwrap_err().message.starts_with("`wallet`"), "{bad}");
         }
     }

@@ -6,8 +6,8 @@ use serde_json::json;
 
 use crate::api::{ApiError, Request, Response};
 use crate::auth::authenticate;
-use crate::authority::{standing, Authority, Standing};
 use crate::ports::{Db, Platform, SqlValue};
+use crate::trading_authority::{standing, Authority, Standing};
 
 pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
     request.require_method(&["GET"])?;

@@ -119,7 +119,8 @@ impl UsdText {
         if whole.len() > 8 {
             return Err(invalid(field, "must be at most 10000000"));
         }
-        let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| invalid(field, "is not a number"))? };
+        let whole: i64 =
+            if whole.is_empty() { 0 } else { whole.parse().map_err(|_| invalid(field, "is not a number"))? };
         let fraction: i64 = format!("{fraction:0<6}").parse().map_err(|_| invalid(field, "is not a number"))?;
         let units = whole * ONE as i64 + fraction;
         if units == 0 {

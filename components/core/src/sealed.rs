@@ -14,10 +14,9 @@ const VERSION: u8 = 1;
 
 /// The cipher for `trading_key_encryption_key` (also Phase 1's trading keys).
 pub(crate) fn cipher(encryption_key_hex: &str) -> Result<Aes256Gcm, ApiError> {
-    let key = hex::decode(encryption_key_hex.trim())
-        .ok()
-        .filter(|k| k.len() == 32)
-        .ok_or_else(|| ApiError::new(ErrorCode::ConfigurationError, "variable `trading_key_encryption_key` must be 64 hex characters"))?;
+    let key = hex::decode(encryption_key_hex.trim()).ok().filter(|k| k.len() == 32).ok_or_else(|| {
+        ApiError::new(ErrorCode::ConfigurationError, "variable `trading_key_encryption_key` must be 64 hex characters")
+    })?;
     Aes256Gcm::new_from_slice(&key).map_err(|_| ApiError::new(ErrorCode::ConfigurationError, "bad encryption key"))
 }
 

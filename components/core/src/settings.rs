@@ -24,6 +24,8 @@ pub const TRADING_KEY_ENCRYPTION_KEY: &str = "trading_key_encryption_key";
 pub const DYNAMIC_SIGNER_URL: &str = "dynamic_signer_url";
 pub const SIGNER_AUTH_TOKEN: &str = "signer_auth_token";
 pub const SIGNER_TIMEOUT_MS: &str = "signer_timeout_ms";
+/// Which backend the signer runs (`dynamic` or `local`): what the health check probes for signing.
+pub const SIGNER_BACKEND: &str = "signer_backend";
 pub const SIGNING_BACKOFF_BASE_MS: &str = "signing_backoff_base_ms";
 pub const SIGNING_MAX_RETRIES: &str = "signing_max_retries";
 pub const SIGNING_USER_LIMIT: &str = "signing_user_limit";
@@ -61,10 +63,10 @@ pub fn text(config: &dyn Config, name: &str) -> Result<String, ConfigError> {
 
 /// A number; the error names the variable but never echoes its value.
 pub fn number<T: FromStr>(config: &dyn Config, name: &str) -> Result<T, ConfigError> {
-    text(config, name)?.trim().parse().map_err(|_| ConfigError::Invalid {
-        name: name.into(),
-        reason: "not a valid number".into(),
-    })
+    text(config, name)?
+        .trim()
+        .parse()
+        .map_err(|_| ConfigError::Invalid { name: name.into(), reason: "not a valid number".into() })
 }
 
 /// A positive count of seconds or milliseconds, as a duration.

@@ -29,6 +29,7 @@ macro_rules! text_enum {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             /// The text form, as stored and sent.
+            #[allow(dead_code)]
             pub fn as_str(&self) -> &'static str {
                 match self {
                     $( $name::$variant => $text ),+

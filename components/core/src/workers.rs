@@ -23,13 +23,8 @@ pub enum Worker {
 }
 
 impl Worker {
-    pub const ALL: [Worker; 5] = [
-        Worker::CopyTrading,
-        Worker::AutoClaim,
-        Worker::HealthCheck,
-        Worker::PositionSync,
-        Worker::ModuleExec,
-    ];
+    pub const ALL: [Worker; 5] =
+        [Worker::CopyTrading, Worker::AutoClaim, Worker::HealthCheck, Worker::PositionSync, Worker::ModuleExec];
 
     /// The name in Redis keys and `/internal/workers/<name>`.
     pub fn name(&self) -> &'static str {
@@ -101,7 +96,10 @@ fn authorize_tick(request: &Request, config: &dyn Config) -> Result<(), ApiError
     let expected = match settings::text(config, settings::WORKER_TRIGGER_TOKEN) {
         Ok(expected) => expected,
         Err(ConfigError::Missing(_)) => {
-            return Err(ApiError::new(ErrorCode::Forbidden, "ticks by URL token are off: `worker_trigger_token` is not set"));
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
+                "ticks by URL token are off: `worker_trigger_token` is not set",
+            ));
         }
         Err(e) => return Err(e.into()),
     };

@@ -5,15 +5,11 @@
 use alloy_primitives::{hex, Address, Bytes, B256, U256};
 use alloy_sol_types::{SolStruct, SolValue};
 use mirror_core::automation_module::{
-    domain, error_selectors, execute_calldata, execution_digest, IAutomationModule, ModuleRevert,
-    SessionKeyExecution,
+    domain, error_selectors, execute_calldata, execution_digest, IAutomationModule, ModuleRevert, SessionKeyExecution,
 };
 use serde_json::Value;
 
-const VECTOR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../contracts/test/vectors/execute_from_session_key.json"
-);
+const VECTOR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../contracts/test/vectors/execute_from_session_key.json");
 
 fn vector() -> Value {
     let text = std::fs::read_to_string(VECTOR).expect("read the shared vector");
@@ -21,15 +17,11 @@ fn vector() -> Value {
 }
 
 fn text<'a>(v: &'a Value, path: &str) -> &'a str {
-    v.pointer(path)
-        .and_then(Value::as_str)
-        .unwrap_or_else(|| panic!("{path} is a string"))
+    v.pointer(path).and_then(Value::as_str).unwrap_or_else(|| panic!("{path} is a string"))
 }
 
 fn number(v: &Value, path: &str) -> u64 {
-    v.pointer(path)
-        .and_then(Value::as_u64)
-        .unwrap_or_else(|| panic!("{path} is a number"))
+    v.pointer(path).and_then(Value::as_u64).unwrap_or_else(|| panic!("{path} is a number"))
 }
 
 fn address(v: &Value, path: &str) -> Address {
@@ -62,26 +54,10 @@ fn eip712_digest_matches_the_contracts() {
     let module = address(&v, "/inputs/module");
     let exec = execution(&v);
 
-    assert_eq!(
-        exec.eip712_type_hash(),
-        b256(&v, "/expected/execution_typehash"),
-        "type hash"
-    );
-    assert_eq!(
-        domain(chain_id, module).separator(),
-        b256(&v, "/expected/domain_separator"),
-        "domain"
-    );
-    assert_eq!(
-        exec.eip712_hash_struct(),
-        b256(&v, "/expected/struct_hash"),
-        "struct hash"
-    );
-    assert_eq!(
-        execution_digest(chain_id, module, &exec),
-        b256(&v, "/expected/digest"),
-        "digest"
-    );
+    assert_eq!(exec.eip712_type_hash(), b256(&v, "/expected/execution_typehash"), "type hash");
+    assert_eq!(domain(chain_id, module).separator(), b256(&v, "/expected/domain_separator"), "domain");
+    assert_eq!(exec.eip712_hash_struct(), b256(&v, "/expected/struct_hash"), "struct hash");
+    assert_eq!(execution_digest(chain_id, module, &exec), b256(&v, "/expected/digest"), "digest");
 }
 
 #[test]
@@ -93,57 +69,29 @@ fn the_digest_binds_chain_module_and_every_field() {
     let digest = execution_digest(chain_id, module, &exec);
 
     assert_ne!(execution_digest(1, module, &exec), digest, "chain id");
-    assert_ne!(
-        execution_digest(chain_id, Address::repeat_byte(0x42), &exec),
-        digest,
-        "module"
-    );
-    let other_nonce = SessionKeyExecution {
-        nonce: exec.nonce + U256::from(1),
-        ..execution(&v)
-    };
-    assert_ne!(
-        execution_digest(chain_id, module, &other_nonce),
-        digest,
-        "nonce"
-    );
-    let other_data = SessionKeyExecution {
-        data: Bytes::from_static(&[0xa9, 0x05, 0x9c, 0xbb]),
-        ..execution(&v)
-    };
-    assert_ne!(
-        execution_digest(chain_id, module, &other_data),
-        digest,
-        "data"
-    );
+    assert_ne!(execution_digest(chain_id, Address::repeat_byte(0x42), &exec), digest, "module");
+    let other_nonce = SessionKeyExecution { nonce: exec.nonce + U256::from(1), ..execution(&v) };
+    assert_ne!(execution_digest(chain_id, module, &other_nonce), digest, "nonce");
+    let other_data = SessionKeyExecution { data: Bytes::from_static(&[0xa9, 0x05, 0x9c, 0xbb]), ..execution(&v) };
+    assert_ne!(execution_digest(chain_id, module, &other_data), digest, "data");
 }
 
 #[test]
 fn execute_from_session_key_calldata_matches_the_contracts() {
     let v = vector();
-    let calldata = execute_calldata(
-        &execution(&v),
-        address(&v, "/inputs/session_key"),
-        bytes(&v, "/expected/signature"),
-    );
+    let calldata =
+        execute_calldata(&execution(&v), address(&v, "/inputs/session_key"), bytes(&v, "/expected/signature"));
     assert_eq!(calldata, bytes(&v, "/expected/calldata"));
 }
 
 #[test]
 fn error_selectors_match_the_contracts() {
     let v = vector();
-    let committed = v
-        .pointer("/errors")
-        .and_then(Value::as_object)
-        .expect("errors map");
+    let committed = v.pointer("/errors").and_then(Value::as_object).expect("errors map");
     let ours = error_selectors();
     assert_eq!(ours.len(), committed.len(), "same set of execution errors");
     for (name, selector) in ours {
-        assert_eq!(
-            hex::encode_prefixed(selector),
-            text(&v, &format!("/errors/{name}")),
-            "{name}"
-        );
+        assert_eq!(hex::encode_prefixed(selector), text(&v, &format!("/errors/{name}")), "{name}");
     }
 }
 
@@ -159,14 +107,9 @@ fn revert_data_decodes_to_a_named_blocked_reason() {
     };
     assert_eq!(
         revert,
-        ModuleRevert::Violation(
-            IAutomationModule::IAutomationModuleErrors::DailyNotionalExceeded(expected)
-        )
+        ModuleRevert::Violation(IAutomationModule::IAutomationModuleErrors::DailyNotionalExceeded(expected))
     );
-    assert_eq!(
-        revert.to_string(),
-        "DailyNotionalExceeded: 1100000000 in window > 1000000000"
-    );
+    assert_eq!(revert.to_string(), "DailyNotionalExceeded: 1100000000 in window > 1000000000");
 }
 
 #[test]

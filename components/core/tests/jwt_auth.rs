@@ -35,7 +35,8 @@ fn claims() -> Value {
 }
 
 fn sign_with(key: &str, claims: &Value) -> String {
-    encode(&Header::new(Algorithm::RS256), claims, &EncodingKey::from_rsa_pem(fixture(key).as_bytes()).unwrap()).unwrap()
+    encode(&Header::new(Algorithm::RS256), claims, &EncodingKey::from_rsa_pem(fixture(key).as_bytes()).unwrap())
+        .unwrap()
 }
 
 fn token(claims: &Value) -> String {
@@ -82,7 +83,12 @@ fn wrong_key_alg_none_hmac_and_garbage_are_refused() {
     let b64 = |v: &Value| base64url(v.to_string().as_bytes());
     refused(&format!("{}.{}.", b64(&json!({ "alg": "none", "typ": "JWT" })), b64(&claims())));
     // HS256 keyed with the public key text: the classic algorithm-confusion attack.
-    let hs = encode(&Header::new(Algorithm::HS256), &claims(), &EncodingKey::from_secret(settings().public_key_pem.as_bytes())).unwrap();
+    let hs = encode(
+        &Header::new(Algorithm::HS256),
+        &claims(),
+        &EncodingKey::from_secret(settings().public_key_pem.as_bytes()),
+    )
+    .unwrap();
     refused(&hs);
     for garbage in ["", "abc", "a.b.c", "....", "eyJhbGciOiJSUzI1NiJ9.e30"] {
         refused(garbage);

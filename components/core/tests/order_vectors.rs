@@ -8,9 +8,9 @@ use alloy_dyn_abi::TypedData;
 use alloy_primitives::{Address, Bytes, Signature, B256, U256};
 use k256::ecdsa::SigningKey;
 use mirror_core::orders::{
-    clob_auth_hash, clob_auth_typed_data, l1_headers, l2_headers, l2_signature, limit_order_amounts, market_order_amounts,
-    polymarket_safe_address, safe_message_hash, safe_message_typed_data, ApiCredentials, Chain, Decimal, Exchange,
-    OrderType, Side, SignatureType, SignedOrder, TickSize, UnsignedOrder,
+    clob_auth_hash, clob_auth_typed_data, l1_headers, l2_headers, l2_signature, limit_order_amounts,
+    market_order_amounts, polymarket_safe_address, safe_message_hash, safe_message_typed_data, ApiCredentials, Chain,
+    Decimal, Exchange, OrderType, Side, SignatureType, SignedOrder, TickSize, UnsignedOrder,
 };
 use serde_json::Value;
 
@@ -58,7 +58,12 @@ fn typed_data_hash(typed_data: Value) -> B256 {
 }
 
 fn header_pairs(headers: &Value) -> Vec<(String, String)> {
-    headers.as_object().expect("headers object").iter().map(|(k, v)| (k.clone(), v.as_str().expect("header value").to_string())).collect()
+    headers
+        .as_object()
+        .expect("headers object")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().expect("header value").to_string()))
+        .collect()
 }
 
 fn sorted(mut pairs: Vec<(String, String)>) -> Vec<(String, String)> {
@@ -87,7 +92,13 @@ fn amounts_match_the_typescript_client() {
             other => mismatches.push(format!("{v}: got {other:?}")),
         }
     }
-    assert!(mismatches.is_empty(), "{} of {} differ, e.g.\n{}", mismatches.len(), all.len(), mismatches[..mismatches.len().min(5)].join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} differ, e.g.\n{}",
+        mismatches.len(),
+        all.len(),
+        mismatches[..mismatches.len().min(5)].join("\n")
+    );
 }
 
 #[test]
@@ -161,7 +172,12 @@ fn orders_hash_sign_and_post_as_the_client_does() {
 
         let post = &v["post"];
         let body = SignedOrder { order, signature }
-            .post_body(text(post, "owner"), parsed::<OrderType>(post, "order_type"), post["post_only"] == true, post["defer_exec"] == true)
+            .post_body(
+                text(post, "owner"),
+                parsed::<OrderType>(post, "order_type"),
+                post["post_only"] == true,
+                post["defer_exec"] == true,
+            )
             .expect("post body");
         assert_eq!(body, post["body"]);
     }
@@ -199,14 +215,31 @@ fn clob_auth_hashes_signs_and_heads_as_the_client_does() {
 fn l2_hmacs_match_the_client() {
     let file = vectors("l2_hmac.json");
     for v in file["vectors"].as_array().expect("vectors") {
-        let got = l2_signature(text(v, "secret"), number(v, "timestamp"), text(v, "method"), text(v, "request_path"), text(v, "body").as_bytes());
+        let got = l2_signature(
+            text(v, "secret"),
+            number(v, "timestamp"),
+            text(v, "method"),
+            text(v, "request_path"),
+            text(v, "body").as_bytes(),
+        );
         assert_eq!(got.as_deref(), Ok(text(v, "signature")), "{v}");
     }
     let creds = &file["credentials"];
-    let creds = ApiCredentials { api_key: text(creds, "key").into(), secret: text(creds, "secret").into(), passphrase: text(creds, "passphrase").into() };
+    let creds = ApiCredentials {
+        api_key: text(creds, "key").into(),
+        secret: text(creds, "secret").into(),
+        passphrase: text(creds, "passphrase").into(),
+    };
     let first = &file["vectors"][0];
-    let headers = l2_headers(&creds, parsed(&file, "address"), number(first, "timestamp"), text(first, "method"), text(first, "request_path"), text(first, "body").as_bytes())
-        .expect("headers");
+    let headers = l2_headers(
+        &creds,
+        parsed(&file, "address"),
+        number(first, "timestamp"),
+        text(first, "method"),
+        text(first, "request_path"),
+        text(first, "body").as_bytes(),
+    )
+    .expect("headers");
     assert_eq!(sorted(headers), sorted(header_pairs(&file["headers_for_first"])));
 }
 
@@ -219,7 +252,8 @@ fn safes_derive_and_vouch_as_the_clients_do() {
     let key = signing_key(&file);
     let owner = Address::from_private_key(&key);
     for v in file["safe_messages"].as_array().expect("safe messages") {
-        let (safe, chain_id, order_hash) = (parsed::<Address>(v, "safe"), number(v, "chain_id"), parsed::<B256>(v, "order_hash"));
+        let (safe, chain_id, order_hash) =
+            (parsed::<Address>(v, "safe"), number(v, "chain_id"), parsed::<B256>(v, "order_hash"));
         let hash: B256 = parsed(v, "safe_message_hash");
         assert_eq!(safe_message_hash(safe, chain_id, order_hash), hash);
         assert_eq!(typed_data_hash(safe_message_typed_data(safe, chain_id, order_hash)), hash);

@@ -22,7 +22,8 @@ fn race(redis: &TestRedis, callers: usize, user_of: impl Fn(usize) -> String + S
             let (conn, barrier, admitted, limits, user) = (redis.another(), &barrier, &admitted, &limits, user_of(i));
             s.spawn(move || {
                 barrier.wait();
-                if let GateVerdict::Admitted { .. } = gate(&conn, limits, &user, &format!("op-{i}"), true, now).unwrap() {
+                if let GateVerdict::Admitted { .. } = gate(&conn, limits, &user, &format!("op-{i}"), true, now).unwrap()
+                {
                     admitted.fetch_add(1, Ordering::SeqCst);
                 }
             });
@@ -49,12 +50,21 @@ fn user_window_slides_and_retry_after_is_exact() {
     let limits = runbook_limits();
     for i in 0..30 {
         let at = T0 + i * 1000;
-        assert_eq!(gate(&redis, &limits, "bob", &format!("a{i}"), true, at).unwrap(), GateVerdict::Admitted { probe: false });
+        assert_eq!(
+            gate(&redis, &limits, "bob", &format!("a{i}"), true, at).unwrap(),
+            GateVerdict::Admitted { probe: false }
+        );
     }
     // Full: the oldest admission (T0) leaves the window at T0 + 60 s.
-    assert_eq!(gate(&redis, &limits, "bob", "x", true, T0 + 45_000).unwrap(), GateVerdict::UserLimited { retry_after_ms: 15_000 });
+    assert_eq!(
+        gate(&redis, &limits, "bob", "x", true, T0 + 45_000).unwrap(),
+        GateVerdict::UserLimited { retry_after_ms: 15_000 }
+    );
     assert_eq!(gate(&redis, &limits, "bob", "y", true, T0 + 60_000).unwrap(), GateVerdict::Admitted { probe: false });
-    assert_eq!(gate(&redis, &limits, "bob", "z", true, T0 + 60_000).unwrap(), GateVerdict::UserLimited { retry_after_ms: 1_000 });
+    assert_eq!(
+        gate(&redis, &limits, "bob", "z", true, T0 + 60_000).unwrap(),
+        GateVerdict::UserLimited { retry_after_ms: 1_000 }
+    );
     // Another user is not affected.
     assert_eq!(gate(&redis, &limits, "carol", "c", true, T0 + 60_000).unwrap(), GateVerdict::Admitted { probe: false });
 }
@@ -66,7 +76,10 @@ fn global_window_limits_with_its_own_retry_after() {
     for i in 0..5 {
         gate(&redis, &limits, &format!("u{i}"), &format!("g{i}"), true, T0 + i).unwrap();
     }
-    assert_eq!(gate(&redis, &limits, "u9", "g9", true, T0 + 10).unwrap(), GateVerdict::GlobalLimited { retry_after_ms: 59_990 });
+    assert_eq!(
+        gate(&redis, &limits, "u9", "g9", true, T0 + 10).unwrap(),
+        GateVerdict::GlobalLimited { retry_after_ms: 59_990 }
+    );
 }
 
 fn fail(redis: &TestRedis, limits: &SigningLimits, id: &str, at: i64) -> BreakerState {
@@ -104,7 +117,10 @@ fn half_open_after_two_minutes_then_closed_after_three_successful_probes() {
     open_breaker(&redis, &limits, T0);
     let t = T0 + 120_000;
     for i in 0..3 {
-        assert_eq!(gate(&redis, &limits, "u", &format!("p{i}"), true, t).unwrap(), GateVerdict::Admitted { probe: true });
+        assert_eq!(
+            gate(&redis, &limits, "u", &format!("p{i}"), true, t).unwrap(),
+            GateVerdict::Admitted { probe: true }
+        );
     }
     assert!(matches!(gate(&redis, &limits, "u", "p4", true, t).unwrap(), GateVerdict::BreakerOpen { .. }), "4th probe");
     assert_eq!(redis.hget("signing:breaker", "state").as_deref(), Some("HALF_OPEN"));
@@ -122,7 +138,10 @@ fn a_failed_probe_reopens_the_breaker() {
     let t = T0 + 120_000;
     assert_eq!(gate(&redis, &limits, "u", "p", true, t).unwrap(), GateVerdict::Admitted { probe: true });
     assert_eq!(record_outcome(&redis, &limits, "p", false, t + 5).unwrap(), BreakerState::Open);
-    assert_eq!(gate(&redis, &limits, "u", "q", true, t + 10).unwrap(), GateVerdict::BreakerOpen { retry_after_ms: 119_995 });
+    assert_eq!(
+        gate(&redis, &limits, "u", "q", true, t + 10).unwrap(),
+        GateVerdict::BreakerOpen { retry_after_ms: 119_995 }
+    );
 }
 
 #[test]

@@ -3,5 +3,6 @@ use spin_sdk::http_component;
 
 #[http_component]
 async fn handle(request: Request) -> Response {
-    mirror_spin::http::respond(request, async |platform, request| mirror_core::health::readiness(platform, &request)).await
+    mirror_spin::http::respond(request, async |platform, request| mirror_core::health::readiness(platform, &request))
+        .await
 }

@@ -77,9 +77,9 @@ fn from_db_value(value: DbValue) -> Result<SqlValue, DbError> {
         DbValue::Floating64(f) => SqlValue::Float(f),
         DbValue::Str(s) | DbValue::Uuid(s) => SqlValue::Text(s),
         DbValue::Binary(b) => SqlValue::Bytes(b),
-        DbValue::Jsonb(bytes) => SqlValue::Json(
-            serde_json::from_slice(&bytes).map_err(|e| DbError::Conversion(format!("jsonb: {e}")))?,
-        ),
+        DbValue::Jsonb(bytes) => {
+            SqlValue::Json(serde_json::from_slice(&bytes).map_err(|e| DbError::Conversion(format!("jsonb: {e}")))?)
+        }
         DbValue::Datetime(civil) => SqlValue::Timestamp(Timestamp::from_civil(civil)),
         DbValue::Decimal(d) => SqlValue::Decimal(d),
         other => return Err(DbError::Conversion(format!("unsupported column value {other:?}"))),

@@ -36,10 +36,7 @@ impl Redis for SpinRedis {
                 RedisArg::Bytes(b) => RedisParameter::Binary(b.clone()),
             })
             .collect();
-        let reply = self
-            .connection()?
-            .execute(command, &params)
-            .map_err(|e| RedisError::Command(e.to_string()))?;
+        let reply = self.connection()?.execute(command, &params).map_err(|e| RedisError::Command(e.to_string()))?;
         Ok(reply
             .into_iter()
             .map(|r| match r {

@@ -102,9 +102,12 @@ contract SessionKeyHandler {
 
     function replayLast() external {
         if (lastSignature.length == 0) return;
-        try c.module.executeFromSessionKey(
-            address(c.safe), sessionKey, lastTo, 0, lastData, lastNonce, lastDeadline, lastSignature
-        ) returns (bytes memory) {
+        try c.module
+            .executeFromSessionKey(
+                address(c.safe), sessionKey, lastTo, 0, lastData, lastNonce, lastDeadline, lastSignature
+            ) returns (
+            bytes memory
+        ) {
             ++replaysAccepted;
         } catch {}
     }
@@ -137,8 +140,10 @@ contract SessionKeyHandler {
         uint256 balanceBefore = c.collateral.balanceOf(address(c.safe));
         uint256 allowanceBefore = spender == address(0) ? 0 : c.collateral.allowance(address(c.safe), spender);
 
-        try c.module.executeFromSessionKey(address(c.safe), sessionKey, to, 0, data, nonce, deadline, signature)
-        returns (bytes memory) {
+        try c.module
+        .executeFromSessionKey(address(c.safe), sessionKey, to, 0, data, nonce, deadline, signature) returns (
+            bytes memory
+        ) {
             uint256 balanceAfter = c.collateral.balanceOf(address(c.safe));
             uint256 notional = balanceBefore > balanceAfter ? balanceBefore - balanceAfter : 0;
             if (spender != address(0)) {

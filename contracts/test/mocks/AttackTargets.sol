@@ -38,9 +38,8 @@ contract ReentrantTarget {
 
     function attack() external {
         Authorization memory a = next;
-        IExecuteFromSessionKey(a.module).executeFromSessionKey(
-            a.safe, a.sessionKey, a.to, 0, a.data, a.nonce, a.deadline, a.signature
-        );
+        IExecuteFromSessionKey(a.module)
+            .executeFromSessionKey(a.safe, a.sessionKey, a.to, 0, a.data, a.nonce, a.deadline, a.signature);
     }
 }
 

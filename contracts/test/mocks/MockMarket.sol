@@ -18,7 +18,13 @@ contract MockMarket {
     }
 
     /// @notice Claims to cost `declared` but pulls `actual`: the module must charge `actual`.
-    function buyDeclared(uint256, /* declared */ uint256 actual) external {
+    function buyDeclared(
+        uint256,
+        /* declared */
+        uint256 actual
+    )
+        external
+    {
         require(collateral.transferFrom(msg.sender, address(this), actual), "MockMarket: pull");
     }
 

@@ -60,7 +60,9 @@ abstract contract ModuleTestBase {
         validUntil = block.timestamp + TTL;
         asOwner(
             address(module),
-            abi.encodeCall(AutomationModule.registerSessionKey, (sessionKey, validUntil, PER_TRADE, PER_DAY, TX_PER_HOUR))
+            abi.encodeCall(
+                AutomationModule.registerSessionKey, (sessionKey, validUntil, PER_TRADE, PER_DAY, TX_PER_HOUR)
+            )
         );
         allowCall(address(collateral), IERC20.transfer.selector);
         allowCall(address(collateral), IERC20.approve.selector);
@@ -126,8 +128,11 @@ abstract contract ModuleTestBase {
     function tryExecute(address to, bytes memory data) internal returns (bool ok) {
         uint256 nonce = freshNonce();
         bytes memory signature = signExecution(SESSION_KEY, address(safe), to, 0, data, nonce, block.timestamp);
-        try module.executeFromSessionKey(address(safe), sessionKey, to, 0, data, nonce, block.timestamp, signature)
-        returns (bytes memory) {
+        try module.executeFromSessionKey(
+            address(safe), sessionKey, to, 0, data, nonce, block.timestamp, signature
+        ) returns (
+            bytes memory
+        ) {
             ok = true;
         } catch {
             ok = false;

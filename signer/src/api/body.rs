@@ -41,8 +41,6 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ApiError::validation(field, describe_serde_error(&inner.to_string()))
         }
     })?;
-    deserializer
-        .end()
-        .map_err(|_| ApiError::validation("body", "has trailing characters after the JSON value"))?;
+    deserializer.end().map_err(|_| ApiError::validation("body", "has trailing characters after the JSON value"))?;
     Ok(value)
 }

@@ -33,9 +33,7 @@ pub async fn typed_data(
     let digest = typed.digest;
     let kind = format!("typed data {}", typed.typed_data.primary_type);
     let signature = sign(&state, &wallet, &Payload::TypedData(Box::new(typed)), &kind).await?;
-    Ok(Json(
-        json!({ "signature": hex_signature(&signature), "digest": digest }),
-    ))
+    Ok(Json(json!({ "signature": hex_signature(&signature), "digest": digest })))
 }
 
 pub async fn transaction(

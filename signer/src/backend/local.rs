@@ -19,9 +19,7 @@ pub struct LocalBackend {
 
 impl LocalBackend {
     pub fn new(config: &LocalConfig) -> LocalBackend {
-        LocalBackend {
-            sealer: KeySealer::new(config),
-        }
+        LocalBackend { sealer: KeySealer::new(config) }
     }
 }
 
@@ -35,27 +33,18 @@ impl Backend for LocalBackend {
         let key = SigningKey::random(&mut OsRng);
         let wallet_id = random_uuid();
         let properties = self.sealer.seal(&wallet_id, &key)?;
-        Ok(NewWallet {
-            address: Address::from_private_key(&key),
-            wallet_id,
-            properties,
-        })
+        Ok(NewWallet { address: Address::from_private_key(&key), wallet_id, properties })
     }
 
     async fn sign(&self, wallet: &WalletRef, payload: &Payload) -> Result<PrimitiveSignature, BackendError> {
         let key = self.sealer.open(&wallet.wallet_id, &wallet.properties)?;
         if Address::from_private_key(&key) != wallet.address {
-            return Err(BackendError::WalletMismatch(
-                "address is not the address of this wallet".into(),
-            ));
+            return Err(BackendError::WalletMismatch("address is not the address of this wallet".into()));
         }
         let (signature, recovery_id) = key
             .sign_prehash_recoverable(payload.digest().as_slice())
             .map_err(|_| BackendError::Failed("signing failed".into()))?;
-        Ok(PrimitiveSignature::from_signature_and_parity(
-            signature,
-            recovery_id.is_y_odd(),
-        ))
+        Ok(PrimitiveSignature::from_signature_and_parity(signature, recovery_id.is_y_odd()))
     }
 }
 
@@ -66,12 +55,5 @@ fn random_uuid() -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex = hex::encode(bytes);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }

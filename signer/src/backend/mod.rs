@@ -80,8 +80,6 @@ pub async fn sign_verified(
     let signature = backend.sign(wallet, payload).await?;
     match signature.recover_address_from_prehash(&payload.digest()) {
         Ok(signer) if signer == wallet.address => Ok(signature),
-        _ => Err(BackendError::Failed(
-            "the backend's signature does not recover to the wallet address".into(),
-        )),
+        _ => Err(BackendError::Failed("the backend's signature does not recover to the wallet address".into())),
     }
 }

@@ -34,10 +34,7 @@ pub struct KeySealer {
 impl KeySealer {
     pub fn new(config: &LocalConfig) -> KeySealer {
         let key = Key::<Aes256Gcm>::from_slice(config.key.expose());
-        KeySealer {
-            cipher: Aes256Gcm::new(key),
-            key_version: config.key_version,
-        }
+        KeySealer { cipher: Aes256Gcm::new(key), key_version: config.key_version }
     }
 
     pub fn seal(&self, wallet_id: &str, key: &SigningKey) -> Result<Value, BackendError> {
@@ -46,13 +43,7 @@ impl KeySealer {
         let secret = Zeroizing::new(<[u8; 32]>::from(key.to_bytes()));
         let ciphertext = self
             .cipher
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: secret.as_slice(),
-                    aad: wallet_id.as_bytes(),
-                },
-            )
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: secret.as_slice(), aad: wallet_id.as_bytes() })
             .map_err(|_| BackendError::Failed("could not seal the wallet key".into()))?;
         let sealed = SealedKey {
             backend: BACKEND_TAG.into(),
@@ -115,10 +106,7 @@ mod tests {
     use crate::secret::Secret;
 
     fn sealer(key_byte: u8, key_version: u32) -> KeySealer {
-        KeySealer::new(&LocalConfig {
-            key: Secret::new([key_byte; 32]),
-            key_version,
-        })
+        KeySealer::new(&LocalConfig { key: Secret::new([key_byte; 32]), key_version })
     }
 
     fn object(value: Value) -> Map<String, Value> {
@@ -130,10 +118,7 @@ mod tests {
         let key = SigningKey::random(&mut OsRng);
         let props = object(sealer(7, 1).seal("wallet-a", &key).unwrap());
         assert_eq!(sealer(7, 1).open("wallet-a", &props).unwrap(), key);
-        assert!(matches!(
-            sealer(7, 1).open("wallet-b", &props),
-            Err(BackendError::WalletMismatch(_))
-        ));
+        assert!(matches!(sealer(7, 1).open("wallet-b", &props), Err(BackendError::WalletMismatch(_))));
     }
 
     #[test]
@@ -148,10 +133,7 @@ mod tests {
     fn another_signer_key_or_key_version_does_not_open_it() {
         let key = SigningKey::random(&mut OsRng);
         let props = object(sealer(7, 1).seal("wallet-a", &key).unwrap());
-        assert!(matches!(
-            sealer(8, 1).open("wallet-a", &props),
-            Err(BackendError::WalletMismatch(_))
-        ));
+        assert!(matches!(sealer(8, 1).open("wallet-a", &props), Err(BackendError::WalletMismatch(_))));
         let err = sealer(7, 2).open("wallet-a", &props).err().unwrap();
         assert!(matches!(err, BackendError::WalletMismatch(m) if m.contains("version 1")));
     }
@@ -161,24 +143,15 @@ mod tests {
         let key = SigningKey::random(&mut OsRng);
         let mut props = object(sealer(7, 1).seal("wallet-a", &key).unwrap());
         props.insert("ciphertext".into(), Value::String("0x00".into()));
-        assert!(matches!(
-            sealer(7, 1).open("wallet-a", &props),
-            Err(BackendError::WalletMismatch(_))
-        ));
+        assert!(matches!(sealer(7, 1).open("wallet-a", &props), Err(BackendError::WalletMismatch(_))));
         props.insert("nonce".into(), Value::String("0x0102".into()));
-        assert!(matches!(
-            sealer(7, 1).open("wallet-a", &props),
-            Err(BackendError::InvalidProperties(_))
-        ));
+        assert!(matches!(sealer(7, 1).open("wallet-a", &props), Err(BackendError::InvalidProperties(_))));
         let dynamic = object(serde_json::json!({ "backend": "dynamic", "wallet": {} }));
         let err = sealer(7, 1).open("wallet-a", &dynamic).err().unwrap();
         assert!(matches!(err, BackendError::InvalidProperties(m) if m.contains("`dynamic`")));
         let extra = object(
             serde_json::json!({ "backend": "local", "keyVersion": 1, "nonce": "0x", "ciphertext": "0x", "key": "0x1" }),
         );
-        assert!(matches!(
-            sealer(7, 1).open("wallet-a", &extra),
-            Err(BackendError::InvalidProperties(_))
-        ));
+        assert!(matches!(sealer(7, 1).open("wallet-a", &extra), Err(BackendError::InvalidProperties(_))));
     }
 }

@@ -39,9 +39,7 @@ impl Answer {
     /// Asserts the error shape and returns `(code, message)`.
     pub fn error(&self) -> (String, String) {
         let body = self.json();
-        let code = body["error"]["code"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no error code: {body}"));
+        let code = body["error"]["code"].as_str().unwrap_or_else(|| panic!("no error code: {body}"));
         let message = body["error"]["message"].as_str().expect("error message");
         (code.to_string(), message.to_string())
     }
@@ -73,21 +71,14 @@ pub async fn start_signer() -> Signer {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind signer");
     let url = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(async move { mirror_signer::serve(config, listener).await.expect("signer") });
-    Signer {
-        url,
-        http: reqwest::Client::new(),
-        server,
-    }
+    Signer { url, http: reqwest::Client::new(), server }
 }
 
 impl Signer {
     /// POSTs raw bytes with `token` (none when `None`).
     pub async fn post_raw(&self, path: &str, token: Option<&str>, body: impl Into<reqwest::Body>) -> Answer {
-        let mut request = self
-            .http
-            .post(format!("{}{path}", self.url))
-            .body(body)
-            .header("content-type", "application/json");
+        let mut request =
+            self.http.post(format!("{}{path}", self.url)).body(body).header("content-type", "application/json");
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -99,14 +90,7 @@ impl Signer {
     }
 
     pub async fn get(&self, path: &str) -> Answer {
-        into_answer(
-            self.http
-                .get(format!("{}{path}", self.url))
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await
+        into_answer(self.http.get(format!("{}{path}", self.url)).send().await.expect("request")).await
     }
 
     pub async fn create_wallet(&self, user_id: &str) -> Wallet {

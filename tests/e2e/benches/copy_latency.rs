@@ -167,14 +167,22 @@ impl Floor {
         let signer = s.signer as u32;
         assert_eq!(t.http, clob + signer, "every outbound HTTP call is to the fake Polymarket or the signer");
         // Each pooled Postgres connection taken is recycled "clean": one more round trip.
-        self.postgres * (t.postgres + t.postgres_connections) + self.redis * t.redis + self.http * clob + self.signer * signer
+        self.postgres * (t.postgres + t.postgres_connections)
+            + self.redis * t.redis
+            + self.http * clob
+            + self.signer * signer
     }
 }
 
 fn summary(label: &str, mut samples: Vec<Duration>) -> (Duration, Duration) {
     samples.sort();
     let (p50, p99) = (percentile(&samples, 0.5), percentile(&samples, 0.99));
-    println!("  {label:<44} p50 {:>8.1} µs   p99 {:>8.1} µs   (n = {})", p50.as_secs_f64() * 1e6, p99.as_secs_f64() * 1e6, samples.len());
+    println!(
+        "  {label:<44} p50 {:>8.1} µs   p99 {:>8.1} µs   (n = {})",
+        p50.as_secs_f64() * 1e6,
+        p99.as_secs_f64() * 1e6,
+        samples.len()
+    );
     (p50, p99)
 }
 
@@ -219,7 +227,8 @@ async fn floor(stack: &CopyStack) -> Floor {
         .await,
     );
     // The host's outbound wasi:http opens a connection per request, so the floor does too.
-    let fresh: Client<HttpConnector, Full<Bytes>> = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(0).build_http();
+    let fresh: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).pool_max_idle_per_host(0).build_http();
     let pooled: Client<HttpConnector, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let clob = stack.polymarket.clob_url();
     let get = |client: &Client<HttpConnector, Full<Bytes>>| {
@@ -230,7 +239,8 @@ async fn floor(stack: &CopyStack) -> Floor {
         }
     };
     let (http, _) = summary("fake CLOB GET / (new connection, as the host)", time(FLOOR_SAMPLES, || get(&fresh)).await);
-    let (http_keepalive, _) = summary("fake CLOB GET / (kept-alive connection)", time(FLOOR_SAMPLES, || get(&pooled)).await);
+    let (http_keepalive, _) =
+        summary("fake CLOB GET / (kept-alive connection)", time(FLOOR_SAMPLES, || get(&pooled)).await);
 
     // One signing call, as the app makes it: through the signer's proxy, on a new connection.
     let signer_url = stack.signer.proxy.url();
@@ -336,7 +346,8 @@ async fn scenario(stack: &CopyStack, group: &Group, path: Path, samples: usize, 
 #[tokio::main]
 async fn main() {
     let started = Instant::now();
-    let stack = CopyStack::start(&[("signing_user_limit", SIGNING_LIMIT), ("signing_global_limit", SIGNING_LIMIT)]).await;
+    let stack =
+        CopyStack::start(&[("signing_user_limit", SIGNING_LIMIT), ("signing_global_limit", SIGNING_LIMIT)]).await;
     println!(
         "copy_latency: LIVE mode, real signer (local backend) behind its fault proxy, fake Polymarket; \
          signing_user_limit = signing_global_limit = {SIGNING_LIMIT}/min for this run (defaults 30 and 300)."
@@ -390,5 +401,8 @@ async fn main() {
         "signer call with a chunked body through the harness's proxy: {:.3} ms (a check that the proxy adds no stall; not in the floor).",
         ms(floor.chunked)
     );
-    println!("per order = p50 / followers; 1st order = p50 of t0 → first accepted order. Total {:.0} s.", started.elapsed().as_secs_f64());
+    println!(
+        "per order = p50 / followers; 1st order = p50 of t0 → first accepted order. Total {:.0} s.",
+        started.elapsed().as_secs_f64()
+    );
 }

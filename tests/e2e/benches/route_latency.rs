@@ -43,7 +43,11 @@ async fn redis_floor(app: &TestApp) {
         samples.push(started.elapsed());
     }
     samples.sort();
-    println!("{:<16} p50 {:>7.1} µs   (floor: one Redis round trip from the host process)", "PING", percentile(&samples, 0.5).as_secs_f64() * 1e6);
+    println!(
+        "{:<16} p50 {:>7.1} µs   (floor: one Redis round trip from the host process)",
+        "PING",
+        percentile(&samples, 0.5).as_secs_f64() * 1e6
+    );
 }
 
 #[tokio::main]

@@ -199,14 +199,22 @@ impl TestApp {
             Backend::Host(host) => {
                 let invocation = host.handle(request).await;
                 let (parts, body) = invocation.output.into_parts();
-                Reply { status: parts.status.as_u16(), headers: parts.headers, body, round_trips: Counted(Some(invocation.round_trips)) }
+                Reply {
+                    status: parts.status.as_u16(),
+                    headers: parts.headers,
+                    body,
+                    round_trips: Counted(Some(invocation.round_trips)),
+                }
             }
             Backend::Spin { spin, invocation_timeout, .. } => {
                 // The host stops an invocation at its deadline; Spin never does, so a request
                 // Spin leaves hanging fails here instead of hanging the suite.
                 let answer = spin.request(request, *invocation_timeout + Duration::from_secs(5)).await;
                 let (status, headers, body) = answer.unwrap_or_else(|| {
-                    panic!("spin up gave no answer to {method} {path} within {:?}", *invocation_timeout + Duration::from_secs(5))
+                    panic!(
+                        "spin up gave no answer to {method} {path} within {:?}",
+                        *invocation_timeout + Duration::from_secs(5)
+                    )
                 });
                 Reply { status: status.as_u16(), headers, body, round_trips: Counted(None) }
             }

@@ -42,7 +42,11 @@ impl CopyStack {
         Self::start_with(overrides, FakePolymarketConfig::default(), Duration::from_secs(30)).await
     }
 
-    pub async fn start_with(overrides: &[(&str, &str)], config: FakePolymarketConfig, invocation_timeout: Duration) -> CopyStack {
+    pub async fn start_with(
+        overrides: &[(&str, &str)],
+        config: FakePolymarketConfig,
+        invocation_timeout: Duration,
+    ) -> CopyStack {
         let polymarket = FakePolymarket::start(config).await;
         polymarket.add_market(TOKEN, "0.01", false, "5", &[("0.50", "10000")], &[("0.52", "10000")]);
         let webhook_secret = random_hex(24);
@@ -82,7 +86,9 @@ impl CopyStack {
     pub async fn user_request(&self, follower: &Follower, method: &str, path: &str, body: &Value) -> Reply {
         let bearer = follower.user.bearer();
         let bytes = if body.is_null() { Vec::new() } else { body.to_string().into_bytes() };
-        self.app.request(method, path, &[("authorization", &bearer), ("content-type", "application/json")], &bytes).await
+        self.app
+            .request(method, path, &[("authorization", &bearer), ("content-type", "application/json")], &bytes)
+            .await
     }
 
     /// A fill of the leader on the scripted market, as the Data API reports it, traded now.
@@ -105,7 +111,11 @@ impl CopyStack {
             .request(
                 "POST",
                 "/webhooks/leader-trades",
-                &[("x-mirror-timestamp", &timestamp), ("x-mirror-signature", &signature), ("content-type", "application/json")],
+                &[
+                    ("x-mirror-timestamp", &timestamp),
+                    ("x-mirror-signature", &signature),
+                    ("content-type", "application/json"),
+                ],
                 body.as_bytes(),
             )
             .await

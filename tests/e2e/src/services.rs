@@ -15,7 +15,9 @@ impl Services {
     pub fn from_env() -> Result<Self> {
         let read = |name: &str| {
             std::env::var(name).with_context(|| {
-                format!("{name} is not set: run the suites with `make test` (it starts Postgres and Redis and exports it)")
+                format!(
+                    "{name} is not set: run the suites with `make test` (it starts Postgres and Redis and exports it)"
+                )
             })
         };
         Ok(Services { pg_url: read("MIRROR_TEST_PG_URL")?, redis_url: read("MIRROR_TEST_REDIS_URL")? })
@@ -51,22 +53,23 @@ impl Services {
         Ok(name)
     }
 
-    /// A Redis database index no other running test holds, emptied.
+    /// A Redis database index no other running test holds, emptied: 2 to 1023 (0 is `make
+    /// run`'s, 1 `make sandbox`'s).
     pub async fn fresh_redis_db(&self) -> Result<u32> {
         let client = redis::Client::open(format!("{}/0", self.redis_url))?;
         let mut conn = client.get_multiplexed_async_connection().await?;
         let n: u64 = redis::cmd("INCR").arg("mirror:test:next-db").query_async(&mut conn).await?;
-        let index = 1 + (n % 1023) as u32;
-        let mut db = redis::Client::open(format!("{}/{index}", self.redis_url))?.get_multiplexed_async_connection().await?;
+        let index = 2 + (n % 1022) as u32;
+        let mut db =
+            redis::Client::open(format!("{}/{index}", self.redis_url))?.get_multiplexed_async_connection().await?;
         redis::cmd("FLUSHDB").query_async::<()>(&mut db).await?;
         Ok(index)
     }
 }
 
 pub async fn connect(url: &str) -> Result<tokio_postgres::Client> {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .context("connect to the test Postgres")?;
+    let (client, connection) =
+        tokio_postgres::connect(url, tokio_postgres::NoTls).await.context("connect to the test Postgres")?;
     tokio::spawn(connection);
     Ok(client)
 }

@@ -129,8 +129,12 @@ impl Default for TestUser {
 }
 
 pub fn sign_jwt(key_file: &str, claims: &Value) -> String {
-    encode(&Header::new(Algorithm::RS256), claims, &EncodingKey::from_rsa_pem(jwt_fixture(key_file).as_bytes()).unwrap())
-        .unwrap()
+    encode(
+        &Header::new(Algorithm::RS256),
+        claims,
+        &EncodingKey::from_rsa_pem(jwt_fixture(key_file).as_bytes()).unwrap(),
+    )
+    .unwrap()
 }
 
 pub fn jwt_fixture(name: &str) -> String {
@@ -144,7 +148,8 @@ pub fn unix_now() -> i64 {
 /// Hex of `len` bytes unique to this process and call (not secret-grade; test identities).
 pub fn random_hex(len: usize) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let seed = format!("{:?}-{}-{}", std::time::SystemTime::now(), std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+    let seed =
+        format!("{:?}-{}-{}", std::time::SystemTime::now(), std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
     let mut out = String::new();
     let mut block = alloy_primitives::keccak256(seed.as_bytes());
     while out.len() < len * 2 {

@@ -83,7 +83,8 @@ impl SpinApp {
         }
         let child = command.spawn().with_context(|| format!("start {}", spin_binary().display()))?;
         let client = Client::builder(TokioExecutor::new()).build_http();
-        let mut app = SpinApp { child, manifest, base_url: format!("http://127.0.0.1:{port}"), log_dir, output, client };
+        let mut app =
+            SpinApp { child, manifest, base_url: format!("http://127.0.0.1:{port}"), log_dir, output, client };
         app.wait_until_serving().await?;
         Ok(app)
     }

@@ -24,7 +24,9 @@ fn world_of(wasm: &Path) -> World {
     let mut world = World::default();
     for payload in Parser::new(0).parse_all(&bytes) {
         match payload.expect("a well-formed component") {
-            Payload::Version { encoding, .. } if depth == 0 => assert_eq!(encoding, Encoding::Component, "{}", wasm.display()),
+            Payload::Version { encoding, .. } if depth == 0 => {
+                assert_eq!(encoding, Encoding::Component, "{}", wasm.display())
+            }
             Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
             Payload::End(_) => depth = depth.saturating_sub(1),
             Payload::ComponentImportSection(reader) if depth == 0 => {
@@ -82,6 +84,9 @@ fn cron_components_export_the_cron_world_only() {
     for (id, wasm) in cron {
         let World { exports, .. } = world_of(&wasm);
         assert!(exports.contains("handle-cron-event"), "cron component {id} exports {exports:?}");
-        assert!(exports.iter().all(|e| e == "handle-cron-event" || is_cron(e)), "cron component {id} exports {exports:?}");
+        assert!(
+            exports.iter().all(|e| e == "handle-cron-event" || is_cron(e)),
+            "cron component {id} exports {exports:?}"
+        );
     }
 }

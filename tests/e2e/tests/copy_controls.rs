@@ -143,7 +143,10 @@ async fn assert_fill_is_dry_run(stack: &CopyStack) {
     let order = stack
         .app
         .db
-        .query_one("SELECT status, side, token_id, price::text, size::text, maker_amount, taker_amount FROM orders", &[])
+        .query_one(
+            "SELECT status, side, token_id, price::text, size::text, maker_amount, taker_amount FROM orders",
+            &[],
+        )
         .await
         .expect("a would-be order");
     let (status, side, token): (String, String, String) = (order.get(0), order.get(1), order.get(2));
@@ -170,7 +173,8 @@ async fn dry_mode_set_by_the_admin_route_records_would_be_orders_and_signs_and_p
     let stack = CopyStack::start(&[]).await;
     one_fixed_follower(&stack, "26").await;
 
-    let set = exec_mode_call(&stack, "POST", Some(&stack.app.admin_token), r#"{"mode":"DRY","emergency_stop":false}"#).await;
+    let set =
+        exec_mode_call(&stack, "POST", Some(&stack.app.admin_token), r#"{"mode":"DRY","emergency_stop":false}"#).await;
     assert_eq!(set.status, 200, "{}", String::from_utf8_lossy(&set.body));
     assert_eq!(set.json(), json!({ "mode": "DRY", "emergency_stop": false, "source": "redis" }));
     let stored: Value = serde_json::from_str(&stack.app.redis_get("exec_mode").await.expect("exec_mode set")).unwrap();
@@ -198,7 +202,10 @@ async fn dry_mode_from_the_variable_without_a_redis_key_records_would_be_orders_
 async fn emergency_stop_written_as_the_runbook_does_queues_attempts_and_clearing_it_posts_them_all() {
     let stack = CopyStack::start(&[]).await;
     let follower = one_fixed_follower(&stack, "10").await;
-    assert_eq!(admin_exec_mode(&stack).await, json!({ "mode": "LIVE", "emergency_stop": false, "source": "variables" }));
+    assert_eq!(
+        admin_exec_mode(&stack).await,
+        json!({ "mode": "LIVE", "emergency_stop": false, "source": "variables" })
+    );
     let signed_before = signing_requests(&stack).await;
 
     // redis-cli SET exec_mode '{"mode":"DRY","emergency_stop":true}' — no restart.
@@ -213,7 +220,11 @@ async fn emergency_stop_written_as_the_runbook_does_queues_attempts_and_clearing
     stack.tick().await;
 
     assert_eq!(attempt_statuses(&stack).await, ["PENDING", "PENDING"], "recorded, queued");
-    assert_eq!(stack.count("SELECT count(*) FROM copy_attempts WHERE attempts = 0 AND lease_owner IS NULL").await, 2, "never claimed");
+    assert_eq!(
+        stack.count("SELECT count(*) FROM copy_attempts WHERE attempts = 0 AND lease_owner IS NULL").await,
+        2,
+        "never claimed"
+    );
     assert_eq!(stack.count("SELECT count(*) FROM orders").await, 0);
     assert_eq!(signing_requests(&stack).await, signed_before, "nothing signed while stopped");
     assert_eq!(stack.polymarket.request_count(Endpoint::PostOrder), 0);
@@ -223,7 +234,11 @@ async fn emergency_stop_written_as_the_runbook_does_queues_attempts_and_clearing
     assert_eq!(admin_exec_mode(&stack).await, json!({ "mode": "LIVE", "emergency_stop": false, "source": "redis" }));
     stack.tick().await;
 
-    assert_eq!(attempt_statuses(&stack).await.iter().filter(|s| *s == "SUBMITTED" || *s == "FILLED").count(), 2, "none lost");
+    assert_eq!(
+        attempt_statuses(&stack).await.iter().filter(|s| *s == "SUBMITTED" || *s == "FILLED").count(),
+        2,
+        "none lost"
+    );
     let accepted = stack.polymarket.accepted_orders();
     assert_eq!(accepted.len(), 2, "rejected: {:?}", stack.polymarket.rejected());
     assert!(accepted.iter().all(|o| o.maker == follower.address));
@@ -239,9 +254,17 @@ async fn the_execution_mode_route_needs_the_admin_token_and_reflects_each_state(
     for method in ["GET", "POST"] {
         let body = r#"{"mode":"DRY","emergency_stop":true}"#;
         let none = exec_mode_call(&stack, method, None, body).await;
-        assert_eq!((none.status, none.json()["error"]["code"].as_str()), (401, Some("UNAUTHORIZED")), "{method} without a token");
+        assert_eq!(
+            (none.status, none.json()["error"]["code"].as_str()),
+            (401, Some("UNAUTHORIZED")),
+            "{method} without a token"
+        );
         let wrong = exec_mode_call(&stack, method, Some("not-the-admin-token"), body).await;
-        assert_eq!((wrong.status, wrong.json()["error"]["code"].as_str()), (403, Some("FORBIDDEN")), "{method} with a wrong token");
+        assert_eq!(
+            (wrong.status, wrong.json()["error"]["code"].as_str()),
+            (403, Some("FORBIDDEN")),
+            "{method} with a wrong token"
+        );
     }
     assert_eq!(stack.app.redis_get("exec_mode").await, None, "refused requests change nothing");
 
@@ -420,7 +443,13 @@ async fn failing_posts_open_the_polymarket_breaker_which_stops_clob_calls_loses_
     stack.polymarket.set_behaviour(Endpoint::PostOrder, Behaviour::Healthy);
     let opened_at: i64 = hget(&stack, "polymarket:breaker", "opened_at").await.unwrap().parse().unwrap();
     let expired = (opened_at - open_ms - 1).to_string();
-    redis::cmd("HSET").arg("polymarket:breaker").arg("opened_at").arg(&expired).query_async::<()>(&mut stack.app.redis.clone()).await.unwrap();
+    redis::cmd("HSET")
+        .arg("polymarket:breaker")
+        .arg("opened_at")
+        .arg(&expired)
+        .query_async::<()>(&mut stack.app.redis.clone())
+        .await
+        .unwrap();
     tick_until_settled(&stack, Duration::from_secs(10)).await;
 
     let statuses = attempt_statuses(&stack).await;
@@ -475,7 +504,12 @@ async fn a_clob_429_with_retry_after_defers_the_attempt_at_least_that_long() {
 async fn an_attempt_that_keeps_hitting_an_error_of_ours_ends_failed_after_its_retries() {
     let stack = CopyStack::start(&[("copy_retry_ms", "50"), ("copy_max_attempts", "3")]).await;
     let follower = one_fixed_follower(&stack, "10").await;
-    stack.app.db.execute("UPDATE server_wallets SET dynamic_wallet_id = NULL WHERE user_id = $1", &[&follower.user_id]).await.unwrap();
+    stack
+        .app
+        .db
+        .execute("UPDATE server_wallets SET dynamic_wallet_id = NULL WHERE user_id = $1", &[&follower.user_id])
+        .await
+        .unwrap();
     stack.polymarket.push_trade(stack.trade("BUY", "40", "0.52"));
     let state = || async {
         let row = stack
@@ -523,7 +557,11 @@ async fn an_error_of_ours_after_posting_keeps_the_order_for_the_next_tick() {
     stack.tick().await;
     assert_eq!(stack.polymarket.accepted_orders().len(), 1, "posted once");
     let (status, _, error_code) = attempt_of(&stack, &follower).await;
-    assert_eq!((status.as_str(), error_code.is_some()), ("SIGNED", true), "put back with its order, the error recorded");
+    assert_eq!(
+        (status.as_str(), error_code.is_some()),
+        ("SIGNED", true),
+        "put back with its order, the error recorded"
+    );
     assert_eq!(stack.count("SELECT count(*) FROM orders WHERE status = 'PENDING'").await, 1);
 
     stack.app.db.batch_execute("DROP TRIGGER test_refuse_posted ON copy_attempts").await.unwrap();
@@ -574,7 +612,9 @@ async fn market_and_side_guards_skip_with_their_reason() {
     for ((profile, side, reason), follower) in scenarios.iter().zip(&followers) {
         let (status, skip_reason, error) = attempt_of(&stack, follower).await;
         match reason {
-            Some(reason) => assert_eq!((status.as_str(), skip_reason.as_deref()), ("SKIPPED", Some(*reason)), "{side} {profile}"),
+            Some(reason) => {
+                assert_eq!((status.as_str(), skip_reason.as_deref()), ("SKIPPED", Some(*reason)), "{side} {profile}")
+            }
             None => assert!(
                 (status == "SUBMITTED" || status == "FILLED") && skip_reason.is_none(),
                 "{side} {profile}: {status} {skip_reason:?} {error:?}"
@@ -591,11 +631,19 @@ async fn sizing_guards_skip_or_reduce_as_the_profile_says() {
     // (profile, leader's price, expected skip reason; None: placed).
     let scenarios: Vec<(Value, &str, Option<&str>)> = vec![
         // The ask is 0.52; the leader bought at 0.30: 73% away, 5% allowed.
-        (json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "10", "maxPriceDeviationBps": 500 }), "0.30", Some("PRICE_DEVIATION")),
+        (
+            json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "10", "maxPriceDeviationBps": 500 }),
+            "0.30",
+            Some("PRICE_DEVIATION"),
+        ),
         // Leader at 0.50: 4% away, 5% allowed.
         (json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "10", "maxPriceDeviationBps": 500 }), "0.50", None),
         // 5 USD at 0.52 = 9.61 shares = 4.9972 USD < 10 USD minimum.
-        (json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "5", "minOrderUsd": "10" }), "0.52", Some("BELOW_MIN_ORDER")),
+        (
+            json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "5", "minOrderUsd": "10" }),
+            "0.52",
+            Some("BELOW_MIN_ORDER"),
+        ),
         (json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "5", "minOrderUsd": "4.99" }), "0.52", None),
     ];
     let mut followers = Vec::new();
@@ -607,15 +655,25 @@ async fn sizing_guards_skip_or_reduce_as_the_profile_says() {
     }
     // maxOrderUsd caps the order: 100 USD wanted, 26 USD allowed (50 shares at 0.52).
     let capped = stack.follower(1_000 * USD).await;
-    let leader = follow_own_leader(&stack, &capped, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "100", "maxOrderUsd": "26" })).await;
+    let leader = follow_own_leader(
+        &stack,
+        &capped,
+        json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "100", "maxOrderUsd": "26" }),
+    )
+    .await;
     stack.polymarket.push_trade(fill_of(&stack, &leader, "BUY", "400", "0.52"));
     stack.tick().await;
 
     for ((profile, price, reason), follower) in scenarios.iter().zip(&followers) {
         let (status, skip_reason, error) = attempt_of(&stack, follower).await;
         match reason {
-            Some(reason) => assert_eq!((status.as_str(), skip_reason.as_deref()), ("SKIPPED", Some(*reason)), "{price} {profile}"),
-            None => assert!(status == "SUBMITTED" || status == "FILLED", "{price} {profile}: {status} {skip_reason:?} {error:?}"),
+            Some(reason) => {
+                assert_eq!((status.as_str(), skip_reason.as_deref()), ("SKIPPED", Some(*reason)), "{price} {profile}")
+            }
+            None => assert!(
+                status == "SUBMITTED" || status == "FILLED",
+                "{price} {profile}: {status} {skip_reason:?} {error:?}"
+            ),
         }
     }
     let accepted = stack.polymarket.accepted_orders();
@@ -630,14 +688,20 @@ async fn a_used_up_daily_volume_skips_the_next_copy() {
     let stack = CopyStack::start(&[]).await;
     let follower = stack.follower(1_000 * USD).await;
     // 13 USD at 0.52 is exactly 25 shares: the first copy uses the whole day's 13 USD.
-    let leader = follow_own_leader(&stack, &follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "13", "maxDailyVolumeUsd": "13" })).await;
+    let leader = follow_own_leader(
+        &stack,
+        &follower,
+        json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "13", "maxDailyVolumeUsd": "13" }),
+    )
+    .await;
     stack.polymarket.push_trade(fill_of(&stack, &leader, "BUY", "40", "0.52"));
     stack.tick().await;
     assert_eq!(stack.polymarket.accepted_orders().len(), 1, "rejected: {:?}", stack.polymarket.rejected());
 
     stack.polymarket.push_trade(fill_of(&stack, &leader, "BUY", "40", "0.52"));
     stack.tick().await;
-    let skipped = stack.app.db.query("SELECT skip_reason FROM copy_attempts WHERE status = 'SKIPPED'", &[]).await.unwrap();
+    let skipped =
+        stack.app.db.query("SELECT skip_reason FROM copy_attempts WHERE status = 'SKIPPED'", &[]).await.unwrap();
     assert_eq!(skipped.len(), 1, "{:?}", attempt_statuses(&stack).await);
     assert_eq!(skipped[0].get::<_, String>(0), "DAILY_VOLUME_EXCEEDED");
     assert_eq!(stack.polymarket.accepted_orders().len(), 1);
@@ -647,7 +711,12 @@ async fn a_used_up_daily_volume_skips_the_next_copy() {
 async fn two_fills_in_one_pass_never_exceed_the_daily_volume() {
     let stack = CopyStack::start(&[]).await;
     let follower = stack.follower(1_000 * USD).await;
-    let leader = follow_own_leader(&stack, &follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "13", "maxDailyVolumeUsd": "13" })).await;
+    let leader = follow_own_leader(
+        &stack,
+        &follower,
+        json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "13", "maxDailyVolumeUsd": "13" }),
+    )
+    .await;
     stack.polymarket.push_trade(fill_of(&stack, &leader, "BUY", "40", "0.52"));
     stack.polymarket.push_trade(fill_of(&stack, &leader, "BUY", "50", "0.52"));
     stack.tick().await;
@@ -659,9 +728,14 @@ async fn two_fills_in_one_pass_never_exceed_the_daily_volume() {
         .await
         .unwrap()
         .get(0);
-    assert!(committed <= 13 * USD as i64, "committed {committed} against a 13 USD daily volume: {:?}", attempt_statuses(&stack).await);
+    assert!(
+        committed <= 13 * USD as i64,
+        "committed {committed} against a 13 USD daily volume: {:?}",
+        attempt_statuses(&stack).await
+    );
     assert_eq!(stack.polymarket.accepted_orders().len(), 1);
-    let skipped = stack.app.db.query("SELECT skip_reason FROM copy_attempts WHERE status = 'SKIPPED'", &[]).await.unwrap();
+    let skipped =
+        stack.app.db.query("SELECT skip_reason FROM copy_attempts WHERE status = 'SKIPPED'", &[]).await.unwrap();
     assert_eq!(skipped.len(), 1);
     assert_eq!(skipped[0].get::<_, String>(0), "DAILY_VOLUME_EXCEEDED");
 }
@@ -703,7 +777,10 @@ async fn a_hold_stops_copying_even_where_the_profile_row_reads_enabled() {
     stack
         .app
         .db
-        .execute("INSERT INTO copy_trading_holds (scope, reason, kind) VALUES ($1, 'INCIDENT', 'ADMIN')", &[&follower.user_id])
+        .execute(
+            "INSERT INTO copy_trading_holds (scope, reason, kind) VALUES ($1, 'INCIDENT', 'ADMIN')",
+            &[&follower.user_id],
+        )
         .await
         .unwrap();
     let reply = stack.webhook(&[stack.trade("BUY", "100", "0.52")]).await;
@@ -724,7 +801,10 @@ async fn a_damaged_trading_account_stops_its_attempt_with_nothing_signed() {
     stack
         .app
         .db
-        .execute("INSERT INTO wallets (user_id, type, address) VALUES ($1, 'PROXY', 'not-an-address')", &[&follower.user_id])
+        .execute(
+            "INSERT INTO wallets (user_id, type, address) VALUES ($1, 'PROXY', 'not-an-address')",
+            &[&follower.user_id],
+        )
         .await
         .unwrap();
     let reply = stack.webhook(&[stack.trade("BUY", "100", "0.52")]).await;

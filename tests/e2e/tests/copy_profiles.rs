@@ -80,7 +80,10 @@ async fn each_sizing_mode_is_stored_in_exact_base_units_and_round_trips() {
     );
     let row = app
         .db
-        .query_one("SELECT leader_address, market_allowlist, buy_only, binary_only, status FROM copy_profiles WHERE id = $1", &[&id])
+        .query_one(
+            "SELECT leader_address, market_allowlist, buy_only, binary_only, status FROM copy_profiles WHERE id = $1",
+            &[&id],
+        )
         .await
         .unwrap();
     assert_eq!(row.get::<_, String>(0), LEADER.to_ascii_lowercase(), "leader stored lowercase");
@@ -95,19 +98,31 @@ async fn each_sizing_mode_is_stored_in_exact_base_units_and_round_trips() {
     assert_eq!((fixed["status"].as_str(), fixed["pausedReason"].as_str()), (Some("ENABLED"), None));
     assert!(fixed["createdAt"].as_str().unwrap().ends_with('Z'));
 
-    let ratio = create(&app, &user, json!({ "leaderAddress": LEADER_2, "sizingMode": "LEADER_RATIO", "ratioBps": 1_000_000 })).await;
-    let balance = create(&app, &user, json!({ "leaderAddress": LEADER_3, "sizingMode": "BALANCE_PERCENT", "ratioBps": 2500 })).await;
+    let ratio =
+        create(&app, &user, json!({ "leaderAddress": LEADER_2, "sizingMode": "LEADER_RATIO", "ratioBps": 1_000_000 }))
+            .await;
+    let balance =
+        create(&app, &user, json!({ "leaderAddress": LEADER_3, "sizingMode": "BALANCE_PERCENT", "ratioBps": 2500 }))
+            .await;
     for (profile, bps) in [(&ratio, 1_000_000), (&balance, 2500)] {
         let id = profile["id"].as_str().unwrap();
-        let stored: i32 = app.db.query_one("SELECT ratio_bps FROM copy_profiles WHERE id = $1", &[&id]).await.unwrap().get(0);
+        let stored: i32 =
+            app.db.query_one("SELECT ratio_bps FROM copy_profiles WHERE id = $1", &[&id]).await.unwrap().get(0);
         assert_eq!(stored, bps);
         assert_eq!(stored_amounts(&app, id).await, [None; 5]);
         assert_eq!((profile["binaryOnly"].as_bool(), profile["buyOnly"].as_bool()), (Some(true), Some(false)));
     }
-    assert_eq!(count(&app, "SELECT count(*) FROM audit_logs WHERE action = 'COPY_PROFILE_CREATED' AND user_id IS NOT NULL").await, 3);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM audit_logs WHERE action = 'COPY_PROFILE_CREATED' AND user_id IS NOT NULL")
+            .await,
+        3
+    );
     let audited: Value = app
         .db
-        .query_one("SELECT details FROM audit_logs WHERE action = 'COPY_PROFILE_CREATED' AND details->>'profileId' = $1", &[&id])
+        .query_one(
+            "SELECT details FROM audit_logs WHERE action = 'COPY_PROFILE_CREATED' AND details->>'profileId' = $1",
+            &[&id],
+        )
         .await
         .unwrap()
         .get(0);
@@ -122,9 +137,16 @@ async fn each_sizing_mode_is_stored_in_exact_base_units_and_round_trips() {
     let path = format!("/copy-profiles/{id}");
     let patched = call(&app, &user, "PATCH", &path, &json!({ "maxOrderUsd": "300", "minOrderUsd": null })).await;
     assert_eq!(patched.status, 200, "{}", String::from_utf8_lossy(&patched.body));
-    assert_eq!(stored_amounts(&app, id).await, [Some(12_345_678), None, Some(300_000_000), Some(100_000), Some(10_000_000_000_000)]);
-    let switched = call(&app, &user, "PATCH", &path, &json!({ "sizingMode": "LEADER_RATIO", "ratioBps": 5000 })).await.json();
-    assert_eq!((switched["sizingMode"].as_str(), switched["fixedAmountUsd"].as_str(), switched["ratioBps"].as_i64()), (Some("LEADER_RATIO"), None, Some(5000)));
+    assert_eq!(
+        stored_amounts(&app, id).await,
+        [Some(12_345_678), None, Some(300_000_000), Some(100_000), Some(10_000_000_000_000)]
+    );
+    let switched =
+        call(&app, &user, "PATCH", &path, &json!({ "sizingMode": "LEADER_RATIO", "ratioBps": 5000 })).await.json();
+    assert_eq!(
+        (switched["sizingMode"].as_str(), switched["fixedAmountUsd"].as_str(), switched["ratioBps"].as_i64()),
+        (Some("LEADER_RATIO"), None, Some(5000))
+    );
     assert_eq!(stored_amounts(&app, id).await[0], None);
 
     let paused = call(&app, &user, "PATCH", &path, &json!({ "status": "PAUSED" })).await.json();
@@ -144,7 +166,8 @@ async fn each_sizing_mode_is_stored_in_exact_base_units_and_round_trips() {
 async fn users_see_and_change_only_their_own_profiles() {
     let app = TestApp::start().await.unwrap();
     let (alice, bob) = (TestUser::new(), TestUser::new());
-    let mine = create(&app, &alice, json!({ "leaderAddress": LEADER, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
+    let mine =
+        create(&app, &alice, json!({ "leaderAddress": LEADER, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
     create(&app, &bob, json!({ "leaderAddress": LEADER, "sizingMode": "FIXED_USD", "fixedAmountUsd": 7 })).await;
 
     for (user, amount) in [(&alice, "5"), (&bob, "7")] {
@@ -156,7 +179,8 @@ async fn users_see_and_change_only_their_own_profiles() {
 
     let path = format!("/copy-profiles/{}", mine["id"].as_str().unwrap());
     let before = written(&app).await;
-    for (method, body) in [("GET", Value::Null), ("PATCH", json!({ "fixedAmountUsd": 1000 })), ("DELETE", Value::Null)] {
+    for (method, body) in [("GET", Value::Null), ("PATCH", json!({ "fixedAmountUsd": 1000 })), ("DELETE", Value::Null)]
+    {
         let reply = call(&app, &bob, method, &path, &body).await;
         assert_eq!((reply.status, reply.json()["error"]["code"].as_str()), (404, Some("NOT_FOUND")), "{method}");
     }
@@ -181,9 +205,18 @@ async fn requests_without_a_valid_token_are_401_and_write_nothing() {
     ];
     for auth in &bad {
         let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("authorization", a.as_str())).collect();
-        for (method, path) in [("POST", "/copy-profiles"), ("GET", "/copy-profiles"), ("DELETE", "/copy-profiles/x"), ("GET", "/copy-attempts")] {
+        for (method, path) in [
+            ("POST", "/copy-profiles"),
+            ("GET", "/copy-profiles"),
+            ("DELETE", "/copy-profiles/x"),
+            ("GET", "/copy-attempts"),
+        ] {
             let reply = app.request(method, path, &headers, body.as_bytes()).await;
-            assert_eq!((reply.status, reply.json()["error"]["code"].as_str()), (401, Some("UNAUTHORIZED")), "{method} {path}");
+            assert_eq!(
+                (reply.status, reply.json()["error"]["code"].as_str()),
+                (401, Some("UNAUTHORIZED")),
+                "{method} {path}"
+            );
         }
     }
     assert_eq!(written(&app).await, (0, 0));
@@ -201,7 +234,8 @@ async fn following_the_same_leader_twice_is_a_conflict() {
     let reply = call(&app, &user, "POST", "/copy-profiles", &again).await;
     assert_eq!((reply.status, reply.json()["error"]["code"].as_str()), (409, Some("CONFLICT")));
     // So is moving another profile onto that leader.
-    let other = create(&app, &user, json!({ "leaderAddress": LEADER_2, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
+    let other =
+        create(&app, &user, json!({ "leaderAddress": LEADER_2, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
     let path = format!("/copy-profiles/{}", other["id"].as_str().unwrap());
     let reply = call(&app, &user, "PATCH", &path, &json!({ "leaderAddress": LEADER })).await;
     assert_eq!(reply.status, 409);
@@ -215,7 +249,10 @@ async fn following_your_own_address_is_refused() {
     let id = user_id(&app, &user).await;
     let server_wallet = "0x00000000000000000000000000000000000000c1";
     app.db
-        .execute("INSERT INTO server_wallets (user_id, address, status) VALUES ($1, $2, 'READY')", &[&id, &server_wallet])
+        .execute(
+            "INSERT INTO server_wallets (user_id, address, status) VALUES ($1, $2, 'READY')",
+            &[&id, &server_wallet],
+        )
         .await
         .unwrap();
     let embedded = user.embedded_address().to_checksum(None);
@@ -230,10 +267,12 @@ async fn following_your_own_address_is_refused() {
 async fn bad_input_is_400_naming_the_field_and_writes_nothing() {
     let app = TestApp::start().await.unwrap();
     let user = TestUser::new();
-    let profile = create(&app, &user, json!({ "leaderAddress": LEADER, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
+    let profile =
+        create(&app, &user, json!({ "leaderAddress": LEADER, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
     let path = format!("/copy-profiles/{}", profile["id"].as_str().unwrap());
     let before = written(&app).await;
-    let row_before: String = app.db.query_one("SELECT row_to_json(p)::text FROM copy_profiles p", &[]).await.unwrap().get(0);
+    let row_before: String =
+        app.db.query_one("SELECT row_to_json(p)::text FROM copy_profiles p", &[]).await.unwrap().get(0);
 
     let base = || json!({ "leaderAddress": LEADER_2, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 });
     let with = |field: &str, value: Value| {
@@ -257,7 +296,10 @@ async fn bad_input_is_400_naming_the_field_and_writes_nothing() {
         (json!({ "leaderAddress": LEADER_2, "sizingMode": "LEADER_RATIO", "ratioBps": 1_000_001 }), "ratioBps"),
         (json!({ "leaderAddress": LEADER_2, "sizingMode": "BALANCE_PERCENT", "ratioBps": 10_001 }), "ratioBps"),
         (json!({ "leaderAddress": LEADER_2, "sizingMode": "BALANCE_PERCENT", "ratioBps": 1.5 }), "ratioBps"),
-        (json!({ "leaderAddress": LEADER_2, "sizingMode": "BALANCE_PERCENT", "ratioBps": 10, "fixedAmountUsd": 5 }), "fixedAmountUsd"),
+        (
+            json!({ "leaderAddress": LEADER_2, "sizingMode": "BALANCE_PERCENT", "ratioBps": 10, "fixedAmountUsd": 5 }),
+            "fixedAmountUsd",
+        ),
         (with("ratioBps", json!(10)), "ratioBps"),
         (with("fixedAmountUsd", json!(-5)), "fixedAmountUsd"),
         (with("fixedAmountUsd", json!("0")), "fixedAmountUsd"),
@@ -267,7 +309,10 @@ async fn bad_input_is_400_naming_the_field_and_writes_nothing() {
         (with("minOrderUsd", json!("1.2345678")), "minOrderUsd"),
         (with("maxOrderUsd", json!(0.0000001)), "maxOrderUsd"),
         (with("maxPositionPerMarketUsd", json!("12,5")), "maxPositionPerMarketUsd"),
-        (json!({ "leaderAddress": LEADER_2, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5, "minOrderUsd": 10, "maxOrderUsd": 9 }), "minOrderUsd"),
+        (
+            json!({ "leaderAddress": LEADER_2, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5, "minOrderUsd": 10, "maxOrderUsd": 9 }),
+            "minOrderUsd",
+        ),
         (with("maxPriceDeviationBps", json!(10_001)), "maxPriceDeviationBps"),
         (with("maxPriceDeviationBps", json!(-1)), "maxPriceDeviationBps"),
         (with("leaderAddress", json!("0x1234")), "leaderAddress"),
@@ -296,16 +341,22 @@ async fn bad_input_is_400_naming_the_field_and_writes_nothing() {
     for raw in ["{", "[]", "null", "\"text\"", "{\"sizingMode\": \"FIXED_USD\",}", "{} trailing"] {
         for (method, target) in [("POST", "/copy-profiles"), ("PATCH", path.as_str())] {
             let reply = app.request(method, target, &[("authorization", &user.bearer())], raw.as_bytes()).await;
-            assert_eq!((reply.status, reply.json()["error"]["code"].as_str()), (400, Some("VALIDATION_ERROR")), "{method} {raw}");
+            assert_eq!(
+                (reply.status, reply.json()["error"]["code"].as_str()),
+                (400, Some("VALIDATION_ERROR")),
+                "{method} {raw}"
+            );
         }
     }
-    let missing = call(&app, &user, "POST", "/copy-profiles", &json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
+    let missing =
+        call(&app, &user, "POST", "/copy-profiles", &json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
     assert_validation_error(&missing, "leaderAddress", "missing leader");
     let missing = call(&app, &user, "POST", "/copy-profiles", &json!({ "leaderAddress": LEADER_2 })).await;
     assert_validation_error(&missing, "sizingMode", "missing sizing mode");
 
     assert_eq!(written(&app).await, before);
-    let row_after: String = app.db.query_one("SELECT row_to_json(p)::text FROM copy_profiles p", &[]).await.unwrap().get(0);
+    let row_after: String =
+        app.db.query_one("SELECT row_to_json(p)::text FROM copy_profiles p", &[]).await.unwrap().get(0);
     assert_eq!(row_after, row_before);
 }
 
@@ -338,7 +389,8 @@ async fn insert_attempt(app: &TestApp, user_id: &str, profile_id: Option<&str>, 
 async fn deleting_a_profile_keeps_its_copy_attempts() {
     let app = TestApp::start().await.unwrap();
     let user = TestUser::new();
-    let profile = create(&app, &user, json!({ "leaderAddress": LEADER, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
+    let profile =
+        create(&app, &user, json!({ "leaderAddress": LEADER, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
     let profile_id = profile["id"].as_str().unwrap();
     let owner = user_id(&app, &user).await;
     let attempt = insert_attempt(&app, &owner, Some(profile_id), 1, 5.0).await;
@@ -347,7 +399,10 @@ async fn deleting_a_profile_keeps_its_copy_attempts() {
     assert_eq!(deleted.status, 204, "{}", String::from_utf8_lossy(&deleted.body));
     let row = app
         .db
-        .query_one("SELECT copy_profile_id, user_id, leader_event_id IS NOT NULL FROM copy_attempts WHERE id = $1", &[&attempt])
+        .query_one(
+            "SELECT copy_profile_id, user_id, leader_event_id IS NOT NULL FROM copy_attempts WHERE id = $1",
+            &[&attempt],
+        )
         .await
         .unwrap();
     assert_eq!((row.get::<_, Option<String>>(0), row.get::<_, String>(1), row.get::<_, bool>(2)), (None, owner, true));
@@ -360,7 +415,8 @@ async fn deleting_a_profile_keeps_its_copy_attempts() {
 async fn copy_attempts_are_the_callers_own_newest_first_with_event_and_order_and_paged() {
     let app = TestApp::start().await.unwrap();
     let (alice, bob) = (TestUser::new(), TestUser::new());
-    let profile = create(&app, &alice, json!({ "leaderAddress": LEADER, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
+    let profile =
+        create(&app, &alice, json!({ "leaderAddress": LEADER, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
     let profile_id = profile["id"].as_str().unwrap();
     let (alice_id, bob_id) = (user_id(&app, &alice).await, user_id(&app, &bob).await);
     let mut ids = Vec::new();
@@ -386,22 +442,36 @@ async fn copy_attempts_are_the_callers_own_newest_first_with_event_and_order_and
     assert_eq!(page, [ids[4].as_str(), ids[3].as_str()]);
     let top = &first["copyAttempts"][0];
     assert_eq!(top["status"], "SUBMITTED");
-    assert_eq!((top["side"].as_str(), top["size"].as_str(), top["price"].as_str()), (Some("BUY"), Some("9.09"), Some("0.55")));
+    assert_eq!(
+        (top["side"].as_str(), top["size"].as_str(), top["price"].as_str()),
+        (Some("BUY"), Some("9.09"), Some("0.55"))
+    );
     assert_eq!(top["amountUsd"], "5");
     assert_eq!((top["skipReason"].clone(), top["errorCode"].clone()), (Value::Null, Value::Null));
     assert!(top["createdAt"].as_str().unwrap().ends_with('Z'));
     assert_eq!(top["copyProfileId"], profile_id);
     let event = &top["leaderEvent"];
-    assert_eq!((event["side"].as_str(), event["size"].as_str(), event["price"].as_str()), (Some("BUY"), Some("10.5"), Some("0.55")));
-    assert_eq!((event["marketSlug"].as_str(), event["asset"].as_str(), event["transactionHash"].as_str()), (Some("will-it-rain"), Some("123456"), Some("0xtx4")));
+    assert_eq!(
+        (event["side"].as_str(), event["size"].as_str(), event["price"].as_str()),
+        (Some("BUY"), Some("10.5"), Some("0.55"))
+    );
+    assert_eq!(
+        (event["marketSlug"].as_str(), event["asset"].as_str(), event["transactionHash"].as_str()),
+        (Some("will-it-rain"), Some("123456"), Some("0xtx4"))
+    );
     assert!(event["tradedAt"].as_str().unwrap().ends_with('Z'));
     assert_eq!(top["order"]["orderHash"], "0xhash");
-    assert_eq!((top["order"]["status"].as_str(), top["order"]["clobOrderId"].as_str()), (Some("SUBMITTED"), Some("clob-1")));
+    assert_eq!(
+        (top["order"]["status"].as_str(), top["order"]["clobOrderId"].as_str()),
+        (Some("SUBMITTED"), Some("clob-1"))
+    );
     assert_eq!(first["copyAttempts"][1]["order"], Value::Null);
     assert_eq!(first["nextBefore"], ids[3].as_str());
 
-    let second = call(&app, &alice, "GET", &format!("/copy-attempts?limit=2&before={}", ids[3]), &Value::Null).await.json();
-    let page: Vec<&str> = second["copyAttempts"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let second =
+        call(&app, &alice, "GET", &format!("/copy-attempts?limit=2&before={}", ids[3]), &Value::Null).await.json();
+    let page: Vec<&str> =
+        second["copyAttempts"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
     assert_eq!(page, [ids[2].as_str(), ids[1].as_str()]);
     let last = call(&app, &alice, "GET", &format!("/copy-attempts?before={}", ids[1]), &Value::Null).await.json();
     assert_eq!(last["copyAttempts"].as_array().unwrap().len(), 1);
@@ -430,7 +500,10 @@ async fn post_admin(app: &TestApp, path: &str, body: &Value) -> Reply {
 
 async fn statuses(app: &TestApp, user_id: &str) -> Vec<(String, Option<String>)> {
     app.db
-        .query("SELECT status, paused_reason FROM copy_profiles WHERE user_id = $1 ORDER BY leader_address", &[&user_id])
+        .query(
+            "SELECT status, paused_reason FROM copy_profiles WHERE user_id = $1 ORDER BY leader_address",
+            &[&user_id],
+        )
         .await
         .unwrap()
         .iter()
@@ -444,7 +517,8 @@ async fn admin_pauses_and_resumes_everyone_or_one_user() {
     let (alice, bob) = (TestUser::new(), TestUser::new());
     for user in [&alice, &bob] {
         for leader in [LEADER_2, LEADER_3] {
-            create(&app, user, json!({ "leaderAddress": leader, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
+            create(&app, user, json!({ "leaderAddress": leader, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 }))
+                .await;
         }
     }
     let (alice_id, bob_id) = (user_id(&app, &alice).await, user_id(&app, &bob).await);
@@ -453,7 +527,8 @@ async fn admin_pauses_and_resumes_everyone_or_one_user() {
     let own_pause = format!("/copy-profiles/{}", alice_profiles["copyProfiles"][0]["id"].as_str().unwrap());
     assert_eq!(call(&app, &alice, "PATCH", &own_pause, &json!({ "status": "PAUSED" })).await.status, 200);
 
-    let reply = post_admin(&app, "/admin/copy-trading/pause", &json!({ "userId": bob_id, "reason": "incident-42" })).await;
+    let reply =
+        post_admin(&app, "/admin/copy-trading/pause", &json!({ "userId": bob_id, "reason": "incident-42" })).await;
     assert_eq!((reply.status, reply.json()), (200, json!({ "paused": 2 })));
     assert_eq!(statuses(&app, &bob_id).await, vec![("PAUSED".into(), Some("incident-42".into())); 2]);
     assert_eq!(statuses(&app, &alice_id).await.iter().filter(|(s, _)| s == "ENABLED").count(), 1);
@@ -471,7 +546,11 @@ async fn admin_pauses_and_resumes_everyone_or_one_user() {
     assert_eq!(statuses(&app, &alice_id).await, vec![("PAUSED".into(), Some("ADMIN".into())); 2]);
 
     let refused = post_admin(&app, "/admin/copy-trading/resume", &json!({ "userId": alice_id })).await;
-    assert_eq!((refused.status, refused.json()["error"]["code"].as_str()), (409, Some("CONFLICT")), "everyone is paused");
+    assert_eq!(
+        (refused.status, refused.json()["error"]["code"].as_str()),
+        (409, Some("CONFLICT")),
+        "everyone is paused"
+    );
     let reply = post_admin(&app, "/admin/copy-trading/resume", &Value::Null).await;
     assert_eq!((reply.status, reply.json()), (200, json!({ "resumed": 3 })));
     assert_eq!(statuses(&app, &bob_id).await, vec![("ENABLED".into(), None); 2]);
@@ -492,11 +571,18 @@ async fn admin_pauses_and_resumes_everyone_or_one_user() {
         )
         .await
         .unwrap();
-    let audit: Vec<(String, String, Option<String>, Value)> = audit.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect();
+    let audit: Vec<(String, String, Option<String>, Value)> =
+        audit.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect();
     assert_eq!(audit.len(), 5, "the refused resume wrote nothing");
-    assert_eq!((audit[0].0.as_str(), audit[0].1.as_str(), audit[0].2.as_deref()), ("COPY_TRADING_PAUSED", "admin", Some(bob_id.as_str())));
+    assert_eq!(
+        (audit[0].0.as_str(), audit[0].1.as_str(), audit[0].2.as_deref()),
+        ("COPY_TRADING_PAUSED", "admin", Some(bob_id.as_str()))
+    );
     assert_eq!((audit[0].3["userId"].as_str(), audit[0].3["count"].as_i64()), (Some(bob_id.as_str()), Some(2)));
-    assert_eq!((audit[1].2.clone(), audit[1].3["userId"].clone(), audit[1].3["count"].as_i64()), (None, Value::Null, Some(1)));
+    assert_eq!(
+        (audit[1].2.clone(), audit[1].3["userId"].clone(), audit[1].3["count"].as_i64()),
+        (None, Value::Null, Some(1))
+    );
     assert_eq!((audit[2].0.as_str(), audit[2].3["count"].as_i64()), ("COPY_TRADING_RESUMED", Some(3)));
     assert_eq!((audit[4].0.as_str(), audit[4].3["count"].as_i64()), ("COPY_TRADING_RESUMED", Some(1)));
 
@@ -533,17 +619,29 @@ async fn admin_pause_and_resume_need_the_admin_token() {
 async fn an_operators_pause_stands_whatever_the_user_writes() {
     let app = TestApp::start().await.unwrap();
     let user = TestUser::new();
-    let copying = create(&app, &user, json!({ "leaderAddress": LEADER_2, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
-    let own = create(&app, &user, json!({ "leaderAddress": LEADER_3, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5, "status": "PAUSED" })).await;
+    let copying =
+        create(&app, &user, json!({ "leaderAddress": LEADER_2, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
+    let own = create(
+        &app,
+        &user,
+        json!({ "leaderAddress": LEADER_3, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5, "status": "PAUSED" }),
+    )
+    .await;
     assert_eq!(own["pausedReason"], "USER");
     let id = user_id(&app, &user).await;
-    let (copying, own) = (format!("/copy-profiles/{}", copying["id"].as_str().unwrap()), format!("/copy-profiles/{}", own["id"].as_str().unwrap()));
+    let (copying, own) = (
+        format!("/copy-profiles/{}", copying["id"].as_str().unwrap()),
+        format!("/copy-profiles/{}", own["id"].as_str().unwrap()),
+    );
     let reply = post_admin(&app, "/admin/copy-trading/pause", &json!({ "userId": id, "reason": "INCIDENT" })).await;
     assert_eq!(reply.json(), json!({ "paused": 1 }));
 
     let paused = call(&app, &user, "PATCH", &copying, &json!({ "status": "PAUSED" })).await;
     assert_eq!(paused.status, 200, "{}", String::from_utf8_lossy(&paused.body));
-    assert_eq!((paused.json()["status"].as_str(), paused.json()["pausedReason"].as_str()), (Some("PAUSED"), Some("INCIDENT")));
+    assert_eq!(
+        (paused.json()["status"].as_str(), paused.json()["pausedReason"].as_str()),
+        (Some("PAUSED"), Some("INCIDENT"))
+    );
     let before = written(&app).await;
     for path in [&copying, &own] {
         let refused = call(&app, &user, "PATCH", path, &json!({ "status": "ENABLED", "fixedAmountUsd": 9 })).await;
@@ -551,7 +649,8 @@ async fn an_operators_pause_stands_whatever_the_user_writes() {
     }
     assert_eq!(written(&app).await, before, "refused changes write nothing");
     assert_eq!(count(&app, "SELECT count(*) FROM copy_profiles WHERE fixed_amount = 9000000").await, 0);
-    let created = create(&app, &user, json!({ "leaderAddress": LEADER, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
+    let created =
+        create(&app, &user, json!({ "leaderAddress": LEADER, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
     assert_eq!((created["status"].as_str(), created["pausedReason"].as_str()), (Some("PAUSED"), Some("INCIDENT")));
     assert_eq!(count(&app, "SELECT count(*) FROM copy_profiles WHERE status = 'ENABLED'").await, 0);
 
@@ -560,8 +659,15 @@ async fn an_operators_pause_stands_whatever_the_user_writes() {
     assert_eq!(reply.json(), json!({ "resumed": 1 }));
     let mut now = statuses(&app, &id).await;
     now.sort();
-    assert_eq!(now, vec![("ENABLED".into(), None), ("PAUSED".into(), Some("USER".into())), ("PAUSED".into(), Some("USER".into()))]);
-    assert_eq!(call(&app, &user, "PATCH", &own, &json!({ "status": "ENABLED" })).await.status, 200, "the user's own pause is theirs to lift");
+    assert_eq!(
+        now,
+        vec![("ENABLED".into(), None), ("PAUSED".into(), Some("USER".into())), ("PAUSED".into(), Some("USER".into()))]
+    );
+    assert_eq!(
+        call(&app, &user, "PATCH", &own, &json!({ "status": "ENABLED" })).await.status,
+        200,
+        "the user's own pause is theirs to lift"
+    );
 }
 
 /// The runbook's own SQL pause (`UPDATE copy_profiles SET status = 'PAUSED' WHERE status =
@@ -570,8 +676,14 @@ async fn an_operators_pause_stands_whatever_the_user_writes() {
 async fn the_runbooks_sql_pause_is_an_operators_pause() {
     let app = TestApp::start().await.unwrap();
     let user = TestUser::new();
-    let profile = create(&app, &user, json!({ "leaderAddress": LEADER_2, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
-    let own = create(&app, &user, json!({ "leaderAddress": LEADER_3, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5, "status": "PAUSED" })).await;
+    let profile =
+        create(&app, &user, json!({ "leaderAddress": LEADER_2, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 })).await;
+    let own = create(
+        &app,
+        &user,
+        json!({ "leaderAddress": LEADER_3, "sizingMode": "FIXED_USD", "fixedAmountUsd": 5, "status": "PAUSED" }),
+    )
+    .await;
     let path = format!("/copy-profiles/{}", profile["id"].as_str().unwrap());
     app.db.batch_execute("UPDATE copy_profiles SET status = 'PAUSED' WHERE status = 'ENABLED';").await.unwrap();
     let refused = call(&app, &user, "PATCH", &path, &json!({ "status": "ENABLED" })).await;
@@ -580,6 +692,7 @@ async fn the_runbooks_sql_pause_is_an_operators_pause() {
     app.db.batch_execute("UPDATE copy_profiles SET status = 'ENABLED' WHERE status = 'PAUSED';").await.unwrap();
     let id = user_id(&app, &user).await;
     assert_eq!(statuses(&app, &id).await, vec![("ENABLED".into(), None); 2], "the runbook's resume resumes everything");
-    let own = call(&app, &user, "GET", &format!("/copy-profiles/{}", own["id"].as_str().unwrap()), &Value::Null).await.json();
+    let own =
+        call(&app, &user, "GET", &format!("/copy-profiles/{}", own["id"].as_str().unwrap()), &Value::Null).await.json();
     assert_eq!((own["status"].as_str(), own["pausedReason"].as_str()), (Some("ENABLED"), None));
 }

@@ -27,7 +27,9 @@ async fn a_leader_fill_reaches_three_followers_each_sized_by_its_mode() {
     assert_eq!(accepted.len(), 3, "rejected: {:?}", stack.polymarket.rejected());
     // Limit BUY at the ask (0.52, tick 0.01): taker = shares, maker = shares × price, in raw units,
     // as clob-client-v2 computes them (components/core/tests/vectors hold its rounding).
-    for (follower, shares, usd) in [(&fixed, 50 * USD, 26 * USD), (&ratio, 20 * USD, 10_400_000), (&percent, 100 * USD, 52 * USD)] {
+    for (follower, shares, usd) in
+        [(&fixed, 50 * USD, 26 * USD), (&ratio, 20 * USD, 10_400_000), (&percent, 100 * USD, 52 * USD)]
+    {
         let order = accepted.iter().find(|o| o.maker == follower.address).expect("an order per follower");
         assert_eq!((order.side.as_str(), order.taker_amount, order.maker_amount), ("BUY", shares, usd));
         assert_eq!((order.signer, order.signature_type), (follower.address, 0));
@@ -112,7 +114,9 @@ async fn fills_delivered_together_are_copied_in_the_order_the_leader_traded() {
 async fn racing_ticks_never_take_a_profile_past_its_daily_volume() {
     let stack = CopyStack::start(&[]).await;
     let follower = stack.follower(1_000 * USD).await;
-    stack.follow(&follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "10", "maxDailyVolumeUsd": "15" })).await;
+    stack
+        .follow(&follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "10", "maxDailyVolumeUsd": "15" }))
+        .await;
     // Three fills of the profile are queued (recorded while stopped), then eight ticks race on them.
     stack.set_exec_mode(r#"{"mode":"LIVE","emergency_stop":true}"#).await;
     let fills: Vec<_> = (0..3).map(|_| stack.trade("BUY", "100", "0.52")).collect();
@@ -134,7 +138,9 @@ async fn racing_ticks_never_take_a_profile_past_its_daily_volume() {
 
 #[tokio::test]
 async fn a_tick_killed_between_signing_and_posting_leaves_the_next_tick_to_post_the_same_order_once() {
-    let stack = CopyStack::start_with(&[("copy_lease_ms", "1500")], FakePolymarketConfig::default(), Duration::from_secs(4)).await;
+    let stack =
+        CopyStack::start_with(&[("copy_lease_ms", "1500")], FakePolymarketConfig::default(), Duration::from_secs(4))
+            .await;
     let follower = stack.follower(1_000 * USD).await;
     stack.follow(&follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "10" })).await;
     stack.polymarket.push_trade(stack.trade("BUY", "100", "0.52"));
@@ -159,7 +165,9 @@ async fn a_tick_killed_between_signing_and_posting_leaves_the_next_tick_to_post_
 
 #[tokio::test]
 async fn an_order_signed_for_an_old_exchange_version_is_signed_again_for_the_new_one_and_posted_once() {
-    let stack = CopyStack::start_with(&[("copy_lease_ms", "1500")], FakePolymarketConfig::default(), Duration::from_secs(4)).await;
+    let stack =
+        CopyStack::start_with(&[("copy_lease_ms", "1500")], FakePolymarketConfig::default(), Duration::from_secs(4))
+            .await;
     let follower = stack.follower(1_000 * USD).await;
     stack.follow(&follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "10" })).await;
     stack.polymarket.push_trade(stack.trade("BUY", "100", "0.52"));

@@ -47,7 +47,8 @@ fn the_spinapp_runs_every_http_component_and_binds_every_variable_it_must() {
     let manifest = spin_toml();
     let app = &documents("spinapp.yaml")[0];
     assert_eq!(app["kind"], "SpinApp");
-    let components: Vec<String> = app["spec"]["components"].as_sequence().unwrap().iter().map(|c| c.as_str().unwrap().into()).collect();
+    let components: Vec<String> =
+        app["spec"]["components"].as_sequence().unwrap().iter().map(|c| c.as_str().unwrap().into()).collect();
     assert_eq!(components, trigger_components(&manifest, "http"), "the HTTP components, and no cron one");
 
     let bound = app["spec"]["variables"].as_sequence().unwrap();
@@ -59,8 +60,12 @@ fn the_spinapp_runs_every_http_component_and_binds_every_variable_it_must() {
     for (name, secret, needed) in declared {
         let binding = bound.iter().find(|b| b["name"] == name.as_str());
         if secret {
-            let reference = &binding.unwrap_or_else(|| panic!("secret {name} is not bound"))["valueFrom"]["secretKeyRef"];
-            assert_eq!((reference["name"].as_str(), reference["key"].as_str()), (Some("mirror-variables"), Some(name.as_str())));
+            let reference =
+                &binding.unwrap_or_else(|| panic!("secret {name} is not bound"))["valueFrom"]["secretKeyRef"];
+            assert_eq!(
+                (reference["name"].as_str(), reference["key"].as_str()),
+                (Some("mirror-variables"), Some(name.as_str()))
+            );
         } else if needed {
             assert!(binding.is_some_and(|b| b["value"].is_string()), "{name} needs a value");
         }
@@ -91,7 +96,13 @@ fn cron_workers() -> Vec<(String, u64)> {
 }
 
 fn env(container: &Value, name: &str) -> Value {
-    container["env"].as_sequence().unwrap().iter().find(|e| e["name"] == name).unwrap_or_else(|| panic!("env {name}")).clone()
+    container["env"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == name)
+        .unwrap_or_else(|| panic!("env {name}"))
+        .clone()
 }
 
 fn job_container(job: &Value) -> &Value {
@@ -104,10 +115,16 @@ fn one_cronjob_per_worker_ticks_at_the_workers_interval_with_the_admin_token() {
     let workers = cron_workers();
     assert_eq!(jobs.len(), workers.len());
     for (component, every) in workers {
-        let job = jobs.iter().find(|j| j["metadata"]["name"] == format!("mirror-worker-{component}").as_str()).expect("a CronJob");
+        let job = jobs
+            .iter()
+            .find(|j| j["metadata"]["name"] == format!("mirror-worker-{component}").as_str())
+            .expect("a CronJob");
         assert_eq!((job["kind"].as_str(), job["spec"]["schedule"].as_str()), (Some("CronJob"), Some("* * * * *")));
         let container = job_container(job);
-        assert_eq!(env(container, "WORKER_URL")["value"].as_str().unwrap(), format!("http://mirror/internal/workers/{component}"));
+        assert_eq!(
+            env(container, "WORKER_URL")["value"].as_str().unwrap(),
+            format!("http://mirror/internal/workers/{component}")
+        );
         assert_eq!(env(container, "EVERY_SECONDS")["value"].as_str(), Some(every.to_string().as_str()));
         assert_eq!(60 % every, 0, "{component}: a whole number of ticks per minute");
         let token = &env(container, "ADMIN_TOKEN")["valueFrom"]["secretKeyRef"];
@@ -157,7 +174,9 @@ async fn the_cronjob_script_ticks_the_app_and_never_prints_the_token() {
             }
         }
     };
-    let text = |o: &std::process::Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let text = |o: &std::process::Output| {
+        format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    };
     assert!(good.status.success(), "{}", text(&good));
     assert!(text(&good).contains("3 ticks, 0 failed"), "{}", text(&good));
     assert!(app.redis_get("worker:copy-trading:last-ping").await.is_some(), "the ticks ran the worker");

@@ -48,7 +48,8 @@ async fn call(app: &TestApp, user: &TestUser, caller: Caller, method: &str, path
 }
 
 async fn rows(app: &TestApp) -> i64 {
-    let sql = "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM copy_profiles) + (SELECT count(*) FROM audit_logs)
+    let sql =
+        "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM copy_profiles) + (SELECT count(*) FROM audit_logs)
                + (SELECT count(*) FROM signing_requests) + (SELECT count(*) FROM copy_trading_holds)";
     app.db.query_one(sql, &[]).await.unwrap().get(0)
 }
@@ -69,7 +70,12 @@ async fn every_route_refuses_an_unknown_query_parameter_quoting_it_short() {
         for name in ["page", long.as_str()] {
             let before = rows(&app).await;
             let reply = call(&app, &user, *caller, method, &format!("{path}?{name}=1"), b"").await;
-            assert_eq!((reply.status, code(&reply).as_deref()), (400, Some("VALIDATION_ERROR")), "{method} {path}?{}", &name[..4]);
+            assert_eq!(
+                (reply.status, code(&reply).as_deref()),
+                (400, Some("VALIDATION_ERROR")),
+                "{method} {path}?{}",
+                &name[..4]
+            );
             assert!(reply.body.len() < 300, "{method} {path}: {} bytes", reply.body.len());
             assert!(reply.json()["error"]["message"].as_str().unwrap().contains("unknown query parameter"));
             assert_eq!(rows(&app).await, before, "{method} {path} wrote something");
@@ -87,7 +93,8 @@ async fn a_method_a_route_does_not_take_is_405_with_allow() {
         for other in ["PUT", "DELETE", "FOO"] {
             let reply = call(&app, &user, *caller, other, path, b"").await;
             assert_eq!(reply.status, 405, "{other} {path}: {}", String::from_utf8_lossy(&reply.body));
-            let allow = reply.headers.get("allow").unwrap_or_else(|| panic!("{other} {path}: no Allow")).to_str().unwrap();
+            let allow =
+                reply.headers.get("allow").unwrap_or_else(|| panic!("{other} {path}: no Allow")).to_str().unwrap();
             assert!(allow.split(", ").any(|m| m == *method), "{other} {path}: Allow {allow}");
             assert_eq!(allow.contains("GET"), allow.contains("HEAD"), "{path}: HEAD goes with GET in {allow}");
         }
@@ -115,8 +122,13 @@ async fn a_nul_or_a_claim_postgres_cannot_store_is_refused_before_any_statement(
     let app = TestApp::start().await.unwrap();
     let user = TestUser::new();
     let mut claims = user.claims();
-    for (claim, value) in [("sub", json!("dyn\u{0}x")), ("sub", json!("")), ("sub", json!("s".repeat(10_000))),
-                           ("email", json!("a\u{0}@example.com")), ("iss", json!([claims["iss"].clone(), "other"]))] {
+    for (claim, value) in [
+        ("sub", json!("dyn\u{0}x")),
+        ("sub", json!("")),
+        ("sub", json!("s".repeat(10_000))),
+        ("email", json!("a\u{0}@example.com")),
+        ("iss", json!([claims["iss"].clone(), "other"])),
+    ] {
         let original = claims[claim].clone();
         claims[claim] = value;
         let token = format!("Bearer {}", sign_jwt("test-only-private.pem", &claims));
@@ -141,14 +153,19 @@ async fn a_nul_or_a_claim_postgres_cannot_store_is_refused_before_any_statement(
     let profile = json!({ "leaderAddress": "0x00000000000000000000000000000000000000b2", "sizingMode": "FIXED_USD",
                           "fixedAmountUsd": 5, "marketAllowlist": ["ok", "bad\u{0}"] });
     let reply = call(&app, &user, Caller::User, "POST", "/copy-profiles", profile.to_string().as_bytes()).await;
-    assert!(reply.status == 400 && reply.json()["error"]["message"].as_str().unwrap().starts_with("`marketAllowlist[1]`"), "{}", reply.json());
+    assert!(
+        reply.status == 400 && reply.json()["error"]["message"].as_str().unwrap().starts_with("`marketAllowlist[1]`"),
+        "{}",
+        reply.json()
+    );
 }
 
 /// A 503 carried the database's own text (SQLSTATE, values, a backtrace) and the host's DNS
 /// error dump. The caller now gets the code and a short message; the detail goes to the log.
 #[tokio::test]
 async fn a_503_says_what_failed_without_the_internals() {
-    let (app, _signer) = TestApp::with_signer(&[("polymarket_clob_url", "http://mirror-test-host.invalid")]).await.unwrap();
+    let (app, _signer) =
+        TestApp::with_signer(&[("polymarket_clob_url", "http://mirror-test-host.invalid")]).await.unwrap();
     let user = TestUser::new();
     app.db
         .batch_execute(
@@ -183,7 +200,8 @@ async fn a_cursor_that_is_no_attempt_id_and_the_zero_address_are_refused() {
     let reply = call(&app, &user, Caller::User, "GET", "/copy-attempts?before=garbage", b"").await;
     assert_eq!(reply.status, 400);
     assert!(reply.json()["error"]["message"].as_str().unwrap().starts_with("`before`"));
-    let zero = json!({ "leaderAddress": format!("0x{}", "0".repeat(40)), "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 });
+    let zero =
+        json!({ "leaderAddress": format!("0x{}", "0".repeat(40)), "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 });
     let reply = call(&app, &user, Caller::User, "POST", "/copy-profiles", zero.to_string().as_bytes()).await;
     assert_eq!(reply.status, 400);
     assert!(reply.json()["error"]["message"].as_str().unwrap().starts_with("`leaderAddress`"));

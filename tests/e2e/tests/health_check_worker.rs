@@ -111,7 +111,11 @@ async fn http_route_requires_admin_post_and_runs_the_same_tick() {
     assert_eq!((reply.status, reply.json()["error"]["code"].as_str()), (403, Some("FORBIDDEN")));
     assert_eq!(app.redis_get("system:health").await, None, "rejected calls ran nothing");
     let auth = format!("Bearer {}", app.admin_token);
-    assert_eq!(app.request("GET", path, &[("authorization", &auth)], b"").await.status, 401, "a GET needs the worker token");
+    assert_eq!(
+        app.request("GET", path, &[("authorization", &auth)], b"").await.status,
+        401,
+        "a GET needs the worker token"
+    );
     let reply = app.request("PUT", path, &[("authorization", &auth)], b"").await;
     assert_eq!((reply.status, reply.headers.get("allow").map(|v| v.to_str().unwrap())), (405, Some("GET, HEAD, POST")));
     assert_eq!(app.redis_get("system:health").await, None, "rejected calls ran nothing");
@@ -132,7 +136,9 @@ async fn a_url_scheduler_runs_the_tick_with_the_worker_token_only() {
     let worker_token = mirror_e2e::signing::random_hex(24);
     let (app, _fakes) = app_with_fakes(&[("worker_trigger_token", &worker_token)]).await;
     let path = "/internal/workers/health-check";
-    for query in [format!("?token={}", app.admin_token), "?token=wrong".to_string(), format!("?token={worker_token}&x=1")] {
+    for query in
+        [format!("?token={}", app.admin_token), "?token=wrong".to_string(), format!("?token={worker_token}&x=1")]
+    {
         let reply = app.request("GET", &format!("{path}{query}"), &[], b"").await;
         assert!(matches!(reply.status, 400 | 403), "{query}: {}", reply.status);
         assert!(!String::from_utf8_lossy(&reply.body).contains(&worker_token), "token echoed");
@@ -148,7 +154,8 @@ async fn a_url_scheduler_runs_the_tick_with_the_worker_token_only() {
 #[tokio::test]
 async fn url_ticks_are_off_until_a_worker_token_is_set() {
     let (app, _fakes) = app_with_fakes(&[]).await;
-    let reply = app.request("GET", &format!("/internal/workers/copy-trading?token={}", app.admin_token), &[], b"").await;
+    let reply =
+        app.request("GET", &format!("/internal/workers/copy-trading?token={}", app.admin_token), &[], b"").await;
     assert_eq!((reply.status, reply.json()["error"]["code"].as_str()), (403, Some("FORBIDDEN")));
     assert_eq!(app.redis_get("worker:copy-trading:last-ping").await, None);
 }

@@ -5,14 +5,14 @@
 use std::time::Duration;
 
 use alloy_primitives::{keccak256, Address};
-use mirror_e2e::copy::{webhook_signature, CopyStack, Follower, TOKEN, USD};
-use mirror_e2e::signing::{random_hex, unix_now, TestUser};
-use mirror_e2e::Reply;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use mirror_e2e::copy::{webhook_signature, CopyStack, Follower, TOKEN, USD};
+use mirror_e2e::signing::{random_hex, unix_now, TestUser};
+use mirror_e2e::Reply;
 use mirror_fakes::polymarket::{l2_signature, BalanceAsset, Endpoint, FakePolymarketConfig};
 use mirror_fakes::{Behaviour, LocalChain};
 use serde_json::{json, Value};
@@ -32,7 +32,10 @@ async fn post_order(stack: &CopyStack, follower: &Follower, body: &Value) -> Rep
 
 async fn post_raw(stack: &CopyStack, follower: &Follower, body: &[u8]) -> Reply {
     let bearer = follower.user.bearer();
-    stack.app.request("POST", "/orders", &[("authorization", &bearer), ("content-type", "application/json")], body).await
+    stack
+        .app
+        .request("POST", "/orders", &[("authorization", &bearer), ("content-type", "application/json")], body)
+        .await
 }
 
 /// A webhook delivery of exactly `body`, with these headers (None leaves one out).
@@ -57,23 +60,37 @@ async fn deliver_signed(stack: &CopyStack, body: &[u8]) -> Reply {
 async fn reconcile(stack: &CopyStack, body: Option<Value>) -> Reply {
     let auth = format!("Bearer {}", stack.app.admin_token);
     let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-    stack.app.request("POST", "/admin/reconcile", &[("authorization", &auth), ("content-type", "application/json")], &bytes).await
+    stack
+        .app
+        .request("POST", "/admin/reconcile", &[("authorization", &auth), ("content-type", "application/json")], &bytes)
+        .await
 }
 
 async fn order_row(stack: &CopyStack, hash: &str) -> (String, Option<String>, Option<String>) {
-    let row = stack.app.db.query_one("SELECT status, error_code, copy_attempt_id FROM orders WHERE order_hash = $1", &[&hash]).await.unwrap();
+    let row = stack
+        .app
+        .db
+        .query_one("SELECT status, error_code, copy_attempt_id FROM orders WHERE order_hash = $1", &[&hash])
+        .await
+        .unwrap();
     (row.get(0), row.get(1), row.get(2))
 }
 
 async fn attempt_status(stack: &CopyStack, attempt_id: &str) -> (String, Option<String>) {
-    let row = stack.app.db.query_one("SELECT status, error_code FROM copy_attempts WHERE id = $1", &[&attempt_id]).await.unwrap();
+    let row = stack
+        .app
+        .db
+        .query_one("SELECT status, error_code FROM copy_attempts WHERE id = $1", &[&attempt_id])
+        .await
+        .unwrap();
     (row.get(0), row.get(1))
 }
 
 /// Posts a stored order (`orders.signed_order`) to the fake CLOB as its owner would, with the
 /// API key the fake issued to `key_owner` and L2 headers.
 async fn post_to_clob(stack: &CopyStack, key_owner: Address, stored: &Value) {
-    let (_, creds) = stack.polymarket.api_keys().into_iter().find(|(a, _)| *a == key_owner).expect("a key for the owner");
+    let (_, creds) =
+        stack.polymarket.api_keys().into_iter().find(|(a, _)| *a == key_owner).expect("a key for the owner");
     let mut body = stored.clone();
     body["owner"] = json!(creds.api_key);
     let body = body.to_string();
@@ -103,7 +120,8 @@ async fn a_manual_order_is_signed_posted_exactly_as_asked_and_shown_to_its_owner
     let owner = stack.follower(1_000 * USD).await;
     let stranger = stack.follower(1_000 * USD).await;
 
-    let reply = post_order(&stack, &owner, &json!({ "tokenId": TOKEN, "side": "BUY", "price": "0.52", "size": "10" })).await;
+    let reply =
+        post_order(&stack, &owner, &json!({ "tokenId": TOKEN, "side": "BUY", "price": "0.52", "size": "10" })).await;
     assert_eq!(reply.status, 201, "{}", text(&reply));
     let placed = reply.json();
     let (id, hash) = (placed["id"].as_str().unwrap().to_string(), placed["orderHash"].as_str().unwrap().to_string());
@@ -122,7 +140,8 @@ async fn a_manual_order_is_signed_posted_exactly_as_asked_and_shown_to_its_owner
         .query_one("SELECT user_id, copy_attempt_id, status, clob_order_id, maker_amount, taker_amount FROM orders WHERE id = $1", &[&id])
         .await
         .unwrap();
-    let (user_id, attempt, status, clob_id): (String, Option<String>, String, Option<String>) = (row.get(0), row.get(1), row.get(2), row.get(3));
+    let (user_id, attempt, status, clob_id): (String, Option<String>, String, Option<String>) =
+        (row.get(0), row.get(1), row.get(2), row.get(3));
     assert_eq!(user_id, owner.user_id);
     assert_eq!(attempt, None, "a manual order has no copy attempt");
     assert!(status == "FILLED" || status == "SUBMITTED", "{status}");
@@ -141,7 +160,10 @@ async fn a_manual_order_is_signed_posted_exactly_as_asked_and_shown_to_its_owner
     assert_eq!(one.status, 200, "{}", text(&one));
     let one = one.json();
     assert_eq!((one["orderHash"].as_str(), one["clobOrderId"].as_str()), (Some(hash.as_str()), Some(hash.as_str())));
-    assert_eq!((one["side"].as_str(), one["price"].as_str(), one["size"].as_str()), (Some("BUY"), Some("0.52"), Some("10")));
+    assert_eq!(
+        (one["side"].as_str(), one["price"].as_str(), one["size"].as_str()),
+        (Some("BUY"), Some("0.52"), Some("10"))
+    );
     assert_eq!((one["makerAmount"].as_i64(), one["takerAmount"].as_i64()), (Some(5_200_000), Some(10_000_000)));
 
     let theirs = stack.user_request(&stranger, "GET", &format!("/orders/{id}"), &Value::Null).await;
@@ -150,7 +172,15 @@ async fn a_manual_order_is_signed_posted_exactly_as_asked_and_shown_to_its_owner
     assert_eq!(their_list.status, 200);
     assert_eq!(their_list.json()["orders"], json!([]), "another user's list holds none of the owner's orders");
 
-    let anonymous = stack.app.request("POST", "/orders", &[("content-type", "application/json")], json!({ "tokenId": TOKEN, "side": "BUY", "price": "0.52", "size": "10" }).to_string().as_bytes()).await;
+    let anonymous = stack
+        .app
+        .request(
+            "POST",
+            "/orders",
+            &[("content-type", "application/json")],
+            json!({ "tokenId": TOKEN, "side": "BUY", "price": "0.52", "size": "10" }).to_string().as_bytes(),
+        )
+        .await;
     assert_eq!(anonymous.status, 401, "{}", text(&anonymous));
     assert_eq!(stack.app.get("/orders").await.status, 401);
     assert_eq!(stack.count("SELECT count(*) FROM orders").await, 1);
@@ -198,7 +228,9 @@ async fn every_bad_manual_order_is_refused_naming_its_field_before_anything_is_s
         ("unknown market", with("tokenId", json!("123456789")), "tokenId"),
     ];
     let mut failures = Vec::new();
-    let written = || async { (stack.count("SELECT count(*) FROM orders").await, stack.count("SELECT count(*) FROM signing_requests").await) };
+    let written = || async {
+        (stack.count("SELECT count(*) FROM orders").await, stack.count("SELECT count(*) FROM signing_requests").await)
+    };
     for (name, body, field) in &cases {
         let before = written().await;
         let reply = post_raw(&stack, &follower, body.as_bytes()).await;
@@ -212,7 +244,13 @@ async fn every_bad_manual_order_is_refused_naming_its_field_before_anything_is_s
         }
     }
     assert_eq!(written().await, (0, 0));
-    assert!(failures.is_empty(), "{} of {} bad orders mishandled:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} bad orders mishandled:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
     assert!(stack.polymarket.accepted_orders().is_empty());
     assert_eq!(stack.polymarket.request_count(Endpoint::PostOrder), 0);
 
@@ -229,7 +267,9 @@ async fn selling_more_than_the_position_is_refused_naming_size_and_signs_no_orde
 
     // First contact with a SELL: the position can only be read with an API key, so the key is
     // derived (a CLOB_AUTH signature), but no order is signed or stored.
-    let reply = post_order(&stack, &follower, &json!({ "tokenId": TOKEN, "side": "SELL", "price": "0.50", "size": "10" })).await;
+    let reply =
+        post_order(&stack, &follower, &json!({ "tokenId": TOKEN, "side": "SELL", "price": "0.50", "size": "10" }))
+            .await;
     assert_eq!(reply.status, 400, "{}", text(&reply));
     assert!(message(&reply).contains("size"), "{}", text(&reply));
     assert_eq!(stack.count("SELECT count(*) FROM orders").await, 0);
@@ -237,7 +277,9 @@ async fn selling_more_than_the_position_is_refused_naming_size_and_signs_no_orde
     let signed_before = stack.count("SELECT count(*) FROM signing_requests").await;
 
     // With the key stored, a refusal signs nothing at all.
-    let reply = post_order(&stack, &follower, &json!({ "tokenId": TOKEN, "side": "SELL", "price": "0.50", "size": "8.01" })).await;
+    let reply =
+        post_order(&stack, &follower, &json!({ "tokenId": TOKEN, "side": "SELL", "price": "0.50", "size": "8.01" }))
+            .await;
     assert_eq!(reply.status, 400, "{}", text(&reply));
     assert!(message(&reply).contains("size"), "{}", text(&reply));
     assert_eq!(stack.count("SELECT count(*) FROM signing_requests").await, signed_before);
@@ -245,11 +287,15 @@ async fn selling_more_than_the_position_is_refused_naming_size_and_signs_no_orde
     assert_eq!(stack.polymarket.request_count(Endpoint::PostOrder), 0);
 
     // Within the position: sold.
-    let reply = post_order(&stack, &follower, &json!({ "tokenId": TOKEN, "side": "SELL", "price": "0.50", "size": "8" })).await;
+    let reply =
+        post_order(&stack, &follower, &json!({ "tokenId": TOKEN, "side": "SELL", "price": "0.50", "size": "8" })).await;
     assert_eq!(reply.status, 201, "{}", text(&reply));
     let accepted = stack.polymarket.accepted_orders();
     assert_eq!(accepted.len(), 1, "rejected: {:?}", stack.polymarket.rejected());
-    assert_eq!((accepted[0].side.as_str(), accepted[0].maker_amount, accepted[0].taker_amount), ("SELL", 8 * USD, 4 * USD));
+    assert_eq!(
+        (accepted[0].side.as_str(), accepted[0].maker_amount, accepted[0].taker_amount),
+        ("SELL", 8 * USD, 4 * USD)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,7 +303,8 @@ async fn selling_more_than_the_position_is_refused_naming_size_and_signs_no_orde
 // ---------------------------------------------------------------------------------------------
 
 async fn nothing_written(stack: &CopyStack) -> bool {
-    stack.count("SELECT count(*) FROM leader_events").await == 0 && stack.count("SELECT count(*) FROM copy_attempts").await == 0
+    stack.count("SELECT count(*) FROM leader_events").await == 0
+        && stack.count("SELECT count(*) FROM copy_attempts").await == 0
 }
 
 #[tokio::test]
@@ -352,7 +399,13 @@ async fn a_malformed_webhook_delivery_is_refused_naming_the_field_and_writes_not
             failures.push(format!("{name}: wrote rows"));
         }
     }
-    assert!(failures.is_empty(), "{} of {} bad deliveries mishandled:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} bad deliveries mishandled:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
     assert!(stack.polymarket.accepted_orders().is_empty());
 }
 
@@ -463,7 +516,9 @@ async fn reconcile_settles_stale_orders_to_what_the_clob_says_and_their_copy_att
         let manual = &manual;
         let stack = &stack;
         async move {
-            let reply = post_order(stack, manual, &json!({ "tokenId": TOKEN, "side": "BUY", "price": price, "size": "10" })).await;
+            let reply =
+                post_order(stack, manual, &json!({ "tokenId": TOKEN, "side": "BUY", "price": price, "size": "10" }))
+                    .await;
             assert_eq!(reply.status, 201, "{}", text(&reply));
             assert_eq!(reply.json()["status"], json!("SUBMITTED"), "a bid below the ask rests");
             reply.json()["orderHash"].as_str().unwrap().to_string()
@@ -504,7 +559,12 @@ async fn reconcile_settles_stale_orders_to_what_the_clob_says_and_their_copy_att
     let stored = |user_id: String| {
         let stack = &stack;
         async move {
-            let row = stack.app.db.query_one("SELECT order_hash, signed_order, status FROM orders WHERE user_id = $1", &[&user_id]).await.unwrap();
+            let row = stack
+                .app
+                .db
+                .query_one("SELECT order_hash, signed_order, status FROM orders WHERE user_id = $1", &[&user_id])
+                .await
+                .unwrap();
             let status: String = row.get(2);
             assert_eq!(status, "PENDING");
             (row.get::<_, String>(0), row.get::<_, Value>(1))
@@ -512,11 +572,19 @@ async fn reconcile_settles_stale_orders_to_what_the_clob_says_and_their_copy_att
     };
     let (landed_hash, landed_order) = stored(landed.user_id.clone()).await;
     let (lost_hash, _) = stored(lost.user_id.clone()).await;
-    assert!(stack.polymarket.accepted_orders().iter().all(|o| o.order_hash != landed_hash && o.order_hash != lost_hash));
+    assert!(stack
+        .polymarket
+        .accepted_orders()
+        .iter()
+        .all(|o| o.order_hash != landed_hash && o.order_hash != lost_hash));
     // One of them did reach the CLOB (the 503 came from in front of it, say): the exact stored
     // order, posted with the follower's own key.
     post_to_clob(&stack, landed.address, &landed_order).await;
-    assert!(stack.polymarket.accepted_orders().iter().any(|o| o.order_hash == landed_hash), "{:?}", stack.polymarket.rejected());
+    assert!(
+        stack.polymarket.accepted_orders().iter().any(|o| o.order_hash == landed_hash),
+        "{:?}",
+        stack.polymarket.rejected()
+    );
     let attempt_landed = order_row(&stack, &landed_hash).await.2.expect("a copy");
     let attempt_lost = order_row(&stack, &lost_hash).await.2.expect("a copy");
     assert_eq!(attempt_status(&stack, &attempt_landed).await.0, "SIGNED");
@@ -524,7 +592,10 @@ async fn reconcile_settles_stale_orders_to_what_the_clob_says_and_their_copy_att
     // Default threshold (300 s): only the hour-old order is stale.
     let first = reconcile(&stack, None).await;
     assert_eq!(first.status, 200, "{}", text(&first));
-    assert_eq!(first.json(), json!({ "checked": 1, "filled": 0, "partiallyFilled": 0, "cancelled": 0, "live": 0, "failed": 1, "unchecked": 0 }));
+    assert_eq!(
+        first.json(),
+        json!({ "checked": 1, "filled": 0, "partiallyFilled": 0, "cancelled": 0, "live": 0, "failed": 1, "unchecked": 0 })
+    );
     assert_eq!(order_row(&stack, &unknown).await.0, "FAILED");
     assert_eq!(order_row(&stack, &unknown).await.1.as_deref(), Some("NOT_ON_CLOB"));
     assert_eq!(order_row(&stack, &matched).await.0, "SUBMITTED", "not stale yet");
@@ -532,7 +603,10 @@ async fn reconcile_settles_stale_orders_to_what_the_clob_says_and_their_copy_att
     tokio::time::sleep(Duration::from_millis(20)).await;
     let second = reconcile(&stack, Some(json!({ "olderThanSeconds": 0 }))).await;
     assert_eq!(second.status, 200, "{}", text(&second));
-    assert_eq!(second.json(), json!({ "checked": 6, "filled": 2, "partiallyFilled": 1, "cancelled": 1, "live": 1, "failed": 1, "unchecked": 0 }));
+    assert_eq!(
+        second.json(),
+        json!({ "checked": 6, "filled": 2, "partiallyFilled": 1, "cancelled": 1, "live": 1, "failed": 1, "unchecked": 0 })
+    );
     assert_eq!(order_row(&stack, &matched).await.0, "FILLED");
     assert_eq!(order_row(&stack, &resting).await.0, "SUBMITTED");
     assert_eq!(order_row(&stack, &partial).await.0, "PARTIALLY_FILLED");
@@ -547,14 +621,23 @@ async fn reconcile_settles_stale_orders_to_what_the_clob_says_and_their_copy_att
     // the CLOB settles them.
     tokio::time::sleep(Duration::from_millis(20)).await;
     let third = reconcile(&stack, Some(json!({ "olderThanSeconds": 0 }))).await;
-    assert_eq!(third.json(), json!({ "checked": 2, "filled": 0, "partiallyFilled": 1, "cancelled": 0, "live": 1, "failed": 0, "unchecked": 0 }));
+    assert_eq!(
+        third.json(),
+        json!({ "checked": 2, "filled": 0, "partiallyFilled": 1, "cancelled": 0, "live": 1, "failed": 0, "unchecked": 0 })
+    );
     stack.polymarket.set_order_status(&resting, "MATCHED", "10");
     stack.polymarket.set_order_status(&partial, "CANCELED", "4");
     tokio::time::sleep(Duration::from_millis(20)).await;
     let fourth = reconcile(&stack, Some(json!({ "olderThanSeconds": 0 }))).await;
-    assert_eq!(fourth.json(), json!({ "checked": 2, "filled": 1, "partiallyFilled": 0, "cancelled": 1, "live": 0, "failed": 0, "unchecked": 0 }));
+    assert_eq!(
+        fourth.json(),
+        json!({ "checked": 2, "filled": 1, "partiallyFilled": 0, "cancelled": 1, "live": 0, "failed": 0, "unchecked": 0 })
+    );
     assert_eq!(order_row(&stack, &resting).await.0, "FILLED");
-    assert_eq!(order_row(&stack, &partial).await, ("CANCELLED".to_string(), Some("CANCELLED_PARTIALLY_FILLED".to_string()), None));
+    assert_eq!(
+        order_row(&stack, &partial).await,
+        ("CANCELLED".to_string(), Some("CANCELLED_PARTIALLY_FILLED".to_string()), None)
+    );
     tokio::time::sleep(Duration::from_millis(20)).await;
     let fifth = reconcile(&stack, Some(json!({ "olderThanSeconds": 0 }))).await;
     assert_eq!(fifth.json()["checked"], json!(0), "{}", text(&fifth));
@@ -572,8 +655,13 @@ async fn reconcile_leaves_orders_alone_while_a_tick_holds_their_attempt() {
     stack.polymarket.set_behaviour(Endpoint::PostOrder, Behaviour::Status(503));
     stack.tick().await;
     stack.polymarket.set_behaviour(Endpoint::PostOrder, Behaviour::Healthy);
-    let hash: String =
-        stack.app.db.query_one("SELECT order_hash FROM orders WHERE user_id = $1", &[&follower.user_id]).await.unwrap().get(0);
+    let hash: String = stack
+        .app
+        .db
+        .query_one("SELECT order_hash FROM orders WHERE user_id = $1", &[&follower.user_id])
+        .await
+        .unwrap()
+        .get(0);
     let attempt = order_row(&stack, &hash).await.2.expect("a copy");
     let hold = |minutes: i32| {
         let (stack, attempt) = (&stack, &attempt);
@@ -649,7 +737,13 @@ async fn reconcile_needs_the_admin_token_and_a_valid_body() {
             failures.push(format!("{name}: {} {}", reply.status, text(&reply)));
         }
     }
-    assert!(failures.is_empty(), "{} of {} bad bodies mishandled:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} bad bodies mishandled:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
     let ok = reconcile(&stack, Some(json!({ "olderThanSeconds": 0 }))).await;
     assert_eq!(ok.status, 200, "{}", text(&ok));
     assert_eq!(ok.json()["checked"], json!(0));
@@ -693,13 +787,18 @@ async fn a_follower_trading_through_its_own_safe_copies_as_the_safe_with_a_poly_
         .collect();
     assert_eq!(accepted.len(), 1, "rejected: {:?}; attempts: {attempts:?}", stack.polymarket.rejected());
     let order = &accepted[0];
-    assert_eq!((order.maker, order.signer, order.signature_type), (safe, safe, 3), "maker = signer = the Safe, POLY_1271");
+    assert_eq!(
+        (order.maker, order.signer, order.signature_type),
+        (safe, safe, 3),
+        "maker = signer = the Safe, POLY_1271"
+    );
     assert_eq!((order.taker_amount, order.maker_amount), (50 * USD, 26 * USD));
     let keys = stack.polymarket.api_keys();
     assert_eq!(keys.len(), 1, "one key, for the Safe: {keys:?}");
     assert_eq!(keys[0].0, safe, "the API key was derived for the Safe");
     assert_eq!(order.owner_api_key, keys[0].1.api_key);
-    let stored: String = stack.app.db.query_one("SELECT signer_address FROM clob_credentials", &[]).await.unwrap().get(0);
+    let stored: String =
+        stack.app.db.query_one("SELECT signer_address FROM clob_credentials", &[]).await.unwrap().get(0);
     assert_eq!(stored, format!("{safe:#x}"));
     assert_eq!(stack.count("SELECT count(*) FROM copy_attempts WHERE status IN ('FILLED', 'SUBMITTED')").await, 1);
     // Both signatures were made by the follower's server wallet, validated by the Safe.

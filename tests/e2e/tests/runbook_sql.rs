@@ -135,7 +135,8 @@ async fn every_runbook_statement_runs_against_the_schema() {
 async fn runbook_updates_change_what_they_say() {
     let app = TestApp::start().await.unwrap();
     app.db.batch_execute(FIXTURE).await.unwrap();
-    let paused = app.db.execute("UPDATE copy_profiles SET status = 'PAUSED' WHERE status = 'ENABLED'", &[]).await.unwrap();
+    let paused =
+        app.db.execute("UPDATE copy_profiles SET status = 'PAUSED' WHERE status = 'ENABLED'", &[]).await.unwrap();
     assert_eq!(paused, 1);
     let revoked = app
         .db

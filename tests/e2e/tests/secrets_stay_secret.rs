@@ -10,17 +10,15 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use mirror_core::signing::local_key::LocalKey;
+use mirror_e2e::copy::{webhook_signature, CONDITION, TOKEN, USD};
 use mirror_e2e::signing::{random_hex, unix_now, TestUser};
 use mirror_e2e::{repo_root, TestApp};
-use mirror_e2e::copy::{webhook_signature, CONDITION, TOKEN, USD};
 use mirror_fakes::polymarket::{BalanceAsset, FakePolymarket, FakePolymarketConfig};
 use mirror_fakes::{FakeService, Kind};
 use serde_json::json;
 
 fn host_binary() -> std::path::PathBuf {
-    std::env::var_os("MIRROR_HOST_BIN")
-        .map(Into::into)
-        .unwrap_or_else(|| repo_root().join("target/debug/mirror-host"))
+    std::env::var_os("MIRROR_HOST_BIN").map(Into::into).unwrap_or_else(|| repo_root().join("target/debug/mirror-host"))
 }
 
 struct Session {
@@ -51,7 +49,8 @@ impl Session {
         if let Some(auth) = auth {
             request = request.header("authorization", auth);
         }
-        let response = self.client.request(request.body(Full::new(Bytes::from(body.to_string()))).unwrap()).await.unwrap();
+        let response =
+            self.client.request(request.body(Full::new(Bytes::from(body.to_string()))).unwrap()).await.unwrap();
         let status = response.status().as_u16();
         let headers = format!("{:?}", response.headers());
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
@@ -84,7 +83,13 @@ async fn start_host_binary(app: &TestApp) -> (String, HostProcess) {
     let log = std::fs::File::create(&log_path).unwrap();
     let mut command = Command::new(host_binary());
     command
-        .args(["up", "--manifest", repo_root().join("spin.toml").to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
+        .args([
+            "up",
+            "--manifest",
+            repo_root().join("spin.toml").to_str().unwrap(),
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
         .env("RUST_LOG", "debug,wasmtime=warn,cranelift=warn")
         .stdout(log.try_clone().unwrap())
         .stderr(log);
@@ -132,11 +137,7 @@ async fn secrets_never_reach_logs_or_responses() {
             (base, Some(host))
         }
     };
-    let mut session = Session {
-        base,
-        client: Client::builder(TokioExecutor::new()).build_http(),
-        answers: Vec::new(),
-    };
+    let mut session = Session { base, client: Client::builder(TokioExecutor::new()).build_http(), answers: Vec::new() };
     let admin = format!("Bearer {}", app.admin_token);
     let user = TestUser::new();
     let jwt = user.bearer();
@@ -164,12 +165,23 @@ async fn secrets_never_reach_logs_or_responses() {
     let sealed = LocalKey::encrypt(&legacy_secret, &encryption_key, [3u8; 12]).unwrap();
     let address = LocalKey::from_secret(&legacy_secret).unwrap().address().to_checksum(None);
     app.db
-        .execute("INSERT INTO wallets (user_id, type, address, enc_priv_key) VALUES ($1, 'TRADING_EOA', $2, $3)", &[&legacy_id, &address, &sealed])
+        .execute(
+            "INSERT INTO wallets (user_id, type, address, enc_priv_key) VALUES ($1, 'TRADING_EOA', $2, $3)",
+            &[&legacy_id, &address, &sealed],
+        )
         .await
         .unwrap();
     let server_user: String = app.db.query_one("SELECT user_id FROM server_wallets", &[]).await.unwrap().get(0);
-    for (user_id, kind) in [(&server_user, "MESSAGE"), (&server_user, "TYPED_DATA"), (&server_user, "TRANSACTION"), (&legacy_id, "MESSAGE"), (&legacy_id, "TRANSACTION")] {
-        let (status, body) = session.call("POST", "/admin/signing/check", Some(&admin), &json!({ "userId": user_id, "kind": kind }).to_string()).await;
+    for (user_id, kind) in [
+        (&server_user, "MESSAGE"),
+        (&server_user, "TYPED_DATA"),
+        (&server_user, "TRANSACTION"),
+        (&legacy_id, "MESSAGE"),
+        (&legacy_id, "TRANSACTION"),
+    ] {
+        let (status, body) = session
+            .call("POST", "/admin/signing/check", Some(&admin), &json!({ "userId": user_id, "kind": kind }).to_string())
+            .await;
         assert_eq!(status, 200, "{body}");
     }
     session.call("POST", "/admin/signing/check", Some("Bearer wrong-token"), "{}").await;
@@ -196,7 +208,14 @@ async fn secrets_never_reach_logs_or_responses() {
     assert_eq!(polymarket.accepted_orders().len(), 2, "the copy and the manual order reached the CLOB");
     session.call("POST", "/admin/signing/check", Some(&admin), "{\"userId\":").await;
     signer.proxy.set(mirror_fakes::Behaviour::Status(500));
-    session.call("POST", "/admin/signing/check", Some(&admin), &json!({ "userId": server_user, "kind": "MESSAGE" }).to_string()).await;
+    session
+        .call(
+            "POST",
+            "/admin/signing/check",
+            Some(&admin),
+            &json!({ "userId": server_user, "kind": "MESSAGE" }).to_string(),
+        )
+        .await;
     session.call("POST", "/internal/workers/health-check", Some(&admin), "").await;
     session.call("GET", "/system/status", None, "").await;
 

@@ -17,7 +17,8 @@ use serde_json::{json, Value};
 async fn user_with_wallet(app: &TestApp) -> (String, Address) {
     let user = TestUser::new();
     let me = app.request("GET", "/me", &[("authorization", &user.bearer())], b"").await.json();
-    let id: String = app.db.query_one("SELECT id FROM users WHERE dynamic_user_id = $1", &[&user.sub]).await.unwrap().get(0);
+    let id: String =
+        app.db.query_one("SELECT id FROM users WHERE dynamic_user_id = $1", &[&user.sub]).await.unwrap().get(0);
     (id, me["serverWallet"]["address"].as_str().unwrap().parse().unwrap())
 }
 
@@ -62,7 +63,8 @@ async fn every_kind_of_signature_verifies_against_the_wallet() {
         .unwrap()
         .get(0);
     assert_eq!(audit, 6);
-    let succeeded: i64 = app.db.query_one("SELECT count(*) FROM signing_requests WHERE status = 'SUCCEEDED'", &[]).await.unwrap().get(0);
+    let succeeded: i64 =
+        app.db.query_one("SELECT count(*) FROM signing_requests WHERE status = 'SUCCEEDED'", &[]).await.unwrap().get(0);
     assert_eq!(succeeded, 3);
 }
 
@@ -120,7 +122,10 @@ async fn limiter_admits_exactly_300_of_360_racing_requests_from_12_users() {
         })
         .count();
     let status = app.get("/system/status").await.json();
-    assert_eq!(status["signing"]["rateLimiter"], json!({ "globalCount": 300, "globalLimit": 300, "activeUsers": active }));
+    assert_eq!(
+        status["signing"]["rateLimiter"],
+        json!({ "globalCount": 300, "globalLimit": 300, "activeUsers": active })
+    );
 }
 
 const FAST_BREAKER: [(&str, &str); 6] = [
@@ -159,7 +164,8 @@ async fn breaker_opens_probes_and_recovers_through_the_components() {
         assert_eq!(check(&app, &user_id, "MESSAGE").await.status, 200);
     }
     assert_eq!(breaker_state(&app).await, "CLOSED");
-    let failed: i64 = app.db.query_one("SELECT count(*) FROM audit_logs WHERE action = 'SIGNING_FAILED'", &[]).await.unwrap().get(0);
+    let failed: i64 =
+        app.db.query_one("SELECT count(*) FROM audit_logs WHERE action = 'SIGNING_FAILED'", &[]).await.unwrap().get(0);
     assert_eq!(failed, 3);
 }
 
@@ -232,9 +238,14 @@ async fn signing_check_requires_admin_and_valid_input() {
     let (user_id, _) = user_with_wallet(&app).await;
     let body = json!({ "userId": user_id, "kind": "MESSAGE" }).to_string();
     assert_eq!(app.request("POST", "/admin/signing/check", &[], body.as_bytes()).await.status, 401);
-    assert_eq!(app.request("POST", "/admin/signing/check", &[("authorization", "Bearer x")], body.as_bytes()).await.status, 403);
+    assert_eq!(
+        app.request("POST", "/admin/signing/check", &[("authorization", "Bearer x")], body.as_bytes()).await.status,
+        403
+    );
     let auth = format!("Bearer {}", app.admin_token);
-    let bad = app.request("POST", "/admin/signing/check", &[("authorization", &auth)], br#"{"userId":"u","kind":"SOMETHING"}"#).await;
+    let bad = app
+        .request("POST", "/admin/signing/check", &[("authorization", &auth)], br#"{"userId":"u","kind":"SOMETHING"}"#)
+        .await;
     assert_eq!(bad.status, 400);
     assert!(bad.json()["error"]["message"].as_str().unwrap().contains("kind"));
     assert_eq!(check(&app, "no-such-user", "MESSAGE").await.status, 404);
@@ -249,12 +260,16 @@ async fn with_server_wallets_off_new_users_sign_with_an_encrypted_legacy_key() {
     assert_eq!(me["serverWallet"], Value::Null);
     assert_eq!(signer.proxy.requests(), 0, "no server wallet created");
     let address: Address = me["tradingAuthority"]["address"].as_str().unwrap().parse().unwrap();
-    let row = app.db.query_one("SELECT user_id, enc_priv_key FROM wallets WHERE type = 'TRADING_EOA'", &[]).await.unwrap();
+    let row =
+        app.db.query_one("SELECT user_id, enc_priv_key FROM wallets WHERE type = 'TRADING_EOA'", &[]).await.unwrap();
     let (user_id, stored): (String, String) = (row.get(0), row.get(1));
     assert!(stored.starts_with("v1:"), "stored encrypted");
 
     let message = check(&app, &user_id, "MESSAGE").await.json();
-    assert_eq!((message["authority"].as_str(), message["verified"].as_bool()), (Some("LEGACY_TRADING_KEY"), Some(true)));
+    assert_eq!(
+        (message["authority"].as_str(), message["verified"].as_bool()),
+        (Some("LEGACY_TRADING_KEY"), Some(true))
+    );
     let typed = check(&app, &user_id, "TYPED_DATA").await.json();
     let data: TypedData = serde_json::from_value(typed["payload"].clone()).unwrap();
     assert_eq!(signature(&typed).recover_address_from_prehash(&data.eip712_signing_hash().unwrap()).unwrap(), address);
@@ -264,14 +279,26 @@ async fn with_server_wallets_off_new_users_sign_with_an_encrypted_legacy_key() {
 
     // The breaker protects Dynamic; it does not stop local signing. The limits still apply.
     let mut redis = app.redis.clone();
-    redis::cmd("HSET").arg("signing:breaker").arg("state").arg("OPEN").arg("opened_at").arg(i64::MAX / 2)
-        .query_async::<()>(&mut redis).await.unwrap();
+    redis::cmd("HSET")
+        .arg("signing:breaker")
+        .arg("state")
+        .arg("OPEN")
+        .arg("opened_at")
+        .arg(i64::MAX / 2)
+        .query_async::<()>(&mut redis)
+        .await
+        .unwrap();
     let reply = check(&app, &user_id, "MESSAGE").await;
     assert_eq!(reply.status, 200);
     if let Some(trips) = reply.round_trips.on_host() {
         assert_eq!(trips.redis, 1, "gate only: no breaker outcome for a local signature");
     }
-    let requests: i64 = app.db.query_one("SELECT count(*) FROM signing_requests WHERE server_wallet_id IS NULL AND status = 'SUCCEEDED'", &[]).await.unwrap().get(0);
+    let requests: i64 = app
+        .db
+        .query_one("SELECT count(*) FROM signing_requests WHERE server_wallet_id IS NULL AND status = 'SUCCEEDED'", &[])
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(requests, 4);
 }
 

@@ -46,14 +46,20 @@ async fn the_cron_trigger_copies_a_polled_fill_once_and_keeps_both_workers_healt
     .await;
     println!("copied {copied:?} after the fill was published");
     let accepted = stack.polymarket.accepted_orders();
-    assert_eq!((accepted.len(), accepted[0].maker), (1, follower.address), "rejected: {:?}", stack.polymarket.rejected());
+    assert_eq!(
+        (accepted.len(), accepted[0].maker),
+        (1, follower.address),
+        "rejected: {:?}",
+        stack.polymarket.rejected()
+    );
 
     // health-check fires every 30 s: it writes system:health and its heartbeat.
     wait_for(Duration::from_secs(40), "the cron-fired health-check worker writes its heartbeat", || async {
         stack.app.redis_get("worker:health-check:last-ping").await.is_some()
     })
     .await;
-    let health: Value = serde_json::from_str(&stack.app.redis_get("system:health").await.expect("system:health")).unwrap();
+    let health: Value =
+        serde_json::from_str(&stack.app.redis_get("system:health").await.expect("system:health")).unwrap();
     assert_eq!(health["services"]["dynamic"]["status"], "healthy", "{health}");
     assert!(dynamic.requests() >= 1 && rpc.requests() >= 1, "probes sent by the cron tick");
 

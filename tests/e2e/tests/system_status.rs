@@ -38,13 +38,19 @@ async fn fresh_system_reports_runbook_shape_with_real_zeroes() {
     for (field, _) in WORKERS {
         assert_eq!(s["workers"][field], "down", "never pinged: {field}");
     }
-    assert_eq!(s["signing"], json!({
-        "circuitBreaker": "CLOSED",
-        "rateLimiter": { "globalCount": 0, "globalLimit": 300, "activeUsers": 0 },
-    }));
-    assert_eq!(s["signingStats"], json!({
-        "totalRequests1h": 0, "failedRequests1h": 0, "avgLatencyMs": 0, "circuitBreakerState": "CLOSED",
-    }));
+    assert_eq!(
+        s["signing"],
+        json!({
+            "circuitBreaker": "CLOSED",
+            "rateLimiter": { "globalCount": 0, "globalLimit": 300, "activeUsers": 0 },
+        })
+    );
+    assert_eq!(
+        s["signingStats"],
+        json!({
+            "totalRequests1h": 0, "failedRequests1h": 0, "avgLatencyMs": 0, "circuitBreakerState": "CLOSED",
+        })
+    );
     // No health check has run: external state is unknown, not invented.
     assert_eq!(s["external"], json!({ "polymarket": "unknown", "dynamic": "unknown", "polygonRpc": "unknown" }));
     assert_eq!(s["dynamicApi"], "unknown");
@@ -63,7 +69,11 @@ async fn status_costs_one_redis_and_one_postgres_round_trip() {
 async fn all_healthy_when_workers_ping_and_probes_pass() {
     let app = TestApp::start().await.unwrap();
     ping_all_workers(&app, now_ms()).await;
-    write_health(&app, json!({ "dynamic": healthy_probe(), "polymarket": healthy_probe(), "polygonRpc": healthy_probe() })).await;
+    write_health(
+        &app,
+        json!({ "dynamic": healthy_probe(), "polymarket": healthy_probe(), "polygonRpc": healthy_probe() }),
+    )
+    .await;
     let s = app.get("/system/status").await.json();
     for (field, _) in WORKERS {
         assert_eq!(s["workers"][field], "healthy", "{field}");
@@ -105,15 +115,37 @@ async fn breaker_and_limiter_state_are_read_from_their_keys() {
     let now = now_ms();
     let mut redis = app.redis.clone();
     redis::cmd("HSET").arg("signing:breaker").arg("state").arg("OPEN").query_async::<()>(&mut redis).await.unwrap();
-    redis::cmd("HSET").arg("polymarket:breaker").arg("state").arg("HALF_OPEN").query_async::<()>(&mut redis).await.unwrap();
+    redis::cmd("HSET")
+        .arg("polymarket:breaker")
+        .arg("state")
+        .arg("HALF_OPEN")
+        .query_async::<()>(&mut redis)
+        .await
+        .unwrap();
     // Three admissions inside the 60 s window and one older one that must not count.
     for (member, at) in [("a", now - 1_000), ("b", now - 2_000), ("c", now - 59_000), ("old", now - 61_000)] {
-        redis::cmd("ZADD").arg("signing:limiter:global").arg(at).arg(member).query_async::<()>(&mut redis).await.unwrap();
+        redis::cmd("ZADD")
+            .arg("signing:limiter:global")
+            .arg(at)
+            .arg(member)
+            .query_async::<()>(&mut redis)
+            .await
+            .unwrap();
     }
     for (user, at) in [("u1", now - 5_000), ("u2", now - 70_000)] {
-        redis::cmd("ZADD").arg("signing:limiter:active-users").arg(at).arg(user).query_async::<()>(&mut redis).await.unwrap();
+        redis::cmd("ZADD")
+            .arg("signing:limiter:active-users")
+            .arg(at)
+            .arg(user)
+            .query_async::<()>(&mut redis)
+            .await
+            .unwrap();
     }
-    write_health(&app, json!({ "dynamic": healthy_probe(), "polymarket": healthy_probe(), "polygonRpc": healthy_probe() })).await;
+    write_health(
+        &app,
+        json!({ "dynamic": healthy_probe(), "polymarket": healthy_probe(), "polygonRpc": healthy_probe() }),
+    )
+    .await;
 
     let s = app.get("/system/status").await.json();
     assert_eq!(s["signing"]["circuitBreaker"], "OPEN");

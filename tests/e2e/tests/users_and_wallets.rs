@@ -30,7 +30,12 @@ async fn second_call_once(app: &TestApp, sql: &str) {
     };
     let (first, second) = tokio::join!(app.request("GET", "/me", &headers, b""), second);
     assert_eq!(first.status, 200, "{}", String::from_utf8_lossy(&first.body));
-    assert!(second.status == 200 || second.status == 409, "{}: {}", second.status, String::from_utf8_lossy(&second.body));
+    assert!(
+        second.status == 200 || second.status == 409,
+        "{}: {}",
+        second.status,
+        String::from_utf8_lossy(&second.body)
+    );
     if second.status == 200 {
         assert_eq!(second.json()["serverWallet"], first.json()["serverWallet"]);
     }
@@ -65,7 +70,12 @@ async fn racing_first_calls_create_one_wallet() {
     });
     let replies = futures::future::join_all(calls).await;
     for reply in &replies {
-        assert!(reply.status == 200 || reply.status == 409, "status {}: {}", reply.status, String::from_utf8_lossy(&reply.body));
+        assert!(
+            reply.status == 200 || reply.status == 409,
+            "status {}: {}",
+            reply.status,
+            String::from_utf8_lossy(&reply.body)
+        );
         if reply.status == 409 {
             assert_eq!(reply.json()["error"]["code"], "CONFLICT");
             assert!(reply.headers.contains_key("retry-after"));
@@ -95,7 +105,11 @@ async fn a_first_call_during_the_promotion_of_a_new_wallet_waits_for_it() {
         )
         .await
         .unwrap();
-    second_call_once(&app, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'").await;
+    second_call_once(
+        &app,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'",
+    )
+    .await;
     assert_eq!(count(&app, "SELECT count(*) FROM server_wallets").await, 1);
     assert_eq!(signer.proxy.requests(), 1);
 }
@@ -148,7 +162,12 @@ async fn a_dead_creators_reservation_is_taken_over() {
         .await
         .unwrap();
     let fresh = app.request("GET", "/me", &[("authorization", &user.bearer())], b"").await;
-    assert_eq!(fresh.status, 409, "a live creator's reservation is waited for: {}", String::from_utf8_lossy(&fresh.body));
+    assert_eq!(
+        fresh.status,
+        409,
+        "a live creator's reservation is waited for: {}",
+        String::from_utf8_lossy(&fresh.body)
+    );
     assert_eq!(signer.proxy.requests(), 0);
 
     // The updated_at trigger would stamp an UPDATE with now(): age the reservation by re-inserting it.
@@ -355,7 +374,8 @@ async fn a_revoked_authority_is_replaced_only_by_an_operators_rotation() {
     let first = me(&app, &user).await["serverWallet"]["address"].as_str().unwrap().to_string();
     let user_id: String = app.db.query_one("SELECT id FROM users", &[]).await.unwrap().get(0);
     let follow = json!({ "leaderAddress": "0x00000000000000000000000000000000000000cc", "sizingMode": "FIXED_USD", "fixedAmountUsd": 5 });
-    let created = app.request("POST", "/copy-profiles", &[("authorization", &auth)], follow.to_string().as_bytes()).await;
+    let created =
+        app.request("POST", "/copy-profiles", &[("authorization", &auth)], follow.to_string().as_bytes()).await;
     assert_eq!(created.status, 201);
     let profile = format!("/copy-profiles/{}", created.json()["id"].as_str().unwrap());
     let patch = |status: &'static str| {
@@ -370,7 +390,10 @@ async fn a_revoked_authority_is_replaced_only_by_an_operators_rotation() {
     assert_eq!(shown["serverWallet"], json!({ "address": first, "status": "FAILED" }));
     assert_eq!(count(&app, "SELECT count(*) FROM server_wallets").await, 1, "no wallet replaces a revoked one");
     let paused = patch("PAUSED").await.json();
-    assert_eq!((paused["status"].as_str(), paused["pausedReason"].as_str()), (Some("PAUSED"), Some("SERVER_WALLET_REVOKED")));
+    assert_eq!(
+        (paused["status"].as_str(), paused["pausedReason"].as_str()),
+        (Some("PAUSED"), Some("SERVER_WALLET_REVOKED"))
+    );
     assert_eq!(patch("ENABLED").await.status, 409);
     let order = json!({ "tokenId": "123", "side": "BUY", "price": "0.52", "size": "10" }).to_string();
     let refused = app.request("POST", "/orders", &[("authorization", &auth)], order.as_bytes()).await;
@@ -384,11 +407,16 @@ async fn a_revoked_authority_is_replaced_only_by_an_operators_rotation() {
     let second = rotated.json()["address"].as_str().unwrap().to_string();
     assert_ne!(second, first);
     assert_eq!(me(&app, &user).await["tradingAuthority"]["address"], second.as_str());
-    let mut statuses: Vec<String> = app.db.query("SELECT status FROM server_wallets", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    let mut statuses: Vec<String> =
+        app.db.query("SELECT status FROM server_wallets", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
     statuses.sort();
     assert_eq!(statuses, ["FAILED", "READY"]);
     let profile_now = app.request("GET", &profile, &[("authorization", &auth)], b"").await.json();
-    assert_eq!((profile_now["status"].as_str(), profile_now["pausedReason"].as_str()), (Some("PAUSED"), Some("USER")), "the user's own pause is kept");
+    assert_eq!(
+        (profile_now["status"].as_str(), profile_now["pausedReason"].as_str()),
+        (Some("PAUSED"), Some("USER")),
+        "the user's own pause is kept"
+    );
     assert_eq!(patch("ENABLED").await.status, 200);
     assert_eq!(count(&app, "SELECT count(*) FROM copy_trading_holds").await, 0);
 

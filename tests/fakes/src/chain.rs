@@ -56,10 +56,7 @@ impl LocalChain {
         let url = format!("http://127.0.0.1:{port}");
         let rpc = JsonRpc::new(&url);
         wait_until_up(&rpc).await;
-        let accounts = rpc
-            .call("eth_accounts", json!([]))
-            .await
-            .expect("eth_accounts");
+        let accounts = rpc.call("eth_accounts", json!([])).await.expect("eth_accounts");
         let deployer: Address = serde_json::from_value(accounts[0].clone()).expect("dev account");
         let mut chain = LocalChain {
             anvil,
@@ -72,14 +69,9 @@ impl LocalChain {
             next_salt: AtomicU64::new(0),
         };
         chain.singleton = chain.deploy_artifact("Safe.sol/Safe.json").await;
-        chain.factory = chain
-            .deploy_artifact("proxies/SafeProxyFactory.sol/SafeProxyFactory.json")
-            .await;
-        chain.fallback_handler = chain
-            .deploy_artifact(
-                "handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler.json",
-            )
-            .await;
+        chain.factory = chain.deploy_artifact("proxies/SafeProxyFactory.sol/SafeProxyFactory.json").await;
+        chain.fallback_handler =
+            chain.deploy_artifact("handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler.json").await;
         chain
     }
 
@@ -109,58 +101,37 @@ impl LocalChain {
         .abi_encode();
         // The same call answered first as a call, to learn the address, then sent.
         let call = json!({ "from": self.deployer, "to": self.factory, "data": Bytes::from(create.clone()) });
-        let returned = self
-            .rpc
-            .call("eth_call", json!([call, "latest"]))
-            .await
-            .expect("predict Safe address");
+        let returned = self.rpc.call("eth_call", json!([call, "latest"])).await.expect("predict Safe address");
         let returned: Bytes = serde_json::from_value(returned).expect("returned bytes");
         let safe = createProxyWithNonceCall::abi_decode_returns(&returned).expect("proxy address");
-        self.send(json!({ "from": self.deployer, "to": self.factory, "data": Bytes::from(create), "gas": "0x1000000" }))
-            .await;
+        self.send(
+            json!({ "from": self.deployer, "to": self.factory, "data": Bytes::from(create), "gas": "0x1000000" }),
+        )
+        .await;
         safe
     }
 
     /// Whether `contract` answers ERC-1271 `isValidSignature(hash, signature)` with the magic value.
-    pub async fn is_valid_signature(
-        &self,
-        contract: Address,
-        hash: B256,
-        signature: &[u8],
-    ) -> bool {
+    pub async fn is_valid_signature(&self, contract: Address, hash: B256, signature: &[u8]) -> bool {
         self.rpc.is_valid_signature(contract, hash, signature).await
     }
 
     async fn deploy_artifact(&self, relative: &str) -> Address {
-        let path = node_modules()
-            .join("@safe-global/safe-contracts/build/artifacts/contracts")
-            .join(relative);
-        let artifact: Value = serde_json::from_slice(
-            &std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
-        )
-        .expect("artifact JSON");
-        let receipt = self
-            .send(
-                json!({ "from": self.deployer, "data": artifact["bytecode"], "gas": "0x1000000" }),
-            )
-            .await;
+        let path = node_modules().join("@safe-global/safe-contracts/build/artifacts/contracts").join(relative);
+        let artifact: Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+                .expect("artifact JSON");
+        let receipt =
+            self.send(json!({ "from": self.deployer, "data": artifact["bytecode"], "gas": "0x1000000" })).await;
         serde_json::from_value(receipt["contractAddress"].clone()).expect("deployed address")
     }
 
     /// Sends from the unlocked dev account and waits for the receipt: anvil mines each
     /// transaction on arrival, but the receipt can lag the hash by a moment.
     async fn send(&self, transaction: Value) -> Value {
-        let hash = self
-            .rpc
-            .call("eth_sendTransaction", json!([transaction]))
-            .await
-            .expect("eth_sendTransaction");
+        let hash = self.rpc.call("eth_sendTransaction", json!([transaction])).await.expect("eth_sendTransaction");
         for _ in 0..200 {
-            let receipt = self
-                .rpc
-                .call("eth_getTransactionReceipt", json!([hash]))
-                .await
-                .expect("receipt");
+            let receipt = self.rpc.call("eth_getTransactionReceipt", json!([hash])).await.expect("receipt");
             if !receipt.is_null() {
                 assert_eq!(receipt["status"], "0x1", "transaction reverted: {receipt}");
                 return receipt;

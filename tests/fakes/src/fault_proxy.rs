@@ -27,14 +27,8 @@ use tokio::task::{JoinHandle, JoinSet};
 use crate::Behaviour;
 
 /// Headers that describe one connection, not the message; never forwarded.
-const HOP_BY_HOP: [HeaderName; 6] = [
-    header::CONNECTION,
-    header::HOST,
-    header::TE,
-    header::TRAILER,
-    header::TRANSFER_ENCODING,
-    header::UPGRADE,
-];
+const HOP_BY_HOP: [HeaderName; 6] =
+    [header::CONNECTION, header::HOST, header::TE, header::TRAILER, header::TRANSFER_ENCODING, header::UPGRADE];
 
 struct Shared {
     upstream: Uri,
@@ -52,10 +46,7 @@ struct Listening {
 impl Listening {
     fn spawn(listener: TcpListener, shared: Arc<Shared>) -> Listening {
         let (stop, stopped) = oneshot::channel();
-        Listening {
-            stop,
-            task: tokio::spawn(accept(listener, shared, stopped)),
-        }
+        Listening { stop, task: tokio::spawn(accept(listener, shared, stopped)) }
     }
 }
 
@@ -84,11 +75,7 @@ impl FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind fault proxy");
         let addr = listener.local_addr().expect("fault proxy address");
         let listening = Listening::spawn(listener, shared.clone());
-        FaultProxy {
-            addr,
-            shared,
-            listening: Mutex::new(Some(listening)),
-        }
+        FaultProxy { addr, shared, listening: Mutex::new(Some(listening)) }
     }
 
     /// `http://127.0.0.1:<port>`, to configure in place of the upstream's origin.
@@ -138,9 +125,7 @@ async fn accept(listener: TcpListener, shared: Arc<Shared>, mut stop: oneshot::R
         connections.spawn(async move {
             let service = service_fn(move |request| answer(shared.clone(), request));
             // A client hanging up mid-request is not the proxy's concern.
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
         });
         while connections.try_join_next().is_some() {}
     }
@@ -165,11 +150,7 @@ async fn answer(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Respo
         }
         Behaviour::RateLimited { retry_after_secs } => {
             let body = json!({ "error": { "code": "BACKEND_RATE_LIMITED", "message": "rate limited (fault proxy)" } });
-            (
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, retry_after_secs.to_string())],
-                Json(body),
-            )
+            (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry_after_secs.to_string())], Json(body))
                 .into_response()
         }
         Behaviour::Garbage => (StatusCode::OK, "<html>maintenance</html>").into_response(),

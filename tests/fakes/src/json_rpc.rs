@@ -27,10 +27,7 @@ pub(crate) struct JsonRpc {
 
 impl JsonRpc {
     pub(crate) fn new(url: &str) -> JsonRpc {
-        JsonRpc {
-            url: url.to_owned(),
-            client: Client::builder(TokioExecutor::new()).build_http(),
-        }
+        JsonRpc { url: url.to_owned(), client: Client::builder(TokioExecutor::new()).build_http() }
     }
 
     /// The call's `result`, or the node's `error` (or a transport failure) as text.
@@ -40,17 +37,8 @@ impl JsonRpc {
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(body.to_string()))
             .map_err(|e| e.to_string())?;
-        let response = self
-            .client
-            .request(request)
-            .await
-            .map_err(|e| e.to_string())?;
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
+        let response = self.client.request(request).await.map_err(|e| e.to_string())?;
+        let bytes = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
         let mut answer: Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
         match answer.get_mut("error") {
             Some(error) => Err(error.take().to_string()),
@@ -60,17 +48,8 @@ impl JsonRpc {
 
     /// Whether `contract` answers ERC-1271 `isValidSignature(hash, signature)` with the magic
     /// value; a revert, an account without code or an unreachable node all count as no.
-    pub(crate) async fn is_valid_signature(
-        &self,
-        contract: Address,
-        hash: B256,
-        signature: &[u8],
-    ) -> bool {
-        let data = isValidSignatureCall {
-            hash,
-            signature: Bytes::copy_from_slice(signature),
-        }
-        .abi_encode();
+    pub(crate) async fn is_valid_signature(&self, contract: Address, hash: B256, signature: &[u8]) -> bool {
+        let data = isValidSignatureCall { hash, signature: Bytes::copy_from_slice(signature) }.abi_encode();
         let call = json!({ "to": contract, "data": Bytes::from(data) });
         let Ok(result) = self.call("eth_call", json!([call, "latest"])).await else {
             return false;
@@ -78,7 +57,6 @@ impl JsonRpc {
         let Ok(returned) = serde_json::from_value::<Bytes>(result) else {
             return false;
         };
-        isValidSignatureCall::abi_decode_returns(&returned)
-            .is_ok_and(|magic| magic.0 == ERC1271_MAGIC)
+        isValidSignatureCall::abi_decode_returns(&returned).is_ok_and(|magic| magic.0 == ERC1271_MAGIC)
     }
 }

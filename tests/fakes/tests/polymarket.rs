@@ -13,8 +13,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use k256::ecdsa::SigningKey;
 use mirror_fakes::polymarket::{
-    clob_auth_hash, exchange_domain, l2_signature, order_hash, safe_of, ApiCreds, BalanceAsset,
-    Endpoint, FakePolymarket, FakePolymarketConfig, Order,
+    clob_auth_hash, exchange_domain, l2_signature, order_hash, safe_of, ApiCreds, BalanceAsset, Endpoint,
+    FakePolymarket, FakePolymarketConfig, Order,
 };
 use mirror_fakes::{Behaviour, LocalChain};
 use serde_json::{json, Value};
@@ -38,9 +38,7 @@ impl Wallet {
 
     /// Hardhat/anvil's first dev key, 0xf39F…2266 — the key the reference vectors use.
     fn anvil0() -> Wallet {
-        Wallet::new(b256!(
-            "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-        ))
+        Wallet::new(b256!("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"))
     }
 
     fn numbered(n: u8) -> Wallet {
@@ -48,10 +46,7 @@ impl Wallet {
     }
 
     fn sign(&self, hash: B256) -> Vec<u8> {
-        let (signature, recovery) = self
-            .key
-            .sign_prehash_recoverable(hash.as_slice())
-            .expect("sign");
+        let (signature, recovery) = self.key.sign_prehash_recoverable(hash.as_slice()).expect("sign");
         let mut bytes = signature.to_bytes().to_vec();
         bytes.push(27 + recovery.to_byte());
         bytes
@@ -59,10 +54,7 @@ impl Wallet {
 }
 
 fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -76,26 +68,16 @@ struct Answer {
 }
 
 async fn send(method: Method, url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Answer {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(url)
-        .header("content-type", "application/json");
+    let mut request = Request::builder().method(method).uri(url).header("content-type", "application/json");
     for (name, value) in headers {
         request = request.header(*name, value);
     }
     let client = Client::builder(TokioExecutor::new()).build_http::<Body>();
-    let response = client
-        .request(request.body(Body::from(body)).unwrap())
-        .await
-        .expect("request");
+    let response = client.request(request.body(Body::from(body)).unwrap()).await.expect("request");
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        json: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    }
+    Answer { status, headers, json: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
 }
 
 /// L1 headers proving `address` (an EOA, or a Safe when `signer` is its owner and the
@@ -111,12 +93,7 @@ fn l1_headers(address: Address, signature: Vec<u8>, timestamp: u64) -> Vec<(&'st
 
 async fn create_key(fake: &FakePolymarket, wallet: &Wallet) -> ApiCreds {
     let ts = now();
-    let signature = wallet.sign(clob_auth_hash(
-        137,
-        wallet.address,
-        &ts.to_string(),
-        U256::ZERO,
-    ));
+    let signature = wallet.sign(clob_auth_hash(137, wallet.address, &ts.to_string(), U256::ZERO));
     let answer = send(
         Method::POST,
         &format!("{}/auth/api-key", fake.clob_url()),
@@ -146,10 +123,7 @@ fn l2_headers(
     let ts = now().to_string();
     vec![
         ("POLY_ADDRESS", address.to_string()),
-        (
-            "POLY_SIGNATURE",
-            l2_signature(&creds.secret, &ts, method, path, body),
-        ),
+        ("POLY_SIGNATURE", l2_signature(&creds.secret, &ts, method, path, body)),
         ("POLY_TIMESTAMP", ts),
         ("POLY_API_KEY", creds.api_key.clone()),
         ("POLY_PASSPHRASE", creds.passphrase.clone()),
@@ -166,11 +140,7 @@ fn order(
     signature_type: u8,
     salt: u64,
 ) -> Order {
-    let (maker_amount, taker_amount) = if buy {
-        (collateral, shares)
-    } else {
-        (shares, collateral)
-    };
+    let (maker_amount, taker_amount) = if buy { (collateral, shares) } else { (shares, collateral) };
     Order {
         salt: U256::from(salt),
         maker,
@@ -215,35 +185,17 @@ fn v2_hash(order: &Order) -> B256 {
     order_hash(order, &exchange_domain(137, 2, false))
 }
 
-async fn post_order(
-    fake: &FakePolymarket,
-    address: Address,
-    creds: &ApiCreds,
-    body: &Value,
-) -> Answer {
+async fn post_order(fake: &FakePolymarket, address: Address, creds: &ApiCreds, body: &Value) -> Answer {
     let bytes = serde_json::to_vec(body).unwrap();
     let headers = l2_headers(address, creds, "POST", "/order", &bytes);
-    send(
-        Method::POST,
-        &format!("{}/order", fake.clob_url()),
-        &headers,
-        bytes,
-    )
-    .await
+    send(Method::POST, &format!("{}/order", fake.clob_url()), &headers, bytes).await
 }
 
 /// A fake with one 0.01-tick market (min size 5, best bid 0.48, best ask 0.52) and a funded
 /// EOA holding an API key.
 async fn funded_eoa() -> (FakePolymarket, Wallet, ApiCreds) {
     let fake = FakePolymarket::start(FakePolymarketConfig::default()).await;
-    fake.add_market(
-        TOKEN,
-        "0.01",
-        false,
-        "5",
-        &[("0.48", "100")],
-        &[("0.52", "100")],
-    );
+    fake.add_market(TOKEN, "0.01", false, "5", &[("0.48", "100")], &[("0.52", "100")]);
     let wallet = Wallet::numbered(7);
     fake.set_balance(wallet.address, BalanceAsset::Collateral, 1_000_000_000);
     let creds = create_key(&fake, &wallet).await;
@@ -252,15 +204,7 @@ async fn funded_eoa() -> (FakePolymarket, Wallet, ApiCreds) {
 
 /// A resting BUY of 10 shares at 0.50, signed as type 0.
 fn resting_buy(wallet: &Wallet, creds: &ApiCreds, salt: u64) -> (Order, Value) {
-    let order = order(
-        wallet.address,
-        wallet.address,
-        true,
-        5_000_000,
-        10_000_000,
-        0,
-        salt,
-    );
+    let order = order(wallet.address, wallet.address, true, 5_000_000, 10_000_000, 0, salt);
     let body = order_body(&order, &wallet.sign(v2_hash(&order)), &creds.api_key, "GTC");
     (order, body)
 }
@@ -288,11 +232,7 @@ fn order_hashes_and_signatures_match_the_reference_client() {
     ];
     for (version, neg_risk, hash, signature) in cases {
         let computed = order_hash(&order, &exchange_domain(137, version, neg_risk));
-        assert_eq!(
-            computed.to_string(),
-            hash,
-            "version {version}, neg risk {neg_risk}"
-        );
+        assert_eq!(computed.to_string(), hash, "version {version}, neg risk {neg_risk}");
         assert_eq!(hex(&wallet.sign(computed)), signature);
     }
 }
@@ -309,22 +249,14 @@ fn clob_auth_signature_matches_the_reference_client() {
 
 #[test]
 fn l2_hmac_matches_the_reference_client() {
-    let signature = l2_signature(
-        "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg==",
-        "1700000000",
-        "POST",
-        "/order",
-        br#"{"a":1}"#,
-    );
+    let signature =
+        l2_signature("c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg==", "1700000000", "POST", "/order", br#"{"a":1}"#);
     assert_eq!(signature, "QxH8hSqhFn512SMRvvsC1OAtUjpyIKtzgbrf7XMDl8A=");
 }
 
 #[test]
 fn safe_address_matches_the_relayer_clients_derivation() {
-    assert_eq!(
-        safe_of(Wallet::anvil0().address),
-        address!("d93B25cb943D14d0d34FBaF01Fc93a0f8b5F6E47")
-    );
+    assert_eq!(safe_of(Wallet::anvil0().address), address!("d93B25cb943D14d0d34FBaF01Fc93a0f8b5F6E47"));
 }
 
 #[tokio::test]
@@ -340,25 +272,14 @@ async fn valid_type0_order_is_accepted_and_recorded() {
     assert_eq!(answer.json["errorMsg"], "");
     let accepted = fake.accepted_orders();
     assert_eq!(accepted.len(), 1);
-    assert_eq!(
-        (accepted[0].maker_amount, accepted[0].taker_amount),
-        (5_000_000, 10_000_000)
-    );
+    assert_eq!((accepted[0].maker_amount, accepted[0].taker_amount), (5_000_000, 10_000_000));
     assert_eq!(accepted[0].owner_api_key, creds.api_key);
 }
 
 #[tokio::test]
 async fn marketable_buy_is_matched() {
     let (fake, wallet, creds) = funded_eoa().await;
-    let order = order(
-        wallet.address,
-        wallet.address,
-        true,
-        5_200_000,
-        10_000_000,
-        0,
-        1,
-    );
+    let order = order(wallet.address, wallet.address, true, 5_200_000, 10_000_000, 0, 1);
     let body = order_body(&order, &wallet.sign(v2_hash(&order)), &creds.api_key, "FOK");
     let answer = post_order(&fake, wallet.address, &creds, &body).await;
     assert_eq!(answer.json["status"], "matched", "{}", answer.json);
@@ -372,35 +293,15 @@ async fn tampered_amount_wrong_key_and_wrong_domain_version_are_refused() {
     let (_, mut tampered) = resting_buy(&wallet, &creds, 1);
     tampered["order"]["takerAmount"] = json!("20000000");
     let answer = post_order(&fake, wallet.address, &creds, &tampered).await;
-    assert_eq!(
-        (answer.status, answer.json["error"].as_str()),
-        (400, Some("invalid signature"))
-    );
+    assert_eq!((answer.status, answer.json["error"].as_str()), (400, Some("invalid signature")));
 
-    let order = order(
-        wallet.address,
-        wallet.address,
-        true,
-        5_000_000,
-        10_000_000,
-        0,
-        2,
-    );
-    let other_key = order_body(
-        &order,
-        &Wallet::numbered(8).sign(v2_hash(&order)),
-        &creds.api_key,
-        "GTC",
-    );
+    let order = order(wallet.address, wallet.address, true, 5_000_000, 10_000_000, 0, 2);
+    let other_key = order_body(&order, &Wallet::numbered(8).sign(v2_hash(&order)), &creds.api_key, "GTC");
     let answer = post_order(&fake, wallet.address, &creds, &other_key).await;
     assert_eq!(answer.json["error"], "invalid signature");
 
-    let v3 = order_body(
-        &order,
-        &wallet.sign(order_hash(&order, &exchange_domain(137, 3, false))),
-        &creds.api_key,
-        "GTC",
-    );
+    let v3 =
+        order_body(&order, &wallet.sign(order_hash(&order, &exchange_domain(137, 3, false))), &creds.api_key, "GTC");
     let answer = post_order(&fake, wallet.address, &creds, &v3).await;
     assert_eq!(answer.json["error"], "order_version_mismatch");
     assert!(fake.accepted_orders().is_empty());
@@ -411,82 +312,36 @@ async fn neg_risk_market_orders_must_be_signed_for_the_neg_risk_exchange() {
     let (fake, wallet, creds) = funded_eoa().await;
     fake.add_market(TOKEN, "0.01", true, "5", &[], &[]);
     let (order, plain) = resting_buy(&wallet, &creds, 1);
-    assert_eq!(
-        post_order(&fake, wallet.address, &creds, &plain).await.json["error"],
-        "invalid signature"
-    );
-    let neg_risk = order_body(
-        &order,
-        &wallet.sign(order_hash(&order, &exchange_domain(137, 2, true))),
-        &creds.api_key,
-        "GTC",
-    );
-    assert_eq!(
-        post_order(&fake, wallet.address, &creds, &neg_risk)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(post_order(&fake, wallet.address, &creds, &plain).await.json["error"], "invalid signature");
+    let neg_risk =
+        order_body(&order, &wallet.sign(order_hash(&order, &exchange_domain(137, 2, true))), &creds.api_key, "GTC");
+    assert_eq!(post_order(&fake, wallet.address, &creds, &neg_risk).await.status, 200);
 }
 
 #[tokio::test]
 async fn duplicate_order_is_refused() {
     let (fake, wallet, creds) = funded_eoa().await;
     let (order, body) = resting_buy(&wallet, &creds, 1);
-    assert_eq!(
-        post_order(&fake, wallet.address, &creds, &body)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(post_order(&fake, wallet.address, &creds, &body).await.status, 200);
     let again = post_order(&fake, wallet.address, &creds, &body).await;
     assert_eq!(again.status, 400);
-    assert_eq!(
-        again.json["error"],
-        format!("order {} is invalid. Duplicated.", v2_hash(&order))
-    );
+    assert_eq!(again.json["error"], format!("order {} is invalid. Duplicated.", v2_hash(&order)));
 }
 
 #[tokio::test]
 async fn off_tick_price_and_below_minimum_size_are_refused() {
     let (fake, wallet, creds) = funded_eoa().await;
-    let off_tick = order(
-        wallet.address,
-        wallet.address,
-        true,
-        5_550_000,
-        10_000_000,
-        0,
-        1,
-    );
-    let body = order_body(
-        &off_tick,
-        &wallet.sign(v2_hash(&off_tick)),
-        &creds.api_key,
-        "GTC",
-    );
+    let off_tick = order(wallet.address, wallet.address, true, 5_550_000, 10_000_000, 0, 1);
+    let body = order_body(&off_tick, &wallet.sign(v2_hash(&off_tick)), &creds.api_key, "GTC");
     let answer = post_order(&fake, wallet.address, &creds, &body).await;
-    let expected = format!(
-        "order {} is invalid. Price (0.555) breaks minimum tick size rule: 0.01",
-        v2_hash(&off_tick)
-    );
+    let expected =
+        format!("order {} is invalid. Price (0.555) breaks minimum tick size rule: 0.01", v2_hash(&off_tick));
     assert_eq!(answer.json["error"], expected);
 
-    let small = order(
-        wallet.address,
-        wallet.address,
-        true,
-        2_000_000,
-        4_000_000,
-        0,
-        2,
-    );
+    let small = order(wallet.address, wallet.address, true, 2_000_000, 4_000_000, 0, 2);
     let body = order_body(&small, &wallet.sign(v2_hash(&small)), &creds.api_key, "GTC");
     let answer = post_order(&fake, wallet.address, &creds, &body).await;
-    let expected = format!(
-        "order {} is invalid. Size (4) lower than the minimum: 5",
-        v2_hash(&small)
-    );
+    let expected = format!("order {} is invalid. Size (4) lower than the minimum: 5", v2_hash(&small));
     assert_eq!(answer.json["error"], expected);
 }
 
@@ -494,15 +349,7 @@ async fn off_tick_price_and_below_minimum_size_are_refused() {
 async fn market_buy_amounts_rounded_by_the_client_are_on_tick() {
     let (fake, wallet, creds) = funded_eoa().await;
     // $10 at 0.52: the client sends maker 10 and taker 10/0.52 rounded down to 4 decimals.
-    let order = order(
-        wallet.address,
-        wallet.address,
-        true,
-        10_000_000,
-        19_230_700,
-        0,
-        1,
-    );
+    let order = order(wallet.address, wallet.address, true, 10_000_000, 19_230_700, 0, 1);
     let body = order_body(&order, &wallet.sign(v2_hash(&order)), &creds.api_key, "FAK");
     let answer = post_order(&fake, wallet.address, &creds, &body).await;
     assert_eq!(answer.json["status"], "matched", "{}", answer.json);
@@ -513,36 +360,13 @@ async fn buy_beyond_the_balance_and_sell_without_shares_are_refused() {
     let (fake, wallet, creds) = funded_eoa().await;
     fake.set_balance(wallet.address, BalanceAsset::Collateral, 4_000_000);
     let (_, body) = resting_buy(&wallet, &creds, 1);
-    assert_eq!(
-        post_order(&fake, wallet.address, &creds, &body).await.json["error"],
-        "not enough balance / allowance"
-    );
+    assert_eq!(post_order(&fake, wallet.address, &creds, &body).await.json["error"], "not enough balance / allowance");
 
-    let sell = order(
-        wallet.address,
-        wallet.address,
-        false,
-        6_000_000,
-        10_000_000,
-        0,
-        2,
-    );
+    let sell = order(wallet.address, wallet.address, false, 6_000_000, 10_000_000, 0, 2);
     let body = order_body(&sell, &wallet.sign(v2_hash(&sell)), &creds.api_key, "GTC");
-    assert_eq!(
-        post_order(&fake, wallet.address, &creds, &body).await.json["error"],
-        "not enough balance / allowance"
-    );
-    fake.set_balance(
-        wallet.address,
-        BalanceAsset::Conditional(TOKEN.into()),
-        10_000_000,
-    );
-    assert_eq!(
-        post_order(&fake, wallet.address, &creds, &body)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(post_order(&fake, wallet.address, &creds, &body).await.json["error"], "not enough balance / allowance");
+    fake.set_balance(wallet.address, BalanceAsset::Conditional(TOKEN.into()), 10_000_000);
+    assert_eq!(post_order(&fake, wallet.address, &creds, &body).await.status, 200);
 }
 
 #[tokio::test]
@@ -552,36 +376,19 @@ async fn bad_hmac_wrong_passphrase_and_altered_body_are_unauthorized() {
     let bytes = serde_json::to_vec(&body).unwrap();
     let url = format!("{}/order", fake.clob_url());
 
-    let wrong_secret = ApiCreds {
-        secret: "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg==".into(),
-        ..creds.clone()
-    };
+    let wrong_secret = ApiCreds { secret: "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg==".into(), ..creds.clone() };
     let headers = l2_headers(wallet.address, &wrong_secret, "POST", "/order", &bytes);
     let answer = send(Method::POST, &url, &headers, bytes.clone()).await;
-    assert_eq!(
-        (answer.status, answer.json["error"].as_str()),
-        (401, Some("Unauthorized/Invalid api key"))
-    );
+    assert_eq!((answer.status, answer.json["error"].as_str()), (401, Some("Unauthorized/Invalid api key")));
 
-    let wrong_passphrase = ApiCreds {
-        passphrase: "nope".into(),
-        ..creds.clone()
-    };
+    let wrong_passphrase = ApiCreds { passphrase: "nope".into(), ..creds.clone() };
     let headers = l2_headers(wallet.address, &wrong_passphrase, "POST", "/order", &bytes);
-    assert_eq!(
-        send(Method::POST, &url, &headers, bytes.clone())
-            .await
-            .status,
-        401
-    );
+    assert_eq!(send(Method::POST, &url, &headers, bytes.clone()).await.status, 401);
 
     let headers = l2_headers(wallet.address, &creds, "POST", "/order", &bytes);
     let mut altered = bytes.clone();
     altered.push(b' ');
-    assert_eq!(
-        send(Method::POST, &url, &headers, altered).await.status,
-        401
-    );
+    assert_eq!(send(Method::POST, &url, &headers, altered).await.status, 401);
     assert_eq!(send(Method::POST, &url, &headers, bytes).await.status, 200);
 }
 
@@ -590,40 +397,13 @@ async fn l1_create_then_derive_returns_the_same_credentials() {
     let fake = FakePolymarket::start(FakePolymarketConfig::default()).await;
     let wallet = Wallet::numbered(9);
     let derive_url = format!("{}/auth/derive-api-key", fake.clob_url());
-    let signed = |ts: u64| {
-        wallet.sign(clob_auth_hash(
-            137,
-            wallet.address,
-            &ts.to_string(),
-            U256::ZERO,
-        ))
-    };
+    let signed = |ts: u64| wallet.sign(clob_auth_hash(137, wallet.address, &ts.to_string(), U256::ZERO));
 
-    let before = send(
-        Method::GET,
-        &derive_url,
-        &l1_headers(wallet.address, signed(now()), now()),
-        vec![],
-    )
-    .await;
-    assert_eq!(
-        (before.status, before.json["error"].as_str()),
-        (400, Some("Could not derive api key!"))
-    );
+    let before = send(Method::GET, &derive_url, &l1_headers(wallet.address, signed(now()), now()), vec![]).await;
+    assert_eq!((before.status, before.json["error"].as_str()), (400, Some("Could not derive api key!")));
     let created = create_key(&fake, &wallet).await;
-    assert_eq!(
-        alloy_primitives::hex::decode(&created.passphrase)
-            .unwrap()
-            .len(),
-        32
-    );
-    let derived = send(
-        Method::GET,
-        &derive_url,
-        &l1_headers(wallet.address, signed(now()), now()),
-        vec![],
-    )
-    .await;
+    assert_eq!(alloy_primitives::hex::decode(&created.passphrase).unwrap().len(), 32);
+    let derived = send(Method::GET, &derive_url, &l1_headers(wallet.address, signed(now()), now()), vec![]).await;
     assert_eq!(creds(&derived.json), created);
     let again = send(
         Method::POST,
@@ -632,24 +412,12 @@ async fn l1_create_then_derive_returns_the_same_credentials() {
         vec![],
     )
     .await;
-    assert_eq!(
-        (again.status, again.json["error"].as_str()),
-        (400, Some("Could not create api key"))
-    );
+    assert_eq!((again.status, again.json["error"].as_str()), (400, Some("Could not create api key")));
     assert_eq!(fake.api_keys(), vec![(wallet.address, created)]);
 
     let stale = now() - 3600;
-    let answer = send(
-        Method::GET,
-        &derive_url,
-        &l1_headers(wallet.address, signed(stale), stale),
-        vec![],
-    )
-    .await;
-    assert_eq!(
-        (answer.status, answer.json["error"].as_str()),
-        (401, Some("Invalid L1 Request headers"))
-    );
+    let answer = send(Method::GET, &derive_url, &l1_headers(wallet.address, signed(stale), stale), vec![]).await;
+    assert_eq!((answer.status, answer.json["error"].as_str()), (401, Some("Invalid L1 Request headers")));
 }
 
 #[tokio::test]
@@ -661,19 +429,8 @@ async fn type2_order_needs_the_signers_polymarket_safe_as_maker() {
         let order = order(maker, wallet.address, true, 5_000_000, 10_000_000, 2, salt);
         order_body(&order, &wallet.sign(v2_hash(&order)), &creds.api_key, "GTC")
     };
-    assert_eq!(
-        post_order(&fake, wallet.address, &creds, &order_for(safe, 1))
-            .await
-            .status,
-        200
-    );
-    let answer = post_order(
-        &fake,
-        wallet.address,
-        &creds,
-        &order_for(Wallet::numbered(3).address, 2),
-    )
-    .await;
+    assert_eq!(post_order(&fake, wallet.address, &creds, &order_for(safe, 1)).await.status, 200);
+    let answer = post_order(&fake, wallet.address, &creds, &order_for(Wallet::numbered(3).address, 2)).await;
     assert_eq!(answer.json["error"], "invalid signature");
 }
 
@@ -681,21 +438,10 @@ async fn type2_order_needs_the_signers_polymarket_safe_as_maker() {
 async fn order_signer_must_be_the_api_keys_address() {
     let (fake, wallet, creds) = funded_eoa().await;
     let other = Wallet::numbered(8);
-    let order = order(
-        other.address,
-        other.address,
-        true,
-        5_000_000,
-        10_000_000,
-        0,
-        1,
-    );
+    let order = order(other.address, other.address, true, 5_000_000, 10_000_000, 0, 1);
     let body = order_body(&order, &other.sign(v2_hash(&order)), &creds.api_key, "GTC");
     let answer = post_order(&fake, wallet.address, &creds, &body).await;
-    assert_eq!(
-        answer.json["error"],
-        "the order signer address has to be the address of the API KEY"
-    );
+    assert_eq!(answer.json["error"], "the order signer address has to be the address of the API KEY");
 }
 
 /// The digest a Safe owner signs for ERC-1271 `isValidSignature(hash, …)` through the
@@ -704,8 +450,7 @@ async fn order_signer_must_be_the_api_keys_address() {
 fn safe_message_digest(safe: Address, hash: B256) -> B256 {
     let domain_type = keccak256("EIP712Domain(uint256 chainId,address verifyingContract)");
     let domain = keccak256((domain_type, U256::from(137), safe).abi_encode());
-    let message =
-        keccak256((keccak256("SafeMessage(bytes message)"), keccak256(hash)).abi_encode());
+    let message = keccak256((keccak256("SafeMessage(bytes message)"), keccak256(hash)).abi_encode());
     keccak256([&[0x19, 0x01][..], domain.as_slice(), message.as_slice()].concat())
 }
 
@@ -714,27 +459,16 @@ async fn type3_order_is_checked_by_the_safe_itself_on_chain() {
     let chain = LocalChain::start().await;
     let owner = Wallet::numbered(11);
     let safe = chain.deploy_safe(owner.address).await;
-    let config = FakePolymarketConfig {
-        rpc_url: Some(chain.rpc_url()),
-        ..FakePolymarketConfig::default()
-    };
+    let config = FakePolymarketConfig { rpc_url: Some(chain.rpc_url()), ..FakePolymarketConfig::default() };
     let fake = FakePolymarket::start(config).await;
     fake.add_market(TOKEN, "0.01", false, "5", &[], &[]);
     fake.set_balance(safe, BalanceAsset::Collateral, 100_000_000);
 
     // The Safe's own API key, proved by its owner through ERC-1271.
     let ts = now();
-    let auth = owner.sign(safe_message_digest(
-        safe,
-        clob_auth_hash(137, safe, &ts.to_string(), U256::ZERO),
-    ));
-    let created = send(
-        Method::POST,
-        &format!("{}/auth/api-key", fake.clob_url()),
-        &l1_headers(safe, auth, ts),
-        vec![],
-    )
-    .await;
+    let auth = owner.sign(safe_message_digest(safe, clob_auth_hash(137, safe, &ts.to_string(), U256::ZERO)));
+    let created =
+        send(Method::POST, &format!("{}/auth/api-key", fake.clob_url()), &l1_headers(safe, auth, ts), vec![]).await;
     assert_eq!(created.status, 200, "{}", created.json);
     let creds = creds(&created.json);
 
@@ -742,22 +476,11 @@ async fn type3_order_is_checked_by_the_safe_itself_on_chain() {
         let order = order(safe, safe, true, 5_000_000, 10_000_000, 3, salt);
         let hash = v2_hash(&order);
         assert!(!hash.is_zero());
-        order_body(
-            &order,
-            &wallet.sign(safe_message_digest(safe, hash)),
-            &creds.api_key,
-            "GTC",
-        )
+        order_body(&order, &wallet.sign(safe_message_digest(safe, hash)), &creds.api_key, "GTC")
     };
     let answer = post_order(&fake, safe, &creds, &order_signed_by(&owner, 1)).await;
     assert_eq!(answer.status, 200, "{}", answer.json);
-    let answer = post_order(
-        &fake,
-        safe,
-        &creds,
-        &order_signed_by(&Wallet::numbered(12), 2),
-    )
-    .await;
+    let answer = post_order(&fake, safe, &creds, &order_signed_by(&Wallet::numbered(12), 2)).await;
     assert_eq!(answer.json["error"], "invalid signature");
 }
 
@@ -767,20 +490,8 @@ async fn local_chain_safe_answers_erc1271_only_for_its_owner() {
     let owner = Wallet::numbered(21);
     let safe = chain.deploy_safe(owner.address).await;
     let hash = keccak256("anything");
-    assert!(
-        chain
-            .is_valid_signature(safe, hash, &owner.sign(safe_message_digest(safe, hash)))
-            .await
-    );
-    assert!(
-        !chain
-            .is_valid_signature(
-                safe,
-                hash,
-                &Wallet::numbered(22).sign(safe_message_digest(safe, hash))
-            )
-            .await
-    );
+    assert!(chain.is_valid_signature(safe, hash, &owner.sign(safe_message_digest(safe, hash))).await);
+    assert!(!chain.is_valid_signature(safe, hash, &Wallet::numbered(22).sign(safe_message_digest(safe, hash))).await);
 }
 
 #[tokio::test]
@@ -792,53 +503,30 @@ async fn order_status_follows_scripting_and_cancel() {
     let path = format!("/data/order/{id}");
     let status = || async {
         let headers = l2_headers(wallet.address, &creds, "GET", &path, b"");
-        send(
-            Method::GET,
-            &format!("{}{path}", fake.clob_url()),
-            &headers,
-            vec![],
-        )
-        .await
-        .json
+        send(Method::GET, &format!("{}{path}", fake.clob_url()), &headers, vec![]).await.json
     };
     let live = status().await;
     assert_eq!(
-        (
-            live["status"].as_str(),
-            live["original_size"].as_str(),
-            live["price"].as_str()
-        ),
+        (live["status"].as_str(), live["original_size"].as_str(), live["price"].as_str()),
         (Some("LIVE"), Some("10"), Some("0.5"))
     );
 
     let cancel = serde_json::to_vec(&json!({ "orderID": id })).unwrap();
     let headers = l2_headers(wallet.address, &creds, "DELETE", "/order", &cancel);
-    let answer = send(
-        Method::DELETE,
-        &format!("{}/order", fake.clob_url()),
-        &headers,
-        cancel,
-    )
-    .await;
+    let answer = send(Method::DELETE, &format!("{}/order", fake.clob_url()), &headers, cancel).await;
     assert_eq!(answer.json["canceled"], json!([id]));
     assert_eq!(status().await["status"], "CANCELED");
 
     fake.set_order_status(&id, "MATCHED", "4");
     let matched = status().await;
-    assert_eq!(
-        (matched["status"].as_str(), matched["size_matched"].as_str()),
-        (Some("MATCHED"), Some("4"))
-    );
+    assert_eq!((matched["status"].as_str(), matched["size_matched"].as_str()), (Some("MATCHED"), Some("4")));
 }
 
 #[tokio::test]
 async fn balance_allowance_reports_the_scripted_balance() {
     let (fake, wallet, creds) = funded_eoa().await;
     let headers = l2_headers(wallet.address, &creds, "GET", "/balance-allowance", b"");
-    let url = format!(
-        "{}/balance-allowance?asset_type=COLLATERAL&signature_type=0",
-        fake.clob_url()
-    );
+    let url = format!("{}/balance-allowance?asset_type=COLLATERAL&signature_type=0", fake.clob_url());
     let answer = send(Method::GET, &url, &headers, vec![]).await;
     assert_eq!(answer.json["balance"], "1000000000");
     assert!(answer.json["allowances"]["0xE111180000d2663C0091e4f400237545B87B996B"].is_string());
@@ -848,49 +536,18 @@ async fn balance_allowance_reports_the_scripted_balance() {
 async fn scripted_rate_limit_and_server_error_are_answered_then_cleared() {
     let (fake, wallet, creds) = funded_eoa().await;
     let (_, body) = resting_buy(&wallet, &creds, 1);
-    fake.set_behaviour(
-        Endpoint::PostOrder,
-        Behaviour::RateLimited {
-            retry_after_secs: 7,
-        },
-    );
+    fake.set_behaviour(Endpoint::PostOrder, Behaviour::RateLimited { retry_after_secs: 7 });
     let answer = post_order(&fake, wallet.address, &creds, &body).await;
-    assert_eq!(
-        (
-            answer.status,
-            answer.headers["retry-after"].to_str().unwrap()
-        ),
-        (429, "7")
-    );
+    assert_eq!((answer.status, answer.headers["retry-after"].to_str().unwrap()), (429, "7"));
     fake.set_behaviour(Endpoint::Any, Behaviour::Status(503));
     fake.set_behaviour(Endpoint::PostOrder, Behaviour::Healthy);
-    let book = send(
-        Method::GET,
-        &format!("{}/book?token_id={TOKEN}", fake.clob_url()),
-        &[],
-        vec![],
-    )
-    .await;
+    let book = send(Method::GET, &format!("{}/book?token_id={TOKEN}", fake.clob_url()), &[], vec![]).await;
     assert_eq!(book.status, 503);
-    assert_eq!(
-        post_order(&fake, wallet.address, &creds, &body)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(post_order(&fake, wallet.address, &creds, &body).await.status, 200);
     fake.set_behaviour(Endpoint::Any, Behaviour::Delay(Duration::from_millis(1)));
-    let book = send(
-        Method::GET,
-        &format!("{}/book?token_id={TOKEN}", fake.clob_url()),
-        &[],
-        vec![],
-    )
-    .await;
+    let book = send(Method::GET, &format!("{}/book?token_id={TOKEN}", fake.clob_url()), &[], vec![]).await;
     assert_eq!(
-        (
-            book.json["bids"][0]["price"].as_str(),
-            book.json["asks"][0]["price"].as_str()
-        ),
+        (book.json["bids"][0]["price"].as_str(), book.json["asks"][0]["price"].as_str()),
         (Some("0.48"), Some("0.52"))
     );
     assert_eq!(fake.request_count(Endpoint::PostOrder), 2);
@@ -907,21 +564,11 @@ async fn public_routes_answer_in_the_real_shapes() {
     };
     assert_eq!(get("/".into()).await.json, "OK");
     assert_eq!(get("/version".into()).await.json, json!({ "version": 2 }));
-    assert_eq!(
-        get(format!("/tick-size?token_id={TOKEN}")).await.json,
-        json!({ "minimum_tick_size": 0.01 })
-    );
-    assert_eq!(
-        get(format!("/neg-risk?token_id={TOKEN}")).await.json,
-        json!({ "neg_risk": false })
-    );
+    assert_eq!(get(format!("/tick-size?token_id={TOKEN}")).await.json, json!({ "minimum_tick_size": 0.01 }));
+    assert_eq!(get(format!("/neg-risk?token_id={TOKEN}")).await.json, json!({ "neg_risk": false }));
     let book = get(format!("/book?token_id={TOKEN}")).await.json;
     assert_eq!(
-        (
-            book["min_order_size"].as_str(),
-            book["tick_size"].as_str(),
-            book["asset_id"].as_str()
-        ),
+        (book["min_order_size"].as_str(), book["tick_size"].as_str(), book["asset_id"].as_str()),
         (Some("5"), Some("0.01"), Some(TOKEN))
     );
     assert_eq!(get("/book?token_id=999".into()).await.status, 404);
@@ -946,18 +593,8 @@ async fn data_api_hides_maker_fills_unless_taker_only_is_false() {
     assert_eq!(default.as_array().unwrap().len(), 1);
     assert_eq!(default[0]["timestamp"], 100);
     let all = trades("&takerOnly=false&limit=10").await;
-    assert_eq!(
-        (all[0]["timestamp"].as_u64(), all[1]["timestamp"].as_u64()),
-        (Some(200), Some(100))
-    );
+    assert_eq!((all[0]["timestamp"].as_u64(), all[1]["timestamp"].as_u64()), (Some(200), Some(100)));
     assert!(all[0].get("maker").is_none());
-    let positions = send(
-        Method::GET,
-        &format!("{}/positions?user={leader}", fake.data_url()),
-        &[],
-        vec![],
-    )
-    .await
-    .json;
+    let positions = send(Method::GET, &format!("{}/positions?user={leader}", fake.data_url()), &[], vec![]).await.json;
     assert_eq!(positions[0]["size"], 20.0);
 }

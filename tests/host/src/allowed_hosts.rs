@@ -54,14 +54,11 @@ impl AllowedHosts {
     /// variable cannot be resolved.
     pub(crate) fn resolve(entries: &[String], vars: &Variables) -> anyhow::Result<Self> {
         reject_allow_all(entries)?;
-        vars.check_all_resolved()
-            .map_err(|e: VarError| anyhow::anyhow!("{e}"))?;
+        vars.check_all_resolved().map_err(|e: VarError| anyhow::anyhow!("{e}"))?;
         let hosts = entries
             .iter()
             .map(|entry| {
-                let text = vars
-                    .render(&Template::parse(entry)?)
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let text = vars.render(&Template::parse(entry)?).map_err(|e| anyhow::anyhow!("{e}"))?;
                 AllowedHost::parse(&text)
             })
             .collect::<anyhow::Result<_>>()?;
@@ -77,9 +74,7 @@ impl AllowedHosts {
     /// Whether a relative URL (a request to the app itself) may be sent.
     pub(crate) fn allows_relative(&self, schemes: &[&str]) -> bool {
         self.0.iter().any(|h| {
-            schemes
-                .iter()
-                .any(|s| h.scheme.as_deref().is_none_or(|hs| hs == *s))
+            schemes.iter().any(|s| h.scheme.as_deref().is_none_or(|hs| hs == *s))
                 && matches!(h.host, HostPattern::Any | HostPattern::ToSelf)
         })
     }
@@ -133,11 +128,7 @@ impl AllowedHost {
             }
             s => Some(s.to_owned()),
         };
-        Ok(Self {
-            scheme: scheme_pattern,
-            host: HostPattern::parse(host)?,
-            ports: parse_ports(port, scheme)?,
-        })
+        Ok(Self { scheme: scheme_pattern, host: HostPattern::parse(host)?, ports: parse_ports(port, scheme)? })
     }
 
     fn allows(&self, url: &OutboundUrl) -> bool {
@@ -147,10 +138,7 @@ impl AllowedHost {
             HostPattern::Subdomain(suffix) => url.host.ends_with(suffix.as_str()),
             HostPattern::ToSelf => false,
             HostPattern::Exact(h) => *h == url.host,
-            HostPattern::Cidr(net) => url
-                .host
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| net.contains(&ip)),
+            HostPattern::Cidr(net) => url.host.parse::<std::net::IpAddr>().is_ok_and(|ip| net.contains(&ip)),
         };
         let port_ok = match &self.ports {
             None => true,
@@ -183,16 +171,10 @@ impl HostPattern {
             bail!("hosts must not contain paths");
         }
         if let Some(domain) = host.strip_prefix("*.") {
-            ensure!(
-                !domain.contains('*'),
-                "Invalid allowed host {host}: wildcards are allowed only as prefixes"
-            );
+            ensure!(!domain.contains('*'), "Invalid allowed host {host}: wildcards are allowed only as prefixes");
             return Ok(Self::Subdomain(format!(".{domain}")));
         }
-        ensure!(
-            !host.contains('*'),
-            "Invalid allowed host {host}: wildcards are allowed only as subdomains"
-        );
+        ensure!(!host.contains('*'), "Invalid allowed host {host}: wildcards are allowed only as subdomains");
         Ok(Self::Exact(host.trim_end_matches('/').to_owned()))
     }
 }
@@ -211,10 +193,8 @@ fn parse_ports(port: &str, scheme: &str) -> anyhow::Result<Option<Vec<(u16, u16)
     if port.starts_with('{') {
         bail!("port lists are not yet supported");
     }
-    let number = |s: &str| -> anyhow::Result<u16> {
-        s.parse()
-            .with_context(|| format!("port {port:?} is not a number"))
-    };
+    let number =
+        |s: &str| -> anyhow::Result<u16> { s.parse().with_context(|| format!("port {port:?} is not a number")) };
     let range = match port.split_once("..") {
         // Spin's ranges are half-open: `8000..8100` allows 8000 through 8099.
         Some((lo, hi)) => match number(hi)?.checked_sub(1) {
@@ -249,10 +229,7 @@ impl OutboundUrl {
         };
         Ok(Self {
             scheme: parsed.scheme().to_owned(),
-            host: parsed
-                .host_str()
-                .with_context(|| format!("{url:?} does not have a host component"))?
-                .to_owned(),
+            host: parsed.host_str().with_context(|| format!("{url:?} does not have a host component"))?.to_owned(),
             port: parsed.port(),
         })
     }
@@ -268,16 +245,12 @@ fn encode_userinfo(url: &str) -> String {
     if at >= path_start || at < start {
         return url.to_owned();
     }
-    let encoded: String =
-        percent_encoding::utf8_percent_encode(&url[start..at], USERINFO).to_string();
+    let encoded: String = percent_encoding::utf8_percent_encode(&url[start..at], USERINFO).to_string();
     format!("{}{encoded}{}", &url[..start], &url[at..])
 }
 
-const USERINFO: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+const USERINFO: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 #[cfg(test)]
 mod tests {
@@ -287,10 +260,7 @@ mod tests {
         let vars = Variables::new(
             &Default::default(),
             &Default::default(),
-            crate::variables::Sources {
-                overrides: &std::collections::HashMap::new(),
-                environment: false,
-            },
+            crate::variables::Sources { overrides: &std::collections::HashMap::new(), environment: false },
         )
         .unwrap();
         let entries: Vec<String> = entries.iter().map(|s| s.to_string()).collect();
@@ -299,43 +269,23 @@ mod tests {
 
     #[test]
     fn exact_scheme_host_and_port() {
-        let h = literal(&[
-            "postgres://127.0.0.1:5432",
-            "https://api.example.com",
-            "redis://localhost",
-        ]);
+        let h = literal(&["postgres://127.0.0.1:5432", "https://api.example.com", "redis://localhost"]);
         assert!(h.allows_url("127.0.0.1:5432", "postgres").unwrap());
         assert!(h.allows_url("127.0.0.1", "postgres").unwrap());
         assert!(!h.allows_url("localhost:5432", "postgres").unwrap());
         assert!(!h.allows_url("127.0.0.1:5433", "postgres").unwrap());
-        assert!(
-            h.allows_url("https://api.example.com/x?y", "https")
-                .unwrap()
-        );
-        assert!(
-            h.allows_url("https://api.example.com:443/", "https")
-                .unwrap()
-        );
+        assert!(h.allows_url("https://api.example.com/x?y", "https").unwrap());
+        assert!(h.allows_url("https://api.example.com:443/", "https").unwrap());
         assert!(!h.allows_url("http://api.example.com/", "https").unwrap());
-        assert!(
-            !h.allows_url("https://api.example.com:8443/", "https")
-                .unwrap()
-        );
+        assert!(!h.allows_url("https://api.example.com:8443/", "https").unwrap());
         assert!(h.allows_url("redis://localhost:6379/3", "redis").unwrap());
         assert!(!h.allows_url("redis://127.0.0.1:6379", "redis").unwrap());
-        assert!(
-            h.allows_url("redis://u:p#ss@localhost:6379", "redis")
-                .unwrap()
-        );
+        assert!(h.allows_url("redis://u:p#ss@localhost:6379", "redis").unwrap());
     }
 
     #[test]
     fn wildcards_ranges_and_cidrs() {
-        let h = literal(&[
-            "*://*.example.com:*",
-            "http://10.0.0.0/8:8000..8002",
-            "https://*:443",
-        ]);
+        let h = literal(&["*://*.example.com:*", "http://10.0.0.0/8:8000..8002", "https://*:443"]);
         assert!(h.allows_url("tcp://a.b.example.com:1", "https").unwrap());
         assert!(h.allows_url("http://10.1.2.3:8001/", "https").unwrap());
         assert!(!h.allows_url("http://10.1.2.3:8002/", "https").unwrap());
@@ -357,9 +307,7 @@ mod tests {
             ("https://*.ex*.com", "only as prefixes"),
             ("https://example.com:http", "is not a number"),
         ] {
-            let err = AllowedHosts::validate(&[entry.to_owned()])
-                .unwrap_err()
-                .to_string();
+            let err = AllowedHosts::validate(&[entry.to_owned()]).unwrap_err().to_string();
             assert!(err.contains(expect), "{entry}: {err}");
         }
         assert!(AllowedHosts::validate(&["insecure:allow-all".to_owned()]).is_err());

@@ -20,8 +20,7 @@ use bindings::fermyon::spin_cron::cron_types::{Error, Metadata};
 
 /// Parses a `sec min hour day-of-month month day-of-week [year]` expression, in UTC.
 pub(crate) fn parse_schedule(expression: &str) -> anyhow::Result<cron::Schedule> {
-    cron::Schedule::from_str(expression)
-        .map_err(|e| anyhow::anyhow!("invalid cron expression {expression:?}: {e}"))
+    cron::Schedule::from_str(expression).map_err(|e| anyhow::anyhow!("invalid cron expression {expression:?}: {e}"))
 }
 
 /// Calls `handle-cron-event` of an instantiated component.
@@ -29,9 +28,8 @@ pub(crate) async fn call(
     store: &mut wasmtime::Store<crate::state::State>,
     instance: &wasmtime::component::Instance,
 ) -> anyhow::Result<Result<(), String>> {
-    let cron = SpinCron::new(&mut *store, instance).map_err(|e| {
-        anyhow::Error::from(e).context("the component does not export handle-cron-event")
-    })?;
+    let cron = SpinCron::new(&mut *store, instance)
+        .map_err(|e| anyhow::Error::from(e).context("the component does not export handle-cron-event"))?;
     let timestamp = Utc::now().timestamp().try_into().unwrap_or_default();
     let result = cron
         .call_handle_cron_event(&mut *store, Metadata { timestamp })

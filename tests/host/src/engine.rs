@@ -39,11 +39,7 @@ impl Runtime {
             })
             .context("starting the epoch thread")?;
         let linker = state::linker(&engine)?;
-        Ok(Self {
-            engine,
-            linker,
-            cache_dir,
-        })
+        Ok(Self { engine, linker, cache_dir })
     }
 
     /// Epoch ticks for a wall-clock deadline.
@@ -53,38 +49,25 @@ impl Runtime {
 
     /// Compiles (or loads from the cache) the component at `source` and links it. Fails with
     /// the name of the first import this host does not implement.
-    pub(crate) async fn prepare(
-        &self,
-        id: &str,
-        source: &Path,
-    ) -> anyhow::Result<InstancePre<State>> {
-        let wasm = tokio::fs::read(source)
-            .await
-            .with_context(|| format!("component {id:?}: reading {}", source.display()))?;
+    pub(crate) async fn prepare(&self, id: &str, source: &Path) -> anyhow::Result<InstancePre<State>> {
+        let wasm =
+            tokio::fs::read(source).await.with_context(|| format!("component {id:?}: reading {}", source.display()))?;
         let engine = self.engine.clone();
         let cached = self.cache_path(&wasm);
-        let component =
-            tokio::task::spawn_blocking(move || load_or_compile(&engine, &wasm, &cached))
-                .await?
-                .with_context(|| format!("component {id:?}: compiling {}", source.display()))?;
+        let component = tokio::task::spawn_blocking(move || load_or_compile(&engine, &wasm, &cached))
+            .await?
+            .with_context(|| format!("component {id:?}: compiling {}", source.display()))?;
         self.linker.instantiate_pre(&component).map_err(|e| {
-            anyhow::Error::from(e).context(format!(
-                "component {id:?} imports an interface this host does not implement"
-            ))
+            anyhow::Error::from(e)
+                .context(format!("component {id:?} imports an interface this host does not implement"))
         })
     }
 
     fn cache_path(&self, wasm: &[u8]) -> PathBuf {
-        let digest: String = Sha256::digest(wasm)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let digest: String = Sha256::digest(wasm).iter().map(|b| format!("{b:02x}")).collect();
         let mut compat = DefaultHasher::new();
-        self.engine
-            .precompile_compatibility_hash()
-            .hash(&mut compat);
-        self.cache_dir
-            .join(format!("{digest}-{:016x}.cwasm", compat.finish()))
+        self.engine.precompile_compatibility_hash().hash(&mut compat);
+        self.cache_dir.join(format!("{digest}-{:016x}.cwasm", compat.finish()))
     }
 }
 
@@ -98,10 +81,7 @@ fn load_or_compile(engine: &Engine, wasm: &[u8], cached: &Path) -> anyhow::Resul
     }
     let component = Component::new(engine, wasm).map_err(anyhow::Error::from)?;
     if let Err(e) = write_cache(&component, cached) {
-        tracing::warn!(
-            "could not cache compiled component at {}: {e:#}",
-            cached.display()
-        );
+        tracing::warn!("could not cache compiled component at {}: {e:#}", cached.display());
     }
     Ok(component)
 }
@@ -114,9 +94,7 @@ fn write_cache(component: &Component, path: &Path) -> anyhow::Result<()> {
     static WRITES: AtomicU64 = AtomicU64::new(0);
     let tmp = dir.join(format!(
         ".{}.{}-{}.tmp",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("component"),
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("component"),
         std::process::id(),
         WRITES.fetch_add(1, Ordering::Relaxed)
     ));

@@ -18,13 +18,7 @@ pub(crate) struct OutboundHttp {
     pub component: Arc<str>,
 }
 
-type SendResult = Result<
-    (
-        http::Response<WasiBody>,
-        Box<dyn Future<Output = Result<(), Error>> + Send>,
-    ),
-    Error,
->;
+type SendResult = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>), Error>;
 
 impl OutboundHttp {
     fn check(&self, request: &http::Request<WasiBody>) -> Result<(), Error> {

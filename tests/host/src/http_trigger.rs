@@ -26,20 +26,13 @@ pub(crate) async fn invoke(
 ) -> anyhow::Result<http::Response<Bytes>> {
     let req = prepare(route, req)?;
     let (mut store, instance) = host.instantiate(route.component(), counters).await?;
-    let proxy = Proxy::new(&mut store, &instance).map_err(|e| {
-        anyhow::Error::from(e).context("the component does not export wasi:http/incoming-handler")
-    })?;
+    let proxy = Proxy::new(&mut store, &instance)
+        .map_err(|e| anyhow::Error::from(e).context("the component does not export wasi:http/incoming-handler"))?;
     let (tx, rx) = oneshot::channel();
     let (request, response_out) = {
         let mut http = store.data_mut().http();
-        let request = http
-            .new_incoming_request(Scheme::Http, req)
-            .map_err(anyhow::Error::from)?;
-        (
-            request,
-            http.new_response_outparam(tx)
-                .map_err(anyhow::Error::from)?,
-        )
+        let request = http.new_incoming_request(Scheme::Http, req).map_err(anyhow::Error::from)?;
+        (request, http.new_response_outparam(tx).map_err(anyhow::Error::from)?)
     };
     let guest = AbortOnDrop(tokio::spawn(async move {
         proxy
@@ -51,11 +44,8 @@ pub(crate) async fn invoke(
     match rx.await {
         Ok(Ok(response)) => {
             let (parts, body) = response.into_parts();
-            let body = body
-                .collect()
-                .await
-                .map_err(|e| anyhow!("the component's response body failed: {e:?}"))?
-                .to_bytes();
+            let body =
+                body.collect().await.map_err(|e| anyhow!("the component's response body failed: {e:?}"))?.to_bytes();
             if let Err(e) = guest.finish().await {
                 tracing::warn!("component error after its response was complete: {e:?}");
             }
@@ -64,25 +54,16 @@ pub(crate) async fn invoke(
         Ok(Err(code)) => Err(anyhow!("the component responded with error {code:?}")),
         Err(_) => {
             guest.finish().await.context("guest invocation failed")?;
-            Err(anyhow!(
-                "guest failed to produce a response prior to returning"
-            ))
+            Err(anyhow!("guest failed to produce a response prior to returning"))
         }
     }
 }
 
 /// The request as Spin hands it to a component: absolute URI (scheme `http`), the original
 /// headers followed by the `spin-*` ones.
-fn prepare(
-    route: &RouteMatch,
-    req: http::Request<Bytes>,
-) -> anyhow::Result<http::Request<Full<Bytes>>> {
+fn prepare(route: &RouteMatch, req: http::Request<Bytes>) -> anyhow::Result<http::Request<Full<Bytes>>> {
     let (mut parts, body) = req.into_parts();
-    let client = parts
-        .extensions
-        .get::<SocketAddr>()
-        .copied()
-        .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+    let client = parts.extensions.get::<SocketAddr>().copied().unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
     let host_header = parts
         .headers
         .get(http::header::HOST)
@@ -95,11 +76,7 @@ fn prepare(
         .map(|a| a.to_string())
         .or_else(|| host_header.clone())
         .unwrap_or_else(|| "localhost".to_owned());
-    let path_and_query = parts
-        .uri
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_owned();
+    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
     let url_host = host_header.unwrap_or_else(|| "localhost".to_owned());
     for (name, value) in route.spin_headers("http", &url_host, &path_and_query, client) {
         if let (Ok(n), Ok(v)) = (name.parse::<HeaderName>(), HeaderValue::from_str(&value)) {

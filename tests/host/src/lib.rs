@@ -112,19 +112,14 @@ impl Host {
         let variables = Variables::new(
             &manifest.variables,
             &manifest.components,
-            Sources {
-                overrides: &cfg.variables,
-                environment: cfg.env_variables,
-            },
+            Sources { overrides: &cfg.variables, environment: cfg.env_variables },
         )?;
         for (id, c) in &manifest.components {
             AllowedHosts::validate(&c.allowed_outbound_hosts)
                 .with_context(|| format!("component {id:?}: invalid allowed_outbound_hosts"))?;
         }
         let router = Router::build(&manifest.http)?;
-        let cache_dir = cfg
-            .cache_dir
-            .unwrap_or_else(|| std::env::temp_dir().join("mirror-host-cache"));
+        let cache_dir = cfg.cache_dir.unwrap_or_else(|| std::env::temp_dir().join("mirror-host-cache"));
         let components = manifest
             .components
             .into_iter()
@@ -140,23 +135,13 @@ impl Host {
             .collect();
         let inner = Inner {
             runtime: Runtime::new(cache_dir)?,
-            shared: Arc::new(Shared {
-                variables,
-                pg: Default::default(),
-                redis: Default::default(),
-            }),
+            shared: Arc::new(Shared { variables, pg: Default::default(), redis: Default::default() }),
             router,
             components,
-            cron: manifest
-                .cron
-                .into_iter()
-                .map(|c| (c.component, c.cron_expression))
-                .collect(),
+            cron: manifest.cron.into_iter().map(|c| (c.component, c.cron_expression)).collect(),
             timeout: cfg.invocation_timeout,
         };
-        Ok(Host {
-            inner: Arc::new(inner),
-        })
+        Ok(Host { inner: Arc::new(inner) })
     }
 
     /// Routes `req` by its path and runs the matching component. No route: 404. A component
@@ -171,11 +156,7 @@ impl Host {
             let response = status_only(http::StatusCode::NOT_FOUND);
             tracing::info!(component = "", trigger = %format!("http {method} {path}"), status = 404,
                 duration_ms = start.elapsed().as_millis() as u64, "no route");
-            return Invocation {
-                component: String::new(),
-                output: response,
-                round_trips: RoundTrips::default(),
-            };
+            return Invocation { component: String::new(), output: response, round_trips: RoundTrips::default() };
         };
         let component = route.component().to_owned();
         let counters = Arc::new(Counters::default());
@@ -191,11 +172,7 @@ impl Host {
         tracing::info!(component = %component, trigger = %format!("http {method} {path} ({})", route.raw_route()),
             status = output.status().as_u16(), duration_ms = start.elapsed().as_millis() as u64,
             round_trips = %round_trips, "invocation");
-        Invocation {
-            component,
-            output,
-            round_trips,
-        }
+        Invocation { component, output, round_trips }
     }
 
     /// Runs one tick of a cron component now. `Err` carries the guest's error, a trap, a load
@@ -222,11 +199,7 @@ impl Host {
         let round_trips = counters.snapshot();
         tracing::info!(component = %component_id, trigger = "cron", status = if output.is_ok() { "ok" } else { "error" },
             duration_ms = start.elapsed().as_millis() as u64, round_trips = %round_trips, "invocation");
-        Invocation {
-            component: component_id.to_owned(),
-            output,
-            round_trips,
-        }
+        Invocation { component: component_id.to_owned(), output, round_trips }
     }
 
     /// Every `[[trigger.cron]]`: (component, expression).
@@ -240,20 +213,10 @@ impl Host {
     }
 
     /// A fresh store and instance of `id`, with the invocation deadline set.
-    async fn instantiate(
-        &self,
-        id: &str,
-        counters: Arc<Counters>,
-    ) -> anyhow::Result<(Store<State>, Instance)> {
+    async fn instantiate(&self, id: &str, counters: Arc<Counters>) -> anyhow::Result<(Store<State>, Instance)> {
         let inner = &self.inner;
-        let slot = inner
-            .components
-            .get(id)
-            .with_context(|| format!("unknown component {id:?}"))?;
-        let pre = slot
-            .pre
-            .get_or_try_init(|| inner.runtime.prepare(id, &slot.source))
-            .await?;
+        let slot = inner.components.get(id).with_context(|| format!("unknown component {id:?}"))?;
+        let pre = slot.pre.get_or_try_init(|| inner.runtime.prepare(id, &slot.source)).await?;
         let policy = slot.policy.get_or_init(|| {
             Arc::new(
                 AllowedHosts::resolve(&slot.allowed_outbound_hosts, &inner.shared.variables)
@@ -264,10 +227,7 @@ impl Host {
         let mut store = Store::new(&inner.runtime.engine, state);
         store.set_epoch_deadline(Runtime::ticks(inner.timeout));
         store.epoch_deadline_trap();
-        let instance = pre
-            .instantiate_async(&mut store)
-            .await
-            .map_err(anyhow::Error::from)?;
+        let instance = pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from)?;
         Ok((store, instance))
     }
 
@@ -275,12 +235,9 @@ impl Host {
     /// running wasm is stopped by the epoch deadline itself).
     async fn deadline<T>(&self, f: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
         let limit = self.inner.timeout + GRACE;
-        tokio::time::timeout(limit, f).await.unwrap_or_else(|_| {
-            Err(anyhow::anyhow!(
-                "invocation exceeded its deadline of {:?}",
-                self.inner.timeout
-            ))
-        })
+        tokio::time::timeout(limit, f)
+            .await
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("invocation exceeded its deadline of {:?}", self.inner.timeout)))
     }
 
     fn log_failure(&self, component: &str, e: &anyhow::Error) {

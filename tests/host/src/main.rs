@@ -41,9 +41,7 @@ async fn main() -> anyhow::Result<()> {
             Host::load(cfg).await?.serve(listen).await
         }
         "migrate" => {
-            let url = flags
-                .get("--database-url")
-                .context("--database-url is required")?;
+            let url = flags.get("--database-url").context("--database-url is required")?;
             let dir = PathBuf::from(flags.get("--dir").unwrap_or("migrations"));
             let applied = mirror_test_host::migrate::migrate(url, &dir).await?;
             println!("applied {} migration(s): {applied:?}", applied.len());
@@ -63,19 +61,13 @@ impl Flags {
             if !name.starts_with("--") {
                 bail!("unexpected argument {name:?}\n{USAGE}");
             }
-            let value = args
-                .next()
-                .with_context(|| format!("{name} needs a value"))?;
+            let value = args.next().with_context(|| format!("{name} needs a value"))?;
             flags.push((name, value));
         }
         Ok(Self(flags))
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 }

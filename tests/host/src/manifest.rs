@@ -122,22 +122,14 @@ struct RawComponent {
 impl Manifest {
     /// Reads and checks the manifest at `path`; component sources resolve against its folder.
     pub(crate) fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading manifest {}", path.display()))?;
-        let dir = path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."));
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading manifest {}", path.display()))?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
         Self::parse(&text, &dir).with_context(|| format!("invalid manifest {}", path.display()))
     }
 
     fn parse(text: &str, dir: &Path) -> anyhow::Result<Self> {
         let raw: RawManifest = toml::from_str(text)?;
-        ensure!(
-            raw.spin_manifest_version == 2,
-            "spin_manifest_version must be 2, found {}",
-            raw.spin_manifest_version
-        );
+        ensure!(raw.spin_manifest_version == 2, "spin_manifest_version must be 2, found {}", raw.spin_manifest_version);
         for (name, decl) in &raw.variables {
             crate::variables::validate_name(name)?;
             match (&decl.default, decl.required) {
@@ -156,26 +148,16 @@ impl Manifest {
             };
             components.insert(
                 id,
-                ComponentDecl {
-                    source,
-                    allowed_outbound_hosts: c.allowed_outbound_hosts,
-                    variables: c.variables,
-                },
+                ComponentDecl { source, allowed_outbound_hosts: c.allowed_outbound_hosts, variables: c.variables },
             );
         }
         let known = |id: &str, trigger: &str| -> anyhow::Result<String> {
-            ensure!(
-                components.contains_key(id),
-                "{trigger} trigger refers to unknown component {id:?}"
-            );
+            ensure!(components.contains_key(id), "{trigger} trigger refers to unknown component {id:?}");
             Ok(id.to_owned())
         };
         let mut http = Vec::new();
         for t in raw.trigger.http {
-            ensure!(
-                t.executor.is_none(),
-                "http trigger executors (wagi, ...) are not supported by this host"
-            );
+            ensure!(t.executor.is_none(), "http trigger executors (wagi, ...) are not supported by this host");
             let toml::Value::String(id) = t.component else {
                 bail!("inline trigger components are not supported: use `component = \"id\"`");
             };
@@ -186,10 +168,7 @@ impl Manifest {
                     "route must be a string pattern or '{{ private = true }}': component '{id}' has {{ private = false }}"
                 ),
             };
-            http.push(HttpTrigger {
-                route,
-                component: known(&id, "http")?,
-            });
+            http.push(HttpTrigger { route, component: known(&id, "http")? });
         }
         let mut cron = Vec::new();
         for t in raw.trigger.cron {
@@ -198,12 +177,7 @@ impl Manifest {
                 .with_context(|| format!("cron trigger of component {:?}", t.component))?;
             cron.push(t);
         }
-        Ok(Self {
-            variables: raw.variables,
-            http,
-            cron,
-            components,
-        })
+        Ok(Self { variables: raw.variables, http, cron, components })
     }
 }
 
@@ -256,27 +230,12 @@ mod tests {
     fn rejects_bad_declarations() {
         let base = "spin_manifest_version = 2\n[component.a]\nsource = \"a.wasm\"\n";
         for (extra, expect) in [
-            (
-                "[variables]\nx = { default = \"1\", required = true }",
-                "exclusive",
-            ),
+            ("[variables]\nx = { default = \"1\", required = true }", "exclusive"),
             ("[variables]\nx = {}", "needs a `default`"),
-            (
-                "[variables]\nBad = { default = \"1\" }",
-                "invalid variable name",
-            ),
-            (
-                "[[trigger.http]]\nroute = \"/\"\ncomponent = \"b\"",
-                "unknown component",
-            ),
-            (
-                "[[trigger.http]]\nroute = { private = false }\ncomponent = \"a\"",
-                "private = false",
-            ),
-            (
-                "[[trigger.cron]]\ncomponent = \"a\"\ncron_expression = \"nope\"",
-                "cron trigger",
-            ),
+            ("[variables]\nBad = { default = \"1\" }", "invalid variable name"),
+            ("[[trigger.http]]\nroute = \"/\"\ncomponent = \"b\"", "unknown component"),
+            ("[[trigger.http]]\nroute = { private = false }\ncomponent = \"a\"", "private = false"),
+            ("[[trigger.cron]]\ncomponent = \"a\"\ncron_expression = \"nope\"", "cron trigger"),
         ] {
             let err = format!("{:#}", parse(&format!("{base}{extra}")).unwrap_err());
             assert!(err.contains(expect), "{extra}: {err}");

@@ -19,9 +19,7 @@ use wasmtime::component::Resource;
 
 use crate::counters::Trip;
 use crate::state::State;
-use crate::state::spin::postgres::postgres::{
-    self as pg, Column, DbError, Error, ParameterValue, QueryError, RowSet,
-};
+use crate::state::spin::postgres::postgres::{self as pg, Column, DbError, Error, ParameterValue, QueryError, RowSet};
 
 /// Largest number of connections kept per address.
 const POOL_SIZE: usize = 64;
@@ -36,13 +34,7 @@ impl PgPools {
         if let Some(pool) = pools.get(address) {
             return Ok(pool.clone());
         }
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Clean,
-            },
-        );
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Clean });
         let pool = Pool::builder(manager).max_size(POOL_SIZE).build()?;
         pools.insert(address.to_owned(), pool.clone());
         Ok(pool)
@@ -59,15 +51,9 @@ impl State {
         let ports = config.get_ports();
         for (i, host) in config.get_hosts().iter().enumerate() {
             let Host::Tcp(name) = host else {
-                return Err(Error::ConnectionFailed(
-                    "Unix sockets are not supported on WebAssembly".into(),
-                ));
+                return Err(Error::ConnectionFailed("Unix sockets are not supported on WebAssembly".into()));
             };
-            let port = ports.get(i).or(if ports.len() == 1 {
-                ports.first()
-            } else {
-                None
-            });
+            let port = ports.get(i).or(if ports.len() == 1 { ports.first() } else { None });
             let url = match port {
                 Some(p) => format!("{name}:{p}"),
                 None => name.clone(),
@@ -75,9 +61,7 @@ impl State {
             match self.policy().and_then(|p| p.allows_url(&url, "postgres")) {
                 Ok(true) => {}
                 Ok(false) => {
-                    return Err(Error::ConnectionFailed(format!(
-                        "address postgres://{url} is not permitted"
-                    )));
+                    return Err(Error::ConnectionFailed(format!("address postgres://{url} is not permitted")));
                 }
                 Err(e) => return Err(Error::Other(e.to_string())),
             }
@@ -85,14 +69,8 @@ impl State {
         Ok(())
     }
 
-    fn pg_client(
-        &mut self,
-        conn: &Resource<PgConnection>,
-    ) -> Result<&mut deadpool_postgres::Object, Error> {
-        self.table
-            .get_mut(conn)
-            .map(|c| &mut c.0)
-            .map_err(|_| Error::ConnectionFailed("no connection found".into()))
+    fn pg_client(&mut self, conn: &Resource<PgConnection>) -> Result<&mut deadpool_postgres::Object, Error> {
+        self.table.get_mut(conn).map(|c| &mut c.0).map_err(|_| Error::ConnectionFailed("no connection found".into()))
     }
 }
 
@@ -100,28 +78,19 @@ impl pg::Host for State {}
 
 impl pg::HostConnection for State {
     async fn open(&mut self, address: String) -> Result<Resource<PgConnection>, Error> {
-        let config: Config = address
-            .parse()
-            .map_err(|e: tokio_postgres::Error| Error::ConnectionFailed(e.to_string()))?;
+        let config: Config =
+            address.parse().map_err(|e: tokio_postgres::Error| Error::ConnectionFailed(e.to_string()))?;
         self.check_pg_address(&config)?;
         if config.get_ssl_mode() == SslMode::Require {
             return Err(Error::ConnectionFailed(
                 "sslmode=require is not supported by mirror-host, which has no TLS: use sslmode=disable".into(),
             ));
         }
-        let pool = self
-            .shared
-            .pg
-            .get_or_create(&address, config)
-            .map_err(|e| Error::ConnectionFailed(format!("{e:?}")))?;
-        let client = pool
-            .get()
-            .await
-            .map_err(|e| Error::ConnectionFailed(format!("{e:?}")))?;
+        let pool =
+            self.shared.pg.get_or_create(&address, config).map_err(|e| Error::ConnectionFailed(format!("{e:?}")))?;
+        let client = pool.get().await.map_err(|e| Error::ConnectionFailed(format!("{e:?}")))?;
         self.counters.add(Trip::PostgresConnection);
-        self.table
-            .push(PgConnection(client))
-            .map_err(|_| Error::ConnectionFailed("too many connections".into()))
+        self.table.push(PgConnection(client)).map_err(|_| Error::ConnectionFailed("too many connections".into()))
     }
 
     async fn query(
@@ -141,24 +110,15 @@ impl pg::HostConnection for State {
             .query_raw(&statement, params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)))
             .await
             .map_err(query_failed)?;
-        let rows: Vec<tokio_postgres::Row> = stream
-            .try_collect()
-            .await
-            .map_err(|e| as_spin_text(query_failed(e)))?;
+        let rows: Vec<tokio_postgres::Row> = stream.try_collect().await.map_err(|e| as_spin_text(query_failed(e)))?;
         // Spin reports no columns at all for an empty result.
         let Some(first) = rows.first() else {
-            return Ok(RowSet {
-                columns: vec![],
-                rows: vec![],
-            });
+            return Ok(RowSet { columns: vec![], rows: vec![] });
         };
         let columns = first
             .columns()
             .iter()
-            .map(|c| Column {
-                name: c.name().to_owned(),
-                data_type: convert::data_type(c.type_()),
-            })
+            .map(|c| Column { name: c.name().to_owned(), data_type: convert::data_type(c.type_()) })
             .collect();
         let rows = rows
             .iter()
@@ -174,15 +134,11 @@ impl pg::HostConnection for State {
         statement: String,
         params: Vec<ParameterValue>,
     ) -> Result<u64, Error> {
-        let params =
-            to_params(&params).map_err(|e| Error::ValueConversionFailed(format!("{e:?}")))?;
+        let params = to_params(&params).map_err(|e| Error::ValueConversionFailed(format!("{e:?}")))?;
         let counters = self.counters.clone();
         let client = self.pg_client(&conn)?;
         counters.add(Trip::Postgres);
-        client
-            .execute(&statement, &refs(&params))
-            .await
-            .map_err(query_failed)
+        client.execute(&statement, &refs(&params)).await.map_err(query_failed)
     }
 
     async fn drop(&mut self, conn: Resource<PgConnection>) -> wasmtime::Result<()> {
@@ -198,10 +154,7 @@ fn to_params(values: &[ParameterValue]) -> anyhow::Result<Params> {
 }
 
 fn refs(params: &Params) -> Vec<&(dyn ToSql + Sync)> {
-    params
-        .iter()
-        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-        .collect()
+    params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect()
 }
 
 /// How Spin 4.x words an error met while reading a query's rows: its own error value turned

@@ -53,22 +53,14 @@ impl Drop for RedisConnection {
             return;
         }
         if let Ok(mut pools) = self.pools.lock() {
-            pools
-                .entry(self.address.clone())
-                .or_default()
-                .push(self.conn.clone());
+            pools.entry(self.address.clone()).or_default().push(self.conn.clone());
         }
     }
 }
 
 impl RedisPools {
     async fn take(&self, address: &str) -> Result<RedisConnection, Error> {
-        let idle = self
-            .0
-            .lock()
-            .expect("redis pools lock")
-            .get_mut(address)
-            .and_then(Vec::pop);
+        let idle = self.0.lock().expect("redis pools lock").get_mut(address).and_then(Vec::pop);
         let conn = match idle {
             Some(c) => c,
             None => redis::Client::open(address)
@@ -77,12 +69,7 @@ impl RedisPools {
                 .await
                 .map_err(other)?,
         };
-        Ok(RedisConnection {
-            conn,
-            address: address.to_owned(),
-            pools: self.0.clone(),
-            dirty: false,
-        })
+        Ok(RedisConnection { conn, address: address.to_owned(), pools: self.0.clone(), dirty: false })
     }
 }
 
@@ -92,21 +79,13 @@ fn other(e: impl std::fmt::Display) -> Error {
 
 impl State {
     /// The connection of `res`, counting one round trip.
-    fn redis(
-        &mut self,
-        res: &Resource<RedisConnection>,
-    ) -> Result<&mut MultiplexedConnection, Error> {
+    fn redis(&mut self, res: &Resource<RedisConnection>) -> Result<&mut MultiplexedConnection, Error> {
         Ok(&mut self.redis_connection(res)?.conn)
     }
 
-    fn redis_connection(
-        &mut self,
-        res: &Resource<RedisConnection>,
-    ) -> Result<&mut RedisConnection, Error> {
+    fn redis_connection(&mut self, res: &Resource<RedisConnection>) -> Result<&mut RedisConnection, Error> {
         self.counters.add(Trip::Redis);
-        self.table
-            .get_mut(res)
-            .map_err(|_| Error::Other("could not find connection for resource".into()))
+        self.table.get_mut(res).map_err(|_| Error::Other("could not find connection for resource".into()))
     }
 }
 
@@ -114,10 +93,7 @@ impl r::Host for State {}
 
 impl r::HostConnection for State {
     async fn open(&mut self, address: String) -> Result<Resource<RedisConnection>, Error> {
-        let allowed = self
-            .policy()
-            .and_then(|p| p.allows_url(&address, "redis"))
-            .map_err(other)?;
+        let allowed = self.policy().and_then(|p| p.allows_url(&address, "redis")).map_err(other)?;
         if !allowed {
             return Err(Error::InvalidAddress);
         }
@@ -132,73 +108,37 @@ impl r::HostConnection for State {
         channel: String,
         payload: Vec<u8>,
     ) -> Result<(), Error> {
-        self.redis(&res)?
-            .publish::<_, _, ()>(&channel, &payload)
-            .await
-            .map_err(other)
+        self.redis(&res)?.publish::<_, _, ()>(&channel, &payload).await.map_err(other)
     }
 
-    async fn get(
-        &mut self,
-        res: Resource<RedisConnection>,
-        key: String,
-    ) -> Result<Option<Vec<u8>>, Error> {
+    async fn get(&mut self, res: Resource<RedisConnection>, key: String) -> Result<Option<Vec<u8>>, Error> {
         self.redis(&res)?.get(&key).await.map_err(other)
     }
 
-    async fn set(
-        &mut self,
-        res: Resource<RedisConnection>,
-        key: String,
-        value: Vec<u8>,
-    ) -> Result<(), Error> {
-        self.redis(&res)?
-            .set::<_, _, ()>(&key, &value)
-            .await
-            .map_err(other)
+    async fn set(&mut self, res: Resource<RedisConnection>, key: String, value: Vec<u8>) -> Result<(), Error> {
+        self.redis(&res)?.set::<_, _, ()>(&key, &value).await.map_err(other)
     }
 
     async fn incr(&mut self, res: Resource<RedisConnection>, key: String) -> Result<i64, Error> {
         self.redis(&res)?.incr(&key, 1).await.map_err(other)
     }
 
-    async fn del(
-        &mut self,
-        res: Resource<RedisConnection>,
-        keys: Vec<String>,
-    ) -> Result<u32, Error> {
+    async fn del(&mut self, res: Resource<RedisConnection>, keys: Vec<String>) -> Result<u32, Error> {
         self.redis(&res)?.del(&keys).await.map_err(other)
     }
 
-    async fn sadd(
-        &mut self,
-        res: Resource<RedisConnection>,
-        key: String,
-        values: Vec<String>,
-    ) -> Result<u32, Error> {
-        self.redis(&res)?.sadd(&key, &values).await.map_err(|e| {
-            if e.kind() == redis::ErrorKind::UnexpectedReturnType {
-                Error::TypeError
-            } else {
-                other(e)
-            }
-        })
+    async fn sadd(&mut self, res: Resource<RedisConnection>, key: String, values: Vec<String>) -> Result<u32, Error> {
+        self.redis(&res)?
+            .sadd(&key, &values)
+            .await
+            .map_err(|e| if e.kind() == redis::ErrorKind::UnexpectedReturnType { Error::TypeError } else { other(e) })
     }
 
-    async fn smembers(
-        &mut self,
-        res: Resource<RedisConnection>,
-        key: String,
-    ) -> Result<Vec<String>, Error> {
+    async fn smembers(&mut self, res: Resource<RedisConnection>, key: String) -> Result<Vec<String>, Error> {
         self.redis(&res)?.smembers(&key).await.map_err(other)
     }
 
-    async fn srem(
-        &mut self,
-        res: Resource<RedisConnection>,
-        key: String,
-        values: Vec<String>,
-    ) -> Result<u32, Error> {
+    async fn srem(&mut self, res: Resource<RedisConnection>, key: String, values: Vec<String>) -> Result<u32, Error> {
         self.redis(&res)?.srem(&key, &values).await.map_err(other)
     }
 

@@ -37,11 +37,8 @@ impl Router {
         let mut by_route: Vec<Handler> = Vec::new();
         for t in triggers {
             let Route::Path(raw) = &t.route else { continue };
-            let handler = Handler {
-                component: t.component.clone(),
-                raw_route: raw.clone(),
-                based_route: with_base(raw),
-            };
+            let handler =
+                Handler { component: t.component.clone(), raw_route: raw.clone(), based_route: with_base(raw) };
             match by_route.iter_mut().find(|h| h.raw_route == *raw) {
                 Some(existing) => {
                     tracing::warn!(
@@ -75,10 +72,7 @@ impl Router {
     pub(crate) fn route(&self, path: &str) -> Option<RouteMatch> {
         let m = self.0.best_match(path)?;
         let captures = m.captures();
-        let params = captures
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
+        let params = captures.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
         // Spin keeps the trailing slash that routefinder drops from the wildcard capture.
         let path_info = match (captures.wildcard(), path.ends_with('/')) {
             (None, _) => String::new(),
@@ -87,21 +81,13 @@ impl Router {
             (Some(w), false) => format!("/{w}"),
             (Some(w), true) => format!("/{w}/"),
         };
-        Some(RouteMatch {
-            handler: m.handler().clone(),
-            params,
-            path_info,
-        })
+        Some(RouteMatch { handler: m.handler().clone(), params, path_info })
     }
 }
 
 /// Joins a route to the application base `/`, dropping one trailing slash.
 fn with_base(route: &str) -> String {
-    let route = if route.starts_with('/') {
-        route.to_owned()
-    } else {
-        format!("/{route}")
-    };
+    let route = if route.starts_with('/') { route.to_owned() } else { format!("/{route}") };
     route.strip_suffix('/').map(str::to_owned).unwrap_or(route)
 }
 
@@ -125,20 +111,11 @@ impl RouteMatch {
         let raw = &self.handler.raw_route;
         let mut headers = vec![
             ("spin-path-info".to_owned(), self.path_info.clone()),
-            (
-                "spin-full-url".to_owned(),
-                format!("{scheme}://{host}{path_and_query}"),
-            ),
-            (
-                "spin-matched-route".to_owned(),
-                self.handler.based_route.clone(),
-            ),
+            ("spin-full-url".to_owned(), format!("{scheme}://{host}{path_and_query}")),
+            ("spin-matched-route".to_owned(), self.handler.based_route.clone()),
             ("spin-base-path".to_owned(), "/".to_owned()),
             ("spin-raw-component-route".to_owned(), raw.clone()),
-            (
-                "spin-component-route".to_owned(),
-                raw.strip_suffix("/...").unwrap_or(raw).to_owned(),
-            ),
+            ("spin-component-route".to_owned(), raw.strip_suffix("/...").unwrap_or(raw).to_owned()),
             ("spin-client-addr".to_owned(), client.to_string()),
         ];
         for (name, value) in &self.params {
@@ -156,10 +133,7 @@ mod tests {
     fn router(routes: &[(&str, &str)]) -> Router {
         let triggers: Vec<HttpTrigger> = routes
             .iter()
-            .map(|(route, c)| HttpTrigger {
-                route: Route::Path(route.to_string()),
-                component: c.to_string(),
-            })
+            .map(|(route, c)| HttpTrigger { route: Route::Path(route.to_string()), component: c.to_string() })
             .collect();
         Router::build(&triggers).unwrap()
     }
@@ -183,14 +157,8 @@ mod tests {
         assert_eq!(component(&r, "/orders").as_deref(), Some("orders_any"));
         assert_eq!(component(&r, "/orders/latest").as_deref(), Some("latest"));
         assert_eq!(component(&r, "/orders/42").as_deref(), Some("order"));
-        assert_eq!(
-            component(&r, "/orders/42/items/7").as_deref(),
-            Some("items")
-        );
-        assert_eq!(
-            component(&r, "/orders/42/other").as_deref(),
-            Some("orders_any")
-        );
+        assert_eq!(component(&r, "/orders/42/items/7").as_deref(), Some("items"));
+        assert_eq!(component(&r, "/orders/42/other").as_deref(), Some("orders_any"));
         assert_eq!(component(&r, "/").as_deref(), Some("all"));
     }
 
@@ -209,17 +177,9 @@ mod tests {
     fn headers_match_spins() {
         let r = router(&[("/foo/:user_id/...", "c")]);
         let m = r.route("/foo/42/bar").unwrap();
-        let h = m.spin_headers(
-            "http",
-            "example.com",
-            "/foo/42/bar?x=1",
-            "127.0.0.1:8777".parse().unwrap(),
-        );
+        let h = m.spin_headers("http", "example.com", "/foo/42/bar?x=1", "127.0.0.1:8777".parse().unwrap());
         let get = |k: &str| h.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        assert_eq!(
-            get("spin-full-url"),
-            Some("http://example.com/foo/42/bar?x=1")
-        );
+        assert_eq!(get("spin-full-url"), Some("http://example.com/foo/42/bar?x=1"));
         assert_eq!(get("spin-path-info"), Some("/bar"));
         assert_eq!(get("spin-matched-route"), Some("/foo/:user_id/..."));
         assert_eq!(get("spin-raw-component-route"), Some("/foo/:user_id/..."));

@@ -15,9 +15,7 @@ use tokio::net::TcpListener;
 use crate::Host;
 
 pub(crate) async fn serve(host: Host, addr: SocketAddr) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("Unable to listen on {addr}"))?;
+    let listener = TcpListener::bind(addr).await.with_context(|| format!("Unable to listen on {addr}"))?;
     tracing::info!("Serving http://{}", listener.local_addr()?);
     let scheduler = tokio::spawn(crate::cron::run_scheduler(host.clone()));
     let accept = async {
@@ -26,9 +24,8 @@ pub(crate) async fn serve(host: Host, addr: SocketAddr) -> anyhow::Result<()> {
             let host = host.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |req| respond(host.clone(), client, req));
-                if let Err(e) = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await
+                if let Err(e) =
+                    hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await
                 {
                     tracing::warn!("Error serving HTTP connection: {e:?}");
                 }

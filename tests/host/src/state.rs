@@ -49,72 +49,38 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub(crate) fn new(
-        shared: Arc<Shared>,
-        component: Arc<str>,
-        policy: Policy,
-        counters: Arc<Counters>,
-    ) -> Self {
-        let wasi = WasiCtx::builder()
-            .stdout(std::io::stderr())
-            .stderr(std::io::stderr())
-            .build();
-        let hooks = OutboundHttp {
-            policy: policy.clone(),
-            counters: counters.clone(),
-            component: component.clone(),
-        };
-        Self {
-            wasi,
-            http: WasiHttpCtx::new(),
-            hooks,
-            table: ResourceTable::new(),
-            shared,
-            component,
-            policy,
-            counters,
-        }
+    pub(crate) fn new(shared: Arc<Shared>, component: Arc<str>, policy: Policy, counters: Arc<Counters>) -> Self {
+        let wasi = WasiCtx::builder().stdout(std::io::stderr()).stderr(std::io::stderr()).build();
+        let hooks = OutboundHttp { policy: policy.clone(), counters: counters.clone(), component: component.clone() };
+        Self { wasi, http: WasiHttpCtx::new(), hooks, table: ResourceTable::new(), shared, component, policy, counters }
     }
 
     /// The component's allow-list, or the error that made it unusable.
     pub(crate) fn policy(&self) -> anyhow::Result<&AllowedHosts> {
-        self.policy
-            .as_ref()
-            .as_ref()
-            .map_err(|e| anyhow::anyhow!("{e}"))
+        self.policy.as_ref().as_ref().map_err(|e| anyhow::anyhow!("{e}"))
     }
 }
 
 impl WasiView for State {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
 
 impl WasiHttpView for State {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: &mut self.hooks,
-        }
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
     }
 }
 
 impl fermyon::spin::variables::Host for State {
     async fn get(&mut self, name: String) -> Result<String, fermyon::spin::variables::Error> {
         use fermyon::spin::variables::Error;
-        self.shared
-            .variables
-            .get(&self.component, &name)
-            .map_err(|e| match e {
-                VarError::InvalidName(m) => Error::InvalidName(m),
-                VarError::Undefined(m) => Error::Undefined(m),
-                VarError::Provider(m) => Error::Provider(m),
-            })
+        self.shared.variables.get(&self.component, &name).map_err(|e| match e {
+            VarError::InvalidName(m) => Error::InvalidName(m),
+            VarError::Undefined(m) => Error::Undefined(m),
+            VarError::Provider(m) => Error::Provider(m),
+        })
     }
 }
 

@@ -81,10 +81,7 @@ pub(crate) fn validate_name(name: &str) -> anyhow::Result<()> {
 fn check_name(key: &str) -> Result<(), VarError> {
     let reason = if key.is_empty() {
         Some("must not be empty".to_owned())
-    } else if let Some(c) = key
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_'))
-    {
+    } else if let Some(c) = key.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')) {
         Some(format!(
             "invalid character {c:?}. Variable names may contain only lower-case letters, numbers, and underscores."
         ))
@@ -137,17 +134,10 @@ impl Variables {
                 let env = || {
                     sources
                         .environment
-                        .then(|| {
-                            std::env::var(format!("SPIN_VARIABLE_{}", name.to_uppercase())).ok()
-                        })
+                        .then(|| std::env::var(format!("SPIN_VARIABLE_{}", name.to_uppercase())).ok())
                         .flatten()
                 };
-                let value = sources
-                    .overrides
-                    .get(name)
-                    .cloned()
-                    .or_else(env)
-                    .or_else(|| decl.default.clone());
+                let value = sources.overrides.get(name).cloned().or_else(env).or_else(|| decl.default.clone());
                 (name.clone(), value)
             })
             .collect();
@@ -161,8 +151,7 @@ impl Variables {
         for (id, component) in components {
             let mut vars = HashMap::new();
             for (name, text) in &component.variables {
-                validate_name(name)
-                    .map_err(|e| anyhow::anyhow!("component {id:?} variable: {e}"))?;
+                validate_name(name).map_err(|e| anyhow::anyhow!("component {id:?} variable: {e}"))?;
                 let template = Template::parse(text)?;
                 if let Some(unknown) = template.vars().find(|v| !app.contains_key(*v)) {
                     bail!(
@@ -173,11 +162,7 @@ impl Variables {
             }
             templates.insert(id.clone(), vars);
         }
-        Ok(Self {
-            values,
-            secrets,
-            components: templates,
-        })
+        Ok(Self { values, secrets, components: templates })
     }
 
     /// `fermyon:spin/variables#get` for `component`.
@@ -207,26 +192,20 @@ impl Variables {
     pub(crate) fn check_all_resolved(&self) -> Result<(), VarError> {
         let mut names: Vec<&String> = self.values.keys().collect();
         names.sort();
-        names
-            .into_iter()
-            .try_for_each(|n| self.app_value(n).map(drop))
+        names.into_iter().try_for_each(|n| self.app_value(n).map(drop))
     }
 
     fn app_value(&self, name: &str) -> Result<String, VarError> {
         match self.values.get(name) {
             None => Err(VarError::InvalidName(name.to_owned())),
             Some(Some(v)) => Ok(v.clone()),
-            Some(None) => Err(VarError::Provider(format!(
-                "no provider resolved required variable {name:?}"
-            ))),
+            Some(None) => Err(VarError::Provider(format!("no provider resolved required variable {name:?}"))),
         }
     }
 
     /// `text` with the value of every `secret = true` variable replaced by `***`.
     pub(crate) fn redact(&self, text: &str) -> String {
-        self.secrets.iter().fold(text.to_owned(), |t, secret| {
-            t.replace(secret.as_str(), "***")
-        })
+        self.secrets.iter().fold(text.to_owned(), |t, secret| t.replace(secret.as_str(), "***"))
     }
 }
 
@@ -258,20 +237,10 @@ mod tests {
                 ("plain".to_owned(), "literal".to_owned()),
             ]),
         };
-        let overrides: HashMap<String, String> = overrides
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let overrides: HashMap<String, String> =
+            overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let components = BTreeMap::from([("c".to_owned(), component)]);
-        Variables::new(
-            &app,
-            &components,
-            Sources {
-                overrides: &overrides,
-                environment: false,
-            },
-        )
-        .unwrap()
+        Variables::new(&app, &components, Sources { overrides: &overrides, environment: false }).unwrap()
     }
 
     #[test]
@@ -288,16 +257,9 @@ mod tests {
         let v = vars(&[]);
         assert_eq!(
             v.get("c", "need"),
-            Err(VarError::Provider(
-                "no provider resolved required variable \"needed\"".into()
-            ))
+            Err(VarError::Provider("no provider resolved required variable \"needed\"".into()))
         );
-        assert_eq!(
-            v.get("c", "other"),
-            Err(VarError::Undefined(
-                "no variable for \"c\".\"other\"".into()
-            ))
-        );
+        assert_eq!(v.get("c", "other"), Err(VarError::Undefined("no variable for \"c\".\"other\"".into())));
         assert!(matches!(v.get("c", "Bad"), Err(VarError::InvalidName(_))));
         assert!(v.check_all_resolved().is_err());
     }

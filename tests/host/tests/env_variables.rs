@@ -23,9 +23,5 @@ async fn environment_provides_values_below_overrides() {
     assert_eq!(get_var("level").await, r#"Ok("override")"#);
     let host = load_with("variables", &[("token", "t".into())], |_| {}).await;
     let inv = host.handle(get("/vars?op=var&name=greeting")).await;
-    assert_eq!(
-        json(&inv),
-        r#"Ok("hello world!")"#,
-        "the environment is read only when enabled"
-    );
+    assert_eq!(json(&inv), r#"Ok("hello world!")"#, "the environment is read only when enabled");
 }

@@ -17,10 +17,7 @@ fn dir_with(files: &[(&str, &str)]) -> PathBuf {
 }
 
 const FILES: &[(&str, &str)] = &[
-    (
-        "10_add_index.sql",
-        "CREATE INDEX orders_user ON orders (user_id);\nINSERT INTO users (name) VALUES ('c');",
-    ),
+    ("10_add_index.sql", "CREATE INDEX orders_user ON orders (user_id);\nINSERT INTO users (name) VALUES ('c');"),
     (
         "2_create_orders.up.sql",
         "CREATE TABLE orders (id serial PRIMARY KEY, user_id int REFERENCES users (id));\n-- many statements\nINSERT INTO users (name) VALUES ('b');",
@@ -34,9 +31,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 async fn client(url: &str) -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(conn);
     client
 }
@@ -48,29 +43,20 @@ async fn applies_in_version_order_once_and_records_like_sqlx() {
     assert_eq!(migrate(&url, &dir).await.unwrap(), vec![1, 2, 10]);
     assert_eq!(migrate(&url, &dir).await.unwrap(), Vec::<i64>::new());
     let db = client(&url).await;
-    let names: Vec<String> = db
-        .query("SELECT name FROM users ORDER BY id", &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let names: Vec<String> =
+        db.query("SELECT name FROM users ORDER BY id", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
     assert_eq!(names, ["a", "b", "c"]);
     let rows = db
-        .query("SELECT version, description, success, checksum, execution_time FROM _sqlx_migrations ORDER BY version", &[])
+        .query(
+            "SELECT version, description, success, checksum, execution_time FROM _sqlx_migrations ORDER BY version",
+            &[],
+        )
         .await
         .unwrap();
-    let got: Vec<(i64, String, bool)> = rows
-        .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2)))
-        .collect();
+    let got: Vec<(i64, String, bool)> = rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
     assert_eq!(
         got,
-        [
-            (1, "create users".into(), true),
-            (2, "create orders".into(), true),
-            (10, "add index".into(), true)
-        ]
+        [(1, "create users".into(), true), (2, "create orders".into(), true), (10, "add index".into(), true)]
     );
     let checksum: Vec<u8> = rows[0].get(3);
     assert_eq!(checksum, Sha384::digest(FILES[3].1.as_bytes()).to_vec());
@@ -82,22 +68,12 @@ async fn refuses_a_changed_applied_migration() {
     let url = fresh_database().await;
     let dir = dir_with(FILES);
     migrate(&url, &dir).await.unwrap();
-    std::fs::write(
-        dir.join("1_create_users.sql"),
-        "CREATE TABLE users (id int);",
-    )
-    .unwrap();
+    std::fs::write(dir.join("1_create_users.sql"), "CREATE TABLE users (id int);").unwrap();
     let err = migrate(&url, &dir).await.unwrap_err().to_string();
-    assert!(
-        err.contains("migration 1 was previously applied but has been modified"),
-        "{err}"
-    );
+    assert!(err.contains("migration 1 was previously applied but has been modified"), "{err}");
     std::fs::remove_file(dir.join("1_create_users.sql")).unwrap();
     let err = migrate(&url, &dir).await.unwrap_err().to_string();
-    assert!(
-        err.contains("migration 1 was previously applied but is missing"),
-        "{err}"
-    );
+    assert!(err.contains("migration 1 was previously applied but is missing"), "{err}");
 }
 
 #[tokio::test]
@@ -105,27 +81,15 @@ async fn a_failing_migration_is_rolled_back_whole() {
     let url = fresh_database().await;
     let dir = dir_with(&[
         ("1_ok.sql", "CREATE TABLE a (x int);"),
-        (
-            "2_bad.sql",
-            "CREATE TABLE b (x int);\nSELECT no_such_function();",
-        ),
+        ("2_bad.sql", "CREATE TABLE b (x int);\nSELECT no_such_function();"),
     ]);
     let err = format!("{:#}", migrate(&url, &dir).await.unwrap_err());
     assert!(err.contains("while executing migration 2 (bad)"), "{err}");
     let db = client(&url).await;
-    let versions: Vec<i64> = db
-        .query("SELECT version FROM _sqlx_migrations", &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let versions: Vec<i64> =
+        db.query("SELECT version FROM _sqlx_migrations", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
     assert_eq!(versions, [1]);
-    let b: Option<String> = db
-        .query_one("SELECT to_regclass('b')::text", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let b: Option<String> = db.query_one("SELECT to_regclass('b')::text", &[]).await.unwrap().get(0);
     assert_eq!(b, None);
 }
 
@@ -138,10 +102,6 @@ async fn concurrent_migrators_apply_each_file_once() {
     applied.sort();
     assert_eq!(applied, [1, 2, 10]);
     let db = client(&url).await;
-    let users: i64 = db
-        .query_one("SELECT count(*) FROM users", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let users: i64 = db.query_one("SELECT count(*) FROM users", &[]).await.unwrap().get(0);
     assert_eq!(users, 3);
 }

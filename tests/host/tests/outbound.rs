@@ -21,19 +21,11 @@ async fn only_the_exact_allowed_scheme_host_and_port_get_through() {
     let fetch = |url: String| {
         let host = host.clone();
         async move {
-            let inv = host
-                .handle(get(&format!("/http?op=http&url={}", enc(&url))))
-                .await;
-            (
-                json(&inv).as_str().unwrap().to_owned(),
-                inv.round_trips.http,
-            )
+            let inv = host.handle(get(&format!("/http?op=http&url={}", enc(&url)))).await;
+            (json(&inv).as_str().unwrap().to_owned(), inv.round_trips.http)
         }
     };
-    assert_eq!(
-        fetch(format!("http://127.0.0.1:{port}/x?y=1")).await,
-        ("status 200: ok".into(), 1)
-    );
+    assert_eq!(fetch(format!("http://127.0.0.1:{port}/x?y=1")).await, ("status 200: ok".into(), 1));
     let denied = "error: Http(ErrorCode::HttpRequestDenied)".to_owned();
     for url in [
         format!("http://localhost:{port}/"),

@@ -8,10 +8,7 @@ use serde_json::Value;
 /// `(type, first value)` of a column in the guest's description of a row-set.
 fn col(body: &Value, name: &str) -> (String, String) {
     let c = &body[name];
-    (
-        c["type"].as_str().unwrap_or_default().to_owned(),
-        c["values"][0].as_str().unwrap_or_default().to_owned(),
-    )
+    (c["type"].as_str().unwrap_or_default().to_owned(), c["values"][0].as_str().unwrap_or_default().to_owned())
 }
 
 async fn run(op: &str) -> Value {
@@ -35,55 +32,31 @@ async fn reads_every_mapped_type() {
         ("bytes", "Binary", "Binary([1, 2, 255])"),
         ("d", "Date", "Date((2024, 2, 29))"),
         ("tm", "Time", "Time((3, 4, 5, 123456000))"),
-        (
-            "ts",
-            "Datetime",
-            "Datetime((2024, 2, 29, 3, 4, 5, 500000000))",
-        ),
-        (
-            "u",
-            "Uuid",
-            "Uuid(\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\")",
-        ),
+        ("ts", "Datetime", "Datetime((2024, 2, 29, 3, 4, 5, 500000000))"),
+        ("u", "Uuid", "Uuid(\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\")"),
         ("n", "Decimal", "Decimal(\"12.3450\")"),
         ("a4", "ArrayInt32", "ArrayInt32([Some(1), None, Some(3)])"),
         ("a8", "ArrayInt64", "ArrayInt64([Some(4)])"),
         ("at", "ArrayStr", "ArrayStr([Some(\"x\"), None])"),
         ("an", "ArrayDecimal", "ArrayDecimal([Some(\"1.5\"), None])"),
-        (
-            "iv",
-            "Interval",
-            "Interval(Interval { micros: 14706700000, days: 3, months: 14 })",
-        ),
+        ("iv", "Interval", "Interval(Interval { micros: 14706700000, days: 3, months: 14 })"),
         ("nul", "Str", "DbNull"),
         (
             "r4",
             "RangeInt32",
             "RangeInt32((Some((1, RangeBoundKind::Inclusive)), Some((5, RangeBoundKind::Exclusive))))",
         ),
-        (
-            "r8",
-            "RangeInt64",
-            "RangeInt64((None, Some((11, RangeBoundKind::Exclusive))))",
-        ),
+        ("r8", "RangeInt64", "RangeInt64((None, Some((11, RangeBoundKind::Exclusive))))"),
         (
             "rn",
             "RangeDecimal",
             "RangeDecimal((Some((\"1.5\", RangeBoundKind::Inclusive)), Some((\"2.5\", RangeBoundKind::Inclusive))))",
         ),
         // Types without a mapping: their name, and the raw binary value.
-        (
-            "js",
-            "Other(\"json\")",
-            "Unsupported([123, 34, 107, 34, 58, 32, 49, 125])",
-        ),
+        ("js", "Other(\"json\")", "Unsupported([123, 34, 107, 34, 58, 32, 49, 125])"),
         ("o", "Other(\"oid\")", "Unsupported([0, 0, 0, 42])"),
     ] {
-        assert_eq!(
-            col(&body, name),
-            (format!("DbDataType::{ty}"), format!("DbValue::{value}")),
-            "{name}"
-        );
+        assert_eq!(col(&body, name), (format!("DbDataType::{ty}"), format!("DbValue::{value}")), "{name}");
     }
     // jsonb is re-serialised compactly.
     let (_, j) = col(&body, "j");
@@ -114,19 +87,13 @@ async fn binds_every_parameter_type() {
         // `timestamp(s64)` binds seconds since the epoch as a timestamptz.
         ("tstz_epoch", "Int64(86400)"),
         ("u", "Uuid(\"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\")"),
-        (
-            "j",
-            "Jsonb([123, 34, 120, 34, 58, 91, 116, 114, 117, 101, 93, 125])",
-        ),
+        ("j", "Jsonb([123, 34, 120, 34, 58, 91, 116, 114, 117, 101, 93, 125])"),
         ("n", "Decimal(\"-0.0100\")"),
         ("a4", "ArrayInt32([Some(1), None])"),
         ("a8", "ArrayInt64([Some(-1)])"),
         ("at", "ArrayStr([Some(\"a\"), None])"),
         ("an", "ArrayDecimal([Some(\"1.10\")])"),
-        (
-            "iv",
-            "Interval(Interval { micros: 1500000, days: 2, months: 3 })",
-        ),
+        ("iv", "Interval(Interval { micros: 1500000, days: 2, months: 3 })"),
         ("nul", "DbNull"),
     ] {
         assert_eq!(col(&body, name).1, format!("DbValue::{value}"), "{name}");
@@ -140,25 +107,13 @@ async fn binds_every_parameter_type() {
 async fn timestamptz_behaves_as_on_spin() {
     let body = run("pg-timestamptz").await;
     let read = body["read"].as_str().unwrap();
-    assert!(
-        read.starts_with("Err(Error::QueryFailed(QueryError::Text("),
-        "{read}"
-    );
-    assert!(
-        read.contains("NaiveDateTime") && read.contains("timestamptz"),
-        "{read}"
-    );
+    assert!(read.starts_with("Err(Error::QueryFailed(QueryError::Text("), "{read}");
+    assert!(read.contains("NaiveDateTime") && read.contains("timestamptz"), "{read}");
     let write = body["write_datetime"].as_str().unwrap();
-    assert!(
-        write.starts_with("Err(Error::QueryFailed(QueryError::Text("),
-        "{write}"
-    );
+    assert!(write.starts_with("Err(Error::QueryFailed(QueryError::Text("), "{write}");
     assert_eq!(
         col(&body["at_time_zone_utc"], "at"),
-        (
-            "DbDataType::Datetime".into(),
-            "DbValue::Datetime((2024, 1, 1, 0, 0, 0, 0))".into()
-        )
+        ("DbDataType::Datetime".into(), "DbValue::Datetime((2024, 1, 1, 0, 0, 0, 0))".into())
     );
 }
 
@@ -183,19 +138,10 @@ async fn unique_violation_carries_sqlstate_and_empty_results_have_no_columns() {
     assert_eq!(body["first"], "Ok(1)");
     assert_eq!(body["code"], "23505");
     let second = body["second"].as_str().unwrap();
-    assert!(
-        second.starts_with("Err(Error::QueryFailed(QueryError::DbError(DbError {"),
-        "{second}"
-    );
+    assert!(second.starts_with("Err(Error::QueryFailed(QueryError::DbError(DbError {"), "{second}");
     assert!(second.contains("severity: \"ERROR\""), "{second}");
-    assert!(
-        second.contains("detail: Some(\"Key (k)=(a) already exists.\")"),
-        "{second}"
-    );
-    assert!(
-        second.contains("(\"constraint\", \"uniq_pkey\")"),
-        "{second}"
-    );
+    assert!(second.contains("detail: Some(\"Key (k)=(a) already exists.\")"), "{second}");
+    assert!(second.contains("(\"constraint\", \"uniq_pkey\")"), "{second}");
     assert_eq!(body["empty"], serde_json::json!({}));
 }
 
@@ -206,13 +152,7 @@ async fn open_enforces_allowed_hosts_and_sslmode() {
     let host = load("services", &vars).await;
     let open = |url: String| {
         let host = host.clone();
-        async move {
-            json(
-                &host
-                    .handle(get(&format!("/pg?op=pg-open&url={}", enc(&url))))
-                    .await,
-            )
-        }
+        async move { json(&host.handle(get(&format!("/pg?op=pg-open&url={}", enc(&url)))).await) }
     };
     assert_eq!(open(pg_url.clone()).await, "Ok(())");
     // Same server, spelled `localhost`: not the allowed `127.0.0.1`.
@@ -220,9 +160,7 @@ async fn open_enforces_allowed_hosts_and_sslmode() {
     let localhost = pg_url.replace("127.0.0.1", "localhost");
     assert_eq!(
         open(localhost).await,
-        format!(
-            "Err(Error::ConnectionFailed(\"address postgres://localhost:{port} is not permitted\"))"
-        )
+        format!("Err(Error::ConnectionFailed(\"address postgres://localhost:{port} is not permitted\"))")
     );
     let other_port = pg_url.replace(&format!(":{port}/"), ":1/");
     assert_eq!(
@@ -231,17 +169,7 @@ async fn open_enforces_allowed_hosts_and_sslmode() {
     );
     let require = pg_url.replace("sslmode=disable", "sslmode=require");
     let err = open(require).await;
-    assert!(
-        err.as_str()
-            .unwrap()
-            .contains("sslmode=require is not supported"),
-        "{err}"
-    );
+    assert!(err.as_str().unwrap().contains("sslmode=require is not supported"), "{err}");
     let err = open("hello".into()).await;
-    assert!(
-        err.as_str()
-            .unwrap()
-            .starts_with("Err(Error::ConnectionFailed("),
-        "{err}"
-    );
+    assert!(err.as_str().unwrap().starts_with("Err(Error::ConnectionFailed("), "{err}");
 }

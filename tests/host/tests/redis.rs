@@ -13,10 +13,7 @@ async fn every_method_maps_as_on_spin() {
         ("get_missing", "Ok(None)"),
         ("incr", "Ok(1)"),
         ("incr2", "Ok(2)"),
-        (
-            "incr_wrong_type",
-            "Err(Error::Other(\"ResponseError: value is not an integer or out of range\"))",
-        ),
+        ("incr_wrong_type", "Err(Error::Other(\"ResponseError: value is not an integer or out of range\"))"),
         ("del", "Ok(2)"),
         ("sadd", "Ok(2)"),
         ("smembers", "Ok([\"a\", \"b\"])"),
@@ -36,10 +33,7 @@ async fn every_method_maps_as_on_spin() {
         assert_eq!(body[op], expected, "{op}");
     }
     let err = body["execute_error"].as_str().unwrap();
-    assert!(
-        err.starts_with("Err(Error::Other(") && err.contains("unknown command"),
-        "{err}"
-    );
+    assert!(err.starts_with("Err(Error::Other(") && err.contains("unknown command"), "{err}");
 }
 
 #[tokio::test]
@@ -47,27 +41,11 @@ async fn open_enforces_allowed_hosts() {
     let host = load("services", &services_vars().await).await;
     let open = |url: String| {
         let host = host.clone();
-        async move {
-            json(
-                &host
-                    .handle(get(&format!("/redis?op=redis-open&url={}", enc(&url))))
-                    .await,
-            )
-        }
+        async move { json(&host.handle(get(&format!("/redis?op=redis-open&url={}", enc(&url)))).await) }
     };
     let url = redis_url();
     assert_eq!(open(url.clone()).await, "Ok(())");
-    assert_eq!(
-        open(format!("{url}/3")).await,
-        "Ok(())",
-        "a database number is not part of the check"
-    );
-    assert_eq!(
-        open(url.replace("127.0.0.1", "localhost")).await,
-        "Err(Error::InvalidAddress)"
-    );
-    assert_eq!(
-        open("redis://127.0.0.1:1".into()).await,
-        "Err(Error::InvalidAddress)"
-    );
+    assert_eq!(open(format!("{url}/3")).await, "Ok(())", "a database number is not part of the check");
+    assert_eq!(open(url.replace("127.0.0.1", "localhost")).await, "Err(Error::InvalidAddress)");
+    assert_eq!(open("redis://127.0.0.1:1".into()).await, "Err(Error::InvalidAddress)");
 }

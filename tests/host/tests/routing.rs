@@ -46,22 +46,15 @@ async fn guest_sees_spins_headers() {
         .header("x-custom", "kept")
         .body(Bytes::from_static(b"payload"))
         .unwrap();
-    req.extensions_mut()
-        .insert("10.1.2.3:4567".parse::<std::net::SocketAddr>().unwrap());
+    req.extensions_mut().insert("10.1.2.3:4567".parse::<std::net::SocketAddr>().unwrap());
     let inv = host.handle(req).await;
     let body = json(&inv);
     let h = &body["headers"];
     assert_eq!(body["method"], "Method::Post");
     assert_eq!(body["body"], "payload");
-    assert_eq!(
-        body["uri"],
-        "http://example.test:8080/orders/42/items/7/?op=echo&x=1"
-    );
+    assert_eq!(body["uri"], "http://example.test:8080/orders/42/items/7/?op=echo&x=1");
     assert_eq!(h["x-custom"], "kept");
-    assert_eq!(
-        h["spin-full-url"],
-        "http://example.test:8080/orders/42/items/7/?op=echo&x=1"
-    );
+    assert_eq!(h["spin-full-url"], "http://example.test:8080/orders/42/items/7/?op=echo&x=1");
     assert_eq!(h["spin-path-info"], "/7/");
     assert_eq!(h["spin-matched-route"], "/orders/:order_id/items/...");
     assert_eq!(h["spin-raw-component-route"], "/orders/:order_id/items/...");

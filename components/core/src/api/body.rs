@@ -29,9 +29,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         let field = if path == "." || path == "?" { String::new() } else { format!("`{}`: ", quoted(&path)) };
         ApiError::new(ErrorCode::ValidationError, format!("{field}{reason}"))
     })?;
-    deserializer
-        .end()
-        .map_err(|_| ApiError::new(ErrorCode::ValidationError, "malformed JSON: trailing characters"))?;
+    deserializer.end().map_err(|_| ApiError::new(ErrorCode::ValidationError, "malformed JSON: trailing characters"))?;
     Ok(parsed)
 }
 
@@ -75,7 +73,9 @@ fn describe(message: &str) -> String {
     const UNKNOWN: &str = "unknown field `";
     match message.find(UNKNOWN).map(|i| i + UNKNOWN.len()) {
         Some(start) => match message[start..].find('`') {
-            Some(len) => format!("{}{}{}", &message[..start], quoted(&message[start..start + len]), &message[start + len..]),
+            Some(len) => {
+                format!("{}{}{}", &message[..start], quoted(&message[start..start + len]), &message[start + len..])
+            }
             None => message,
         },
         None => message,

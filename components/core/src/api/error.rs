@@ -109,7 +109,10 @@ impl ApiError {
             Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
             None => String::new(),
         };
-        ApiError { allow: Some(methods.join(", ")), ..ApiError::new(ErrorCode::MethodNotAllowed, format!("use {listed}")) }
+        ApiError {
+            allow: Some(methods.join(", ")),
+            ..ApiError::new(ErrorCode::MethodNotAllowed, format!("use {listed}"))
+        }
     }
 
     /// With `Retry-After`, rounded up to whole seconds (at least 1).
@@ -123,10 +126,8 @@ impl ApiError {
     }
 
     pub fn into_response(self) -> Response {
-        let mut response = Response::json(
-            self.status(),
-            &json!({ "error": { "code": self.code.as_str(), "message": self.message } }),
-        );
+        let mut response =
+            Response::json(self.status(), &json!({ "error": { "code": self.code.as_str(), "message": self.message } }));
         response.log = self.detail.is_some().then(|| self.log_line());
         let response = match self.retry_after_secs {
             Some(secs) => response.with_header("retry-after", secs.to_string()),
@@ -155,14 +156,16 @@ impl From<ConfigError> for ApiError {
 /// The database's own words (SQLSTATE, message) go to the log only.
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
-        ApiError::new(ErrorCode::ServiceUnavailable, "a database operation failed; try again later").with_detail(format!("database: {e}"))
+        ApiError::new(ErrorCode::ServiceUnavailable, "a database operation failed; try again later")
+            .with_detail(format!("database: {e}"))
     }
 }
 
 /// A Redis failure seen by a caller: the service is unavailable, whatever the command.
 impl From<RedisError> for ApiError {
     fn from(e: RedisError) -> Self {
-        ApiError::new(ErrorCode::ServiceUnavailable, "a Redis operation failed; try again later").with_detail(format!("redis: {e}"))
+        ApiError::new(ErrorCode::ServiceUnavailable, "a Redis operation failed; try again later")
+            .with_detail(format!("redis: {e}"))
     }
 }
 
@@ -172,7 +175,10 @@ mod tests {
 
     #[test]
     fn a_database_errors_detail_goes_to_the_log_not_the_caller() {
-        let error = ApiError::from(DbError::Query { code: Some("22003".into()), message: "value \"2147483648\" is out of range".into() });
+        let error = ApiError::from(DbError::Query {
+            code: Some("22003".into()),
+            message: "value \"2147483648\" is out of range".into(),
+        });
         let response = error.into_response();
         let body = String::from_utf8(response.body).unwrap();
         assert!(!body.contains("22003") && !body.contains("2147483648"), "{body}");

@@ -15,10 +15,7 @@ pub struct Request {
 
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// A HEAD request as the GET it stands for, and whether it was one: HEAD is answered as GET
@@ -38,7 +35,11 @@ impl Request {
         for pair in self.query.split('&').filter(|p| !p.is_empty()) {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             if !allowed.contains(&name) {
-                let known = if allowed.is_empty() { "this route takes none".to_string() } else { format!("use {}", allowed.join(", ")) };
+                let known = if allowed.is_empty() {
+                    "this route takes none".to_string()
+                } else {
+                    format!("use {}", allowed.join(", "))
+                };
                 return Err(invalid(&quoted(name), &format!("unknown query parameter ({known})")));
             }
             if params.iter().any(|(n, _)| n == name) {

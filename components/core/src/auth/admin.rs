@@ -10,9 +10,8 @@ use crate::settings;
 /// wrong one, a configuration error (not an open door) when no token is configured.
 pub fn require_admin(request: &Request, config: &dyn Config) -> Result<(), ApiError> {
     let expected = settings::text(config, settings::ADMIN_TOKEN)?;
-    let presented = request
-        .bearer_token()
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "admin bearer token required"))?;
+    let presented =
+        request.bearer_token().ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "admin bearer token required"))?;
     if bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
         Ok(())
     } else {

@@ -20,18 +20,14 @@ RETURNING id, dynamic_user_id, email, embedded_wallet_address";
 
 /// Verifies the bearer JWT and upserts the `users` row from its claims. One Postgres round trip.
 pub fn authenticate(platform: &impl Platform, request: &Request) -> Result<User, ApiError> {
-    let token = request
-        .bearer_token()
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "bearer token required"))?;
+    let token =
+        request.bearer_token().ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "bearer token required"))?;
     let claims = verify_jwt(token, &JwtSettings::from_config(platform.config())?)?;
     let optional = |v: Option<&str>| v.map_or(SqlValue::Null, |s| SqlValue::Text(s.to_string()));
-    let rows = platform
-        .db()
-        .query(
-            UPSERT_SQL,
-            &[SqlValue::Text(claims.sub.clone()), optional(claims.email.as_deref()), optional(claims.embedded_wallet())],
-        )
-        ?;
+    let rows = platform.db().query(
+        UPSERT_SQL,
+        &[SqlValue::Text(claims.sub.clone()), optional(claims.email.as_deref()), optional(claims.embedded_wallet())],
+    )?;
     let row = rows.first().ok_or_else(|| ApiError::new(ErrorCode::InternalError, "user upsert returned nothing"))?;
     Ok(User {
         id: row.text("id")?,

@@ -5,11 +5,11 @@
 
 use serde_json::Value;
 
-use crate::money::parse_micro;
+use super::trades::TradeSide;
 use crate::copy_profiles::{settings_from_row, Settings, SizingMode, Status};
+use crate::money::parse_micro;
 use crate::ports::{Db, DbError, Row, SqlValue};
 use crate::text_enum::text_enum;
-use super::trades::TradeSide;
 
 /// How a profile sizes copies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

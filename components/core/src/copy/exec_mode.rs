@@ -49,7 +49,10 @@ impl ExecMode {
             "true" => true,
             "false" => false,
             _ => {
-                return Err(ConfigError::Invalid { name: settings::EMERGENCY_STOP.into(), reason: "must be true or false".into() })
+                return Err(ConfigError::Invalid {
+                    name: settings::EMERGENCY_STOP.into(),
+                    reason: "must be true or false".into(),
+                })
             }
         };
         Ok(ExecMode { mode, emergency_stop })

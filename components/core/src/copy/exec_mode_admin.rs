@@ -19,17 +19,24 @@ pub fn handle(platform: &impl Platform, request: &Request) -> Result<Response, A
             let stored = reply.first().and_then(|v| v.text());
             let mode = ExecMode::resolve(stored.as_deref(), platform.config())?;
             let source = if stored.is_some() { "redis" } else { "variables" };
-            Ok(Response::json(200, &json!({ "mode": mode.mode, "emergency_stop": mode.emergency_stop, "source": source })))
+            Ok(Response::json(
+                200,
+                &json!({ "mode": mode.mode, "emergency_stop": mode.emergency_stop, "source": source }),
+            ))
         }
         "POST" => {
             let mode: ExecMode = parse_json_object(&request.body)?;
-            let document = serde_json::to_string(&mode).map_err(|_| ApiError::new(ErrorCode::InternalError, "encode"))?;
+            let document =
+                serde_json::to_string(&mode).map_err(|_| ApiError::new(ErrorCode::InternalError, "encode"))?;
             platform.redis().execute("SET", &[EXEC_MODE.into(), document.as_str().into()])?;
             platform.db().execute(
                 "INSERT INTO audit_logs (action, actor, details) VALUES ('EXECUTION_MODE_CHANGED', 'admin', $1)",
                 &[SqlValue::Json(json!({ "mode": mode.mode, "emergency_stop": mode.emergency_stop }))],
             )?;
-            Ok(Response::json(200, &json!({ "mode": mode.mode, "emergency_stop": mode.emergency_stop, "source": "redis" })))
+            Ok(Response::json(
+                200,
+                &json!({ "mode": mode.mode, "emergency_stop": mode.emergency_stop, "source": "redis" }),
+            ))
         }
         _ => Err(ApiError::method_not_allowed(&["GET", "POST"])),
     }

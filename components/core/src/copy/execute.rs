@@ -7,17 +7,17 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::claim::{claim, release_profiles, ClaimedAttempt, ClaimedStatus};
-use super::trades::TradeSide;
 use super::controls::{Controls, Verdict};
 use super::settle::{self, Lease};
 use super::sizing::{decide, needs, precheck, Holdings, Market, SkipReason};
+use super::trades::TradeSide;
 use crate::api::{ApiError, ErrorCode};
-use crate::authority::{self, Authority};
-use crate::clob::{BalanceAsset, Book, ClobError, ClobOutcomes};
 use crate::orders::{ApiCredentials, OrderType};
 use crate::ports::Platform;
 use crate::settings;
+use crate::trading::clob::{BalanceAsset, Book, ClobError, ClobOutcomes};
 use crate::trading::{self, Account, OrderIntent, TradingError};
+use crate::trading_authority::{self, Authority};
 
 /// What a pass did, for the tick's result and the tests.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -149,7 +149,9 @@ impl<'a, P: Platform> Pass<'a, P> {
         };
         let book = match self.book(&attempt.event.asset).await {
             Ok(book) => book,
-            Err(TradingError::Clob(ClobError::Rejected { .. })) => return self.skip(&lease, SkipReason::MarketNotFound),
+            Err(TradingError::Clob(ClobError::Rejected { .. })) => {
+                return self.skip(&lease, SkipReason::MarketNotFound)
+            }
             Err(e) => return self.trading_failure(attempt, &lease, e),
         };
         let buy = attempt.event.side == TradeSide::Buy;
@@ -173,7 +175,11 @@ impl<'a, P: Platform> Pass<'a, P> {
                     }
                 }
                 if want_position {
-                    match self.trading.balance(&credentials, &account, BalanceAsset::Conditional(attempt.event.asset.clone())).await {
+                    match self
+                        .trading
+                        .balance(&credentials, &account, BalanceAsset::Conditional(attempt.event.asset.clone()))
+                        .await
+                    {
                         Ok(v) => holdings.position = Some(v),
                         Err(e) => return self.trading_failure(attempt, &lease, e),
                     }
@@ -252,7 +258,12 @@ impl<'a, P: Platform> Pass<'a, P> {
         };
         match self.trading.post(&credentials, account.key_owner, signed_order, order_hash).await {
             Ok(posted) => {
-                settle::posted(self.platform.db(), lease, &posted.order_id, posted.status.eq_ignore_ascii_case("matched"))?;
+                settle::posted(
+                    self.platform.db(),
+                    lease,
+                    &posted.order_id,
+                    posted.status.eq_ignore_ascii_case("matched"),
+                )?;
                 Ok(Step::Submitted)
             }
             Err(e) => self.trading_failure(attempt, lease, e),
@@ -261,18 +272,32 @@ impl<'a, P: Platform> Pass<'a, P> {
 
     /// Maps a failure of the trading path onto the attempt: deferred when it may succeed
     /// later, signed again on a version change, failed when refused.
-    fn trading_failure(&mut self, attempt: &ClaimedAttempt, lease: &Lease<'_>, error: TradingError) -> Result<Step, ApiError> {
+    fn trading_failure(
+        &mut self,
+        attempt: &ClaimedAttempt,
+        lease: &Lease<'_>,
+        error: TradingError,
+    ) -> Result<Step, ApiError> {
         match error {
             TradingError::Signing(e) => {
                 let uncounted = matches!(
                     e.code,
-                    ErrorCode::SigningRateLimited | ErrorCode::SigningCircuitBreakerOpen | ErrorCode::SigningUnavailable
+                    ErrorCode::SigningRateLimited
+                        | ErrorCode::SigningCircuitBreakerOpen
+                        | ErrorCode::SigningUnavailable
                 );
                 if matches!(e.code, ErrorCode::SigningCircuitBreakerOpen | ErrorCode::SigningUnavailable) {
                     self.signing_paused = true;
                 }
                 if uncounted {
-                    self.defer(lease, attempt, e.retry_after_secs.map(|s| s as i64 * 1000), true, e.code.as_str(), &e.message)
+                    self.defer(
+                        lease,
+                        attempt,
+                        e.retry_after_secs.map(|s| s as i64 * 1000),
+                        true,
+                        e.code.as_str(),
+                        &e.message,
+                    )
                 } else {
                     self.fail(lease, e.code.as_str(), &e.message)
                 }
@@ -337,7 +362,7 @@ impl<'a, P: Platform> Pass<'a, P> {
         if let Some(found) = self.authorities.get(user_id) {
             return Ok(found.clone());
         }
-        let found = authority::find(self.platform, user_id)?;
+        let found = trading_authority::find(self.platform, user_id)?;
         self.authorities.insert(user_id.to_string(), found.clone());
         Ok(found)
     }

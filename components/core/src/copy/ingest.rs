@@ -3,7 +3,6 @@
 //! no-op), and each new event gets one `copy_attempts` row per enabled follower who followed
 //! before the fill happened.
 
-
 use super::trades::{as_rows, LeaderTrade};
 use crate::ports::{Db, DbError, SqlValue};
 use crate::text_enum::text_enum;
@@ -67,6 +66,7 @@ pub fn record(db: &impl Db, trades: &[LeaderTrade], source: Source) -> Result<Re
     }
     let rows = db.query(RECORD_SQL, &[SqlValue::Json(as_rows(trades)), SqlValue::Text(source.as_str().into())])?;
     let row = rows.first().ok_or_else(|| DbError::Conversion("recording returned no row".into()))?;
-    let event_ids = serde_json::from_value(row.json("event_ids")?).map_err(|e| DbError::Conversion(format!("event_ids: {e}")))?;
+    let event_ids =
+        serde_json::from_value(row.json("event_ids")?).map_err(|e| DbError::Conversion(format!("event_ids: {e}")))?;
     Ok(Recorded { new_events: row.int("new_events")?, new_attempts: row.int("new_attempts")?, event_ids })
 }

@@ -1,6 +1,7 @@
 //! Copy trading: leader fills in (polled and pushed), one attempt per follower and fill, each
 //! sized, guarded, signed, persisted and posted exactly once.
 
+pub mod attempts;
 pub mod claim;
 pub mod controls;
 pub mod exec_mode;

@@ -50,9 +50,8 @@ pub async fn poll_leaders(platform: &impl Platform) -> Result<Polled, ApiError> 
         .iter()
         .map(|r| Ok((r.text("leader_address")?, r.opt_int("cursor_secs")?)))
         .collect::<Result<Vec<(String, Option<i64>)>, DbError>>()?;
-    let fetches = leaders
-        .iter()
-        .map(|(leader, cursor)| fetch_fills(platform.http(), &data_url, leader, *cursor, limit, timeout));
+    let fetches =
+        leaders.iter().map(|(leader, cursor)| fetch_fills(platform.http(), &data_url, leader, *cursor, limit, timeout));
     let results = futures::future::join_all(fetches).await;
 
     let mut polled = Polled { leaders: leaders.len(), ..Polled::default() };

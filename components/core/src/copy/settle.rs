@@ -56,7 +56,12 @@ RETURNING id";
 
 /// Persists the order with the attempt: SIGNED with a PENDING order (before posting), or
 /// DRY_RUN with a DRY_RUN order. Returns the order id, `None` if the lease was lost.
-pub fn persist_order(db: &impl Db, lease: &Lease<'_>, order: &PreparedOrder, dry_run: bool) -> Result<Option<String>, DbError> {
+pub fn persist_order(
+    db: &impl Db,
+    lease: &Lease<'_>,
+    order: &PreparedOrder,
+    dry_run: bool,
+) -> Result<Option<String>, DbError> {
     let (attempt_status, order_status) = if dry_run { ("DRY_RUN", "DRY_RUN") } else { ("SIGNED", "PENDING") };
     let mut params = lease.params();
     params.push(SqlValue::Text(attempt_status.into()));
@@ -97,7 +102,14 @@ WHERE id = $1 AND lease_owner = $2";
 /// Puts the attempt back for a later claim, in the state it is in (PENDING or SIGNED). A
 /// deferral that was nobody's failure (a rate limit, a paused signing path) does not count
 /// against the attempt's retries.
-pub fn defer(db: &impl Db, lease: &Lease<'_>, delay_ms: i64, uncounted: bool, code: &str, message: &str) -> Result<u64, DbError> {
+pub fn defer(
+    db: &impl Db,
+    lease: &Lease<'_>,
+    delay_ms: i64,
+    uncounted: bool,
+    code: &str,
+    message: &str,
+) -> Result<u64, DbError> {
     let mut params = lease.params();
     params.extend([
         SqlValue::Int(delay_ms.max(0)),

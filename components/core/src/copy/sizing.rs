@@ -35,7 +35,12 @@ text_enum! {
 
 /// Checks that need no market data: profile state, event age, side and market lists. Gives
 /// back the profile that passed.
-pub fn precheck<'a>(profile: Option<&'a Profile>, event: &Event, now_ms: i64, max_event_age_ms: i64) -> Result<&'a Profile, SkipReason> {
+pub fn precheck<'a>(
+    profile: Option<&'a Profile>,
+    event: &Event,
+    now_ms: i64,
+    max_event_age_ms: i64,
+) -> Result<&'a Profile, SkipReason> {
     let profile = profile.ok_or(SkipReason::ProfileDeleted)?;
     if !profile.enabled {
         return Err(SkipReason::ProfilePaused);
@@ -100,7 +105,13 @@ pub fn needs(profile: &Profile, buy: bool) -> (bool, bool) {
 
 /// Sizes the copy and applies the guards, reducing where a guard allows less and skipping
 /// where nothing sensible is left.
-pub fn decide(profile: &Profile, event: &Event, daily_used: i128, market: Market, holdings: Holdings) -> Result<Sized, SkipReason> {
+pub fn decide(
+    profile: &Profile,
+    event: &Event,
+    daily_used: i128,
+    market: Market,
+    holdings: Holdings,
+) -> Result<Sized, SkipReason> {
     let buy = event.side == TradeSide::Buy;
     let price = if buy { market.best_ask } else { market.best_bid }.ok_or(SkipReason::NoLiquidity)?;
     if price <= 0 || price >= ONE {
@@ -201,9 +212,23 @@ mod tests {
 
     #[test]
     fn each_sizing_mode_sizes_as_documented() {
-        let fixed = decide(&profile(Sizing::FixedUsd(26 * ONE), Guards::default()), &event("BUY", 10 * ONE, 520_000), 0, MARKET, Holdings::default()).unwrap();
+        let fixed = decide(
+            &profile(Sizing::FixedUsd(26 * ONE), Guards::default()),
+            &event("BUY", 10 * ONE, 520_000),
+            0,
+            MARKET,
+            Holdings::default(),
+        )
+        .unwrap();
         assert_eq!((fixed.size, fixed.price, fixed.notional), (50 * ONE, 520_000, 26 * ONE));
-        let ratio = decide(&profile(Sizing::LeaderRatio(2_500), Guards::default()), &event("BUY", 40 * ONE, 520_000), 0, MARKET, Holdings::default()).unwrap();
+        let ratio = decide(
+            &profile(Sizing::LeaderRatio(2_500), Guards::default()),
+            &event("BUY", 40 * ONE, 520_000),
+            0,
+            MARKET,
+            Holdings::default(),
+        )
+        .unwrap();
         assert_eq!(ratio.size, 10 * ONE);
         let pct = decide(
             &profile(Sizing::BalancePercent(1_000), Guards::default()),
@@ -229,26 +254,65 @@ mod tests {
     fn every_guard_skips_with_its_reason() {
         let e = event("BUY", 10 * ONE, 520_000);
         let with = |guards: Guards| profile(Sizing::FixedUsd(26 * ONE), guards);
-        let skip = |guards: Guards, held: Holdings, used: i128| decide(&with(guards), &e, used, MARKET, held).unwrap_err();
+        let skip =
+            |guards: Guards, held: Holdings, used: i128| decide(&with(guards), &e, used, MARKET, held).unwrap_err();
         let far = Market { best_ask: Some(600_000), ..MARKET };
-        assert_eq!(decide(&with(Guards { max_price_deviation_bps: Some(500), ..Guards::default() }), &e, 0, far, Holdings::default()), Err(SkipReason::PriceDeviation));
-        assert_eq!(skip(Guards { max_daily_volume: Some(100 * ONE), ..Guards::default() }, Holdings::default(), 100 * ONE), SkipReason::DailyVolumeExceeded);
-        assert_eq!(skip(Guards { min_order: Some(30 * ONE), ..Guards::default() }, Holdings::default(), 0), SkipReason::BelowMinOrder);
+        assert_eq!(
+            decide(
+                &with(Guards { max_price_deviation_bps: Some(500), ..Guards::default() }),
+                &e,
+                0,
+                far,
+                Holdings::default()
+            ),
+            Err(SkipReason::PriceDeviation)
+        );
+        assert_eq!(
+            skip(Guards { max_daily_volume: Some(100 * ONE), ..Guards::default() }, Holdings::default(), 100 * ONE),
+            SkipReason::DailyVolumeExceeded
+        );
+        assert_eq!(
+            skip(Guards { min_order: Some(30 * ONE), ..Guards::default() }, Holdings::default(), 0),
+            SkipReason::BelowMinOrder
+        );
         let held = Holdings { collateral: None, position: Some(200 * ONE) };
-        assert_eq!(skip(Guards { max_position_per_market: Some(100 * ONE), ..Guards::default() }, held, 0), SkipReason::MaxPositionReached);
-        assert_eq!(skip(Guards::default(), Holdings { collateral: Some(0), position: None }, 0), SkipReason::InsufficientBalance);
+        assert_eq!(
+            skip(Guards { max_position_per_market: Some(100 * ONE), ..Guards::default() }, held, 0),
+            SkipReason::MaxPositionReached
+        );
+        assert_eq!(
+            skip(Guards::default(), Holdings { collateral: Some(0), position: None }, 0),
+            SkipReason::InsufficientBalance
+        );
         let thin = Market { best_ask: None, ..MARKET };
         assert_eq!(decide(&with(Guards::default()), &e, 0, thin, Holdings::default()), Err(SkipReason::NoLiquidity));
         let big_min = Market { min_order_size: 100 * ONE, ..MARKET };
-        assert_eq!(decide(&with(Guards::default()), &e, 0, big_min, Holdings::default()), Err(SkipReason::BelowMinSize));
+        assert_eq!(
+            decide(&with(Guards::default()), &e, 0, big_min, Holdings::default()),
+            Err(SkipReason::BelowMinSize)
+        );
     }
 
     #[test]
     fn caps_reduce_instead_of_skipping() {
         let e = event("BUY", 10 * ONE, 520_000);
-        let capped = decide(&profile(Sizing::FixedUsd(100 * ONE), Guards { max_order: Some(26 * ONE), ..Guards::default() }), &e, 0, MARKET, Holdings::default()).unwrap();
+        let capped = decide(
+            &profile(Sizing::FixedUsd(100 * ONE), Guards { max_order: Some(26 * ONE), ..Guards::default() }),
+            &e,
+            0,
+            MARKET,
+            Holdings::default(),
+        )
+        .unwrap();
         assert_eq!(capped.size, 50 * ONE);
-        let daily = decide(&profile(Sizing::FixedUsd(100 * ONE), Guards { max_daily_volume: Some(126 * ONE), ..Guards::default() }), &e, 100 * ONE, MARKET, Holdings::default()).unwrap();
+        let daily = decide(
+            &profile(Sizing::FixedUsd(100 * ONE), Guards { max_daily_volume: Some(126 * ONE), ..Guards::default() }),
+            &e,
+            100 * ONE,
+            MARKET,
+            Holdings::default(),
+        )
+        .unwrap();
         assert_eq!(daily.size, 50 * ONE);
     }
 
@@ -260,7 +324,10 @@ mod tests {
         let paused = Profile { enabled: false, ..p(Guards::default()) };
         assert_eq!(precheck(Some(&paused), &e, 1_000, 60_000), Err(SkipReason::ProfilePaused));
         assert_eq!(precheck(Some(&p(Guards::default())), &e, 120_000, 60_000), Err(SkipReason::EventTooOld));
-        assert_eq!(precheck(Some(&p(Guards { buy_only: true, ..Guards::default() })), &e, 1_000, 60_000), Err(SkipReason::SellNotAllowed));
+        assert_eq!(
+            precheck(Some(&p(Guards { buy_only: true, ..Guards::default() })), &e, 1_000, 60_000),
+            Err(SkipReason::SellNotAllowed)
+        );
         let allow = Guards { market_allowlist: vec!["other".into()], ..Guards::default() };
         assert_eq!(precheck(Some(&p(allow)), &e, 1_000, 60_000), Err(SkipReason::MarketNotAllowed));
         let deny = Guards { market_denylist: vec!["slug".into()], ..Guards::default() };

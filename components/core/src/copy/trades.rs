@@ -61,23 +61,32 @@ const MAX_SIZE_MICRO: i128 = 1_000_000_000_000 * crate::money::ONE;
 /// naming its field, instead of failing the statement that records the whole batch.
 pub fn parse_trade(index: usize, value: &Value) -> Result<LeaderTrade, TradeError> {
     let err = |field| TradeError { index, field };
-    let text = |field: &'static str| value.get(field).and_then(Value::as_str).filter(|s| !s.contains('\0')).map(str::to_string);
+    let text = |field: &'static str| {
+        value.get(field).and_then(Value::as_str).filter(|s| !s.contains('\0')).map(str::to_string)
+    };
     let leader = text("proxyWallet").filter(|a| is_hex(a, 40)).ok_or(err("proxyWallet"))?.to_ascii_lowercase();
     let side = text("side").and_then(|s| TradeSide::parse(&s)).ok_or(err("side"))?;
-    let asset = text("asset").filter(|a| !a.is_empty() && a.len() <= 80 && a.bytes().all(|b| b.is_ascii_digit())).ok_or(err("asset"))?;
+    let asset = text("asset")
+        .filter(|a| !a.is_empty() && a.len() <= 80 && a.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or(err("asset"))?;
     let condition_id = text("conditionId").filter(|c| is_hex(c, 64)).ok_or(err("conditionId"))?.to_ascii_lowercase();
     let size = value.get("size").and_then(json_micro).filter(|s| *s > 0 && *s <= MAX_SIZE_MICRO).ok_or(err("size"))?;
-    let price = value.get("price").and_then(json_micro).filter(|p| *p > 0 && *p < crate::money::ONE).ok_or(err("price"))?;
-    let traded_at_secs =
-        value.get("timestamp").and_then(Value::as_i64).filter(|t| (1..=MAX_TRADED_AT_SECS).contains(t)).ok_or(err("timestamp"))?;
+    let price =
+        value.get("price").and_then(json_micro).filter(|p| *p > 0 && *p < crate::money::ONE).ok_or(err("price"))?;
+    let traded_at_secs = value
+        .get("timestamp")
+        .and_then(Value::as_i64)
+        .filter(|t| (1..=MAX_TRADED_AT_SECS).contains(t))
+        .ok_or(err("timestamp"))?;
     let transaction_hash =
         text("transactionHash").filter(|h| is_hex(h, 64)).ok_or(err("transactionHash"))?.to_ascii_lowercase();
     // Optional: absent or null is none; anything else must be a value the column holds.
-    let optional = |field: &'static str| -> Result<Option<&Value>, TradeError> {
-        Ok(value.get(field).filter(|v| !v.is_null()))
-    };
+    let optional =
+        |field: &'static str| -> Result<Option<&Value>, TradeError> { Ok(value.get(field).filter(|v| !v.is_null())) };
     let bounded = |field: &'static str| -> Result<Option<String>, TradeError> {
-        optional(field)?.map(|v| v.as_str().filter(|s| s.len() <= 300 && !s.contains('\0')).map(str::to_string).ok_or(err(field))).transpose()
+        optional(field)?
+            .map(|v| v.as_str().filter(|s| s.len() <= 300 && !s.contains('\0')).map(str::to_string).ok_or(err(field)))
+            .transpose()
     };
     let outcome_index = optional("outcomeIndex")?
         .map(|v| v.as_i64().filter(|i| (0..=i64::from(i32::MAX)).contains(i)).ok_or(err("outcomeIndex")))
@@ -220,7 +229,8 @@ mod tests {
     #[test]
     fn identical_fills_in_one_transaction_get_distinct_keys_and_redelivery_the_same_ones() {
         let tx = format!("0x{}", "22".repeat(32));
-        let batch: Vec<LeaderTrade> = [1.0, 1.0, 2.0].iter().map(|s| parse_trade(0, &trade(&tx, *s)).unwrap()).collect();
+        let batch: Vec<LeaderTrade> =
+            [1.0, 1.0, 2.0].iter().map(|s| parse_trade(0, &trade(&tx, *s)).unwrap()).collect();
         let keys = fill_keys(&batch);
         assert_ne!(keys[0], keys[1]);
         assert_ne!(keys[0], keys[2]);

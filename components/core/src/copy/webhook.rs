@@ -45,7 +45,8 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
     let trades = parse_all(items)?;
 
     let recorded = record(platform.db(), &trades, Source::Webhook)?;
-    let executed = if recorded.event_ids.is_empty() { None } else { Some(run_pass(platform, Some(&recorded.event_ids)).await?) };
+    let executed =
+        if recorded.event_ids.is_empty() { None } else { Some(run_pass(platform, Some(&recorded.event_ids)).await?) };
     Ok(Response::json(200, &json!({ "received": trades.len(), "recorded": recorded, "executed": executed })))
 }
 
@@ -57,11 +58,13 @@ const NAMED_REFUSALS: usize = 10;
 /// schema stores, so a delivery it passes cannot fail in Postgres (where a 503 would have the
 /// sender retry it forever); polling stays the fallback for the fills of a refused delivery.
 fn parse_all(items: &[Value]) -> Result<Vec<LeaderTrade>, ApiError> {
-    let (trades, refused): (Vec<_>, Vec<_>) = items.iter().enumerate().map(|(i, t)| parse_trade(i, t)).partition(Result::is_ok);
+    let (trades, refused): (Vec<_>, Vec<_>) =
+        items.iter().enumerate().map(|(i, t)| parse_trade(i, t)).partition(Result::is_ok);
     if refused.is_empty() {
         return Ok(trades.into_iter().flatten().collect());
     }
-    let mut named: Vec<String> = refused.iter().take(NAMED_REFUSALS).filter_map(|r| r.as_ref().err()).map(ToString::to_string).collect();
+    let mut named: Vec<String> =
+        refused.iter().take(NAMED_REFUSALS).filter_map(|r| r.as_ref().err()).map(ToString::to_string).collect();
     if refused.len() > NAMED_REFUSALS {
         named.push(format!("and {} more", refused.len() - NAMED_REFUSALS));
     }
@@ -120,7 +123,11 @@ mod tests {
     #[test]
     fn a_refusal_names_every_bad_trade_up_to_ten() {
         let err = parse_all(&vec![serde_json::json!({}); 12]).unwrap_err();
-        assert!(err.message.starts_with("nothing recorded: `trades[0].proxyWallet` is missing or invalid; `trades[1]"), "{}", err.message);
+        assert!(
+            err.message.starts_with("nothing recorded: `trades[0].proxyWallet` is missing or invalid; `trades[1]"),
+            "{}",
+            err.message
+        );
         assert!(err.message.ends_with("; and 2 more"), "{}", err.message);
     }
 

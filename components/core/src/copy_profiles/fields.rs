@@ -124,7 +124,9 @@ mod tests {
 
     #[test]
     fn a_new_profile_converts_amounts_to_base_units() {
-        let body = format!(r#"{{"leaderAddress":"{LEADER}","sizingMode":"FIXED_USD","fixedAmountUsd":"12.5","maxOrderUsd":100}}"#);
+        let body = format!(
+            r#"{{"leaderAddress":"{LEADER}","sizingMode":"FIXED_USD","fixedAmountUsd":"12.5","maxOrderUsd":100}}"#
+        );
         let settings = fields(&body).unwrap().into_new().unwrap();
         assert_eq!((settings.fixed_amount, settings.max_order_amount), (Some(12_500_000), Some(100_000_000)));
         assert!(settings.binary_only && !settings.buy_only);

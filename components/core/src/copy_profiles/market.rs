@@ -18,9 +18,14 @@ pub fn normalize_markets(field: &str, entries: &[String]) -> Result<Vec<String>,
     entries
         .iter()
         .enumerate()
-        .map(|(i, entry)| normalize_market(entry).ok_or_else(|| {
-            invalid(&format!("{field}[{i}]"), "must be a condition id (0x + 64 hex) or a market slug (a-z, 0-9, '-', at most 200)")
-        }))
+        .map(|(i, entry)| {
+            normalize_market(entry).ok_or_else(|| {
+                invalid(
+                    &format!("{field}[{i}]"),
+                    "must be a condition id (0x + 64 hex) or a market slug (a-z, 0-9, '-', at most 200)",
+                )
+            })
+        })
         .collect()
 }
 

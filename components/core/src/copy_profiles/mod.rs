@@ -54,7 +54,9 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
             Ok(Response::json(201, &store::insert(db, &user.id, &settings)?.to_json()))
         }
         (Target::Collection, _) => Err(ApiError::method_not_allowed(&["GET", "POST"])),
-        (Target::Profile(id), "GET") => Ok(Response::json(200, &store::find(db, &user.id, id)?.ok_or_else(not_found)?.to_json())),
+        (Target::Profile(id), "GET") => {
+            Ok(Response::json(200, &store::find(db, &user.id, id)?.ok_or_else(not_found)?.to_json()))
+        }
         (Target::Profile(id), "PATCH") => {
             let fields: ProfileFields = parse_json_object(&request.body)?;
             let current = store::find(db, &user.id, id)?.ok_or_else(not_found)?;

@@ -134,7 +134,8 @@ fn parse_scope(body: &[u8]) -> Result<Scope, ApiError> {
 
 fn changed_count(db: &impl Db, sql: &str, params: &[SqlValue]) -> Result<i64, ApiError> {
     let rows = db.query(sql, params)?;
-    let row = rows.first().ok_or_else(|| ApiError::new(ErrorCode::InternalError, "pause statement returned nothing"))?;
+    let row =
+        rows.first().ok_or_else(|| ApiError::new(ErrorCode::InternalError, "pause statement returned nothing"))?;
     if !row.bool("known")? {
         return Err(ApiError::new(ErrorCode::NotFound, "no such user"));
     }

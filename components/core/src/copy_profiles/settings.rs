@@ -135,10 +135,15 @@ impl Settings {
         }
         match (self.sizing_mode.ratio_range(), self.fixed_amount, self.ratio_bps) {
             (None, None, _) => return Err(invalid("fixedAmountUsd", "is required when sizingMode is FIXED_USD")),
-            (None, Some(_), Some(_)) => return Err(invalid("ratioBps", "is only for LEADER_RATIO and BALANCE_PERCENT")),
+            (None, Some(_), Some(_)) => {
+                return Err(invalid("ratioBps", "is only for LEADER_RATIO and BALANCE_PERCENT"))
+            }
             (Some(_), Some(_), _) => return Err(invalid("fixedAmountUsd", "is only for sizingMode FIXED_USD")),
             (Some(_), None, None) => {
-                return Err(invalid("ratioBps", &format!("is required when sizingMode is {}", self.sizing_mode.as_str())))
+                return Err(invalid(
+                    "ratioBps",
+                    &format!("is required when sizingMode is {}", self.sizing_mode.as_str()),
+                ))
             }
             (Some(range), None, Some(bps)) if !range.contains(&bps) => {
                 let message = format!("must be {} to {} for {}", range.start(), range.end(), self.sizing_mode.as_str());
@@ -210,13 +215,16 @@ mod tests {
         assert!(rejected(Settings::new(LEADER.into(), SizingMode::FixedUsd)).starts_with("`fixedAmountUsd`"));
         assert!(rejected(Settings::new(LEADER.into(), SizingMode::LeaderRatio)).starts_with("`ratioBps`"));
         assert!(rejected(Settings { ratio_bps: Some(5), ..fixed(1) }).starts_with("`ratioBps`"));
-        assert!(rejected(Settings { fixed_amount: Some(5), ..ratio(SizingMode::LeaderRatio, 5) }).starts_with("`fixedAmountUsd`"));
+        assert!(rejected(Settings { fixed_amount: Some(5), ..ratio(SizingMode::LeaderRatio, 5) })
+            .starts_with("`fixedAmountUsd`"));
     }
 
     #[test]
     fn guards_must_be_consistent() {
-        assert!(rejected(Settings { min_order_amount: Some(2), max_order_amount: Some(1), ..fixed(1) }).starts_with("`minOrderUsd`"));
-        assert!(rejected(Settings { max_price_deviation_bps: Some(10_001), ..fixed(1) }).starts_with("`maxPriceDeviationBps`"));
+        assert!(rejected(Settings { min_order_amount: Some(2), max_order_amount: Some(1), ..fixed(1) })
+            .starts_with("`minOrderUsd`"));
+        assert!(rejected(Settings { max_price_deviation_bps: Some(10_001), ..fixed(1) })
+            .starts_with("`maxPriceDeviationBps`"));
         let both = Settings { market_allowlist: vec!["a".into()], market_denylist: vec!["a".into()], ..fixed(1) };
         assert!(rejected(both).starts_with("`marketDenylist`"));
     }
@@ -254,7 +262,10 @@ mod tests {
             let held = Settings { status: Status::Paused, paused_reason: reason.map(String::from), ..fixed(1) };
             let mut paused = held.clone();
             paused.set_status_by_user(Status::Paused).unwrap();
-            assert_eq!((paused.status, paused.paused_reason.as_deref(), paused.paused_by_user), (Status::Paused, reason, true));
+            assert_eq!(
+                (paused.status, paused.paused_reason.as_deref(), paused.paused_by_user),
+                (Status::Paused, reason, true)
+            );
             let mut resumed = paused.clone();
             assert_eq!(resumed.set_status_by_user(Status::Enabled).unwrap_err().code, ErrorCode::Conflict);
             assert_eq!(resumed, paused, "a refused resume changes nothing");

@@ -5,9 +5,9 @@ use serde_json::{json, Value};
 
 use super::settings::{Settings, SizingMode, Status};
 use crate::api::{ApiError, ErrorCode};
+use crate::money::format_micro;
 use crate::ports::{Db, DbError, Row, SqlValue};
 use crate::time::Timestamp;
-use crate::money::format_micro;
 
 /// A stored profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,13 +132,15 @@ pub fn insert(db: &impl Db, user_id: &str, settings: &Settings) -> Result<Stored
     let mut params = settings_params(settings);
     params.push(SqlValue::Text(user_id.into()));
     let rows = db.query(INSERT_SQL, &params).map_err(conflict_on_duplicate)?;
-    let row = rows.first().ok_or_else(|| ApiError::new(ErrorCode::InternalError, "copy profile insert returned nothing"))?;
+    let row =
+        rows.first().ok_or_else(|| ApiError::new(ErrorCode::InternalError, "copy profile insert returned nothing"))?;
     Ok(from_row(&row)?)
 }
 
 /// The user's profiles, newest first.
 pub fn list(db: &impl Db, user_id: &str) -> Result<Vec<StoredProfile>, ApiError> {
-    let sql = concat!("SELECT ", profile_columns!(), " FROM copy_profiles WHERE user_id = $1 ORDER BY created_at DESC, id");
+    let sql =
+        concat!("SELECT ", profile_columns!(), " FROM copy_profiles WHERE user_id = $1 ORDER BY created_at DESC, id");
     let rows = db.query(sql, &[SqlValue::Text(user_id.into())])?;
     Ok(rows.iter().map(|r| from_row(&r)).collect::<Result<_, _>>()?)
 }
@@ -153,13 +155,18 @@ pub fn find(db: &impl Db, user_id: &str, id: &str) -> Result<Option<StoredProfil
 /// Replaces `current`'s settings and writes COPY_PROFILE_UPDATED; CONFLICT if the row changed
 /// since it was read (a concurrent update would otherwise be silently undone) or if the new
 /// leader is one the user already follows.
-pub fn update(db: &impl Db, user_id: &str, current: &StoredProfile, settings: &Settings) -> Result<StoredProfile, ApiError> {
+pub fn update(
+    db: &impl Db,
+    user_id: &str,
+    current: &StoredProfile,
+    settings: &Settings,
+) -> Result<StoredProfile, ApiError> {
     let mut params = settings_params(settings);
     params.extend([SqlValue::Text(current.id.clone()), SqlValue::Text(user_id.into()), SqlValue::Int(current.version)]);
     let rows = db.query(UPDATE_SQL, &params).map_err(conflict_on_duplicate)?;
-    let row = rows
-        .first()
-        .ok_or_else(|| ApiError::new(ErrorCode::Conflict, "copy profile changed or was deleted meanwhile: read it and retry"))?;
+    let row = rows.first().ok_or_else(|| {
+        ApiError::new(ErrorCode::Conflict, "copy profile changed or was deleted meanwhile: read it and retry")
+    })?;
     Ok(from_row(&row)?)
 }
 
@@ -191,12 +198,15 @@ fn from_row(row: &Row<'_>) -> Result<StoredProfile, DbError> {
 /// pipeline's claim reads.
 pub(crate) fn settings_from_row(row: &Row<'_>) -> Result<Settings, DbError> {
     let int = |c: &str| row.opt_int(c);
-    let list = |c: &str| serde_json::from_value::<Vec<String>>(row.json(c)?).map_err(|e| DbError::Conversion(format!("`{c}`: {e}")));
+    let list = |c: &str| {
+        serde_json::from_value::<Vec<String>>(row.json(c)?).map_err(|e| DbError::Conversion(format!("`{c}`: {e}")))
+    };
     let sizing_mode = row.text("sizing_mode")?;
     let status = row.text("status")?;
     Ok(Settings {
         leader_address: row.text("leader_address")?,
-        status: Status::parse(&status).ok_or_else(|| DbError::Conversion(format!("unknown profile status `{status}`")))?,
+        status: Status::parse(&status)
+            .ok_or_else(|| DbError::Conversion(format!("unknown profile status `{status}`")))?,
         paused_reason: row.opt_text("paused_reason")?,
         paused_by_user: row.bool("paused_by_user")?,
         sizing_mode: SizingMode::parse(&sizing_mode)

@@ -26,6 +26,21 @@ pub async fn dynamic(http: &impl Http, clock: &dyn Clock, base: &str, timeout: D
     probe(http, clock, HttpRequest::get(format!("{base}/api/v0/health")), timeout, |_| Ok(None)).await
 }
 
+/// The signer's own `GET <signer>/health`, for a signer running its `local` backend (development,
+/// the sandbox): signing then depends on that process, not on Dynamic. Healthy only when the
+/// signer says it runs the local backend, so a misconfiguration is not reported as healthy.
+pub async fn local_signer(http: &impl Http, clock: &dyn Clock, base: &str, timeout: Duration) -> ProbeOutcome {
+    probe(http, clock, HttpRequest::get(format!("{base}/health")), timeout, |response| {
+        let body: serde_json::Value = serde_json::from_slice(&response.body).unwrap_or_default();
+        match body.get("backend").and_then(|b| b.as_str()) {
+            Some("local") => Ok(None),
+            Some(other) => Err(format!("the signer runs the {other} backend, not local")),
+            None => Err("the signer's /health names no backend".to_string()),
+        }
+    })
+    .await
+}
+
 /// The Polymarket CLOB's liveness endpoint, `GET <clob>/` (what the official clients call `get_ok`).
 pub async fn polymarket(http: &impl Http, clock: &dyn Clock, base: &str, timeout: Duration) -> ProbeOutcome {
     probe(http, clock, HttpRequest::get(format!("{base}/")), timeout, |_| Ok(None)).await
@@ -53,7 +68,9 @@ async fn probe(
             Err(why) => (ServiceStatus::Degraded, Some(why), None),
         },
         Ok(response) => (ServiceStatus::Degraded, Some(format!("HTTP {}", response.status)), None),
-        Err(HttpError::Timeout) => (ServiceStatus::Degraded, Some(format!("timed out after {} ms", timeout.as_millis())), None),
+        Err(HttpError::Timeout) => {
+            (ServiceStatus::Degraded, Some(format!("timed out after {} ms", timeout.as_millis())), None)
+        }
         Err(e) => (ServiceStatus::Down, Some(e.to_string()), None),
     };
     ProbeOutcome { status, latency_ms, detail, block_number }
@@ -71,9 +88,7 @@ fn parse_block_number(response: &HttpResponse) -> Result<Option<u64>, String> {
         .and_then(|r| r.as_str())
         .and_then(|r| r.strip_prefix("0x"))
         .ok_or_else(|| "RPC result is not a hex quantity".to_string())?;
-    u64::from_str_radix(hex, 16)
-        .map(Some)
-        .map_err(|_| "RPC result is not a hex quantity".to_string())
+    u64::from_str_radix(hex, 16).map(Some).map_err(|_| "RPC result is not a hex quantity".to_string())
 }
 
 #[cfg(test)]
@@ -112,7 +127,10 @@ mod tests {
     #[test]
     fn rpc_probe_reads_block_number() {
         let outcome = rpc(ok(200, r#"{"jsonrpc":"2.0","id":1,"result":"0x1b4"}"#));
-        assert_eq!(outcome, ProbeOutcome { status: ServiceStatus::Healthy, latency_ms: 7, detail: None, block_number: Some(436) });
+        assert_eq!(
+            outcome,
+            ProbeOutcome { status: ServiceStatus::Healthy, latency_ms: 7, detail: None, block_number: Some(436) }
+        );
     }
 
     #[test]
@@ -121,6 +139,23 @@ mod tests {
         assert_eq!((err.status, err.detail.as_deref()), (ServiceStatus::Degraded, Some("RPC error: boom")));
         assert_eq!(rpc(ok(200, "<html>")).status, ServiceStatus::Degraded);
         assert_eq!(rpc(ok(200, r#"{"result":"12"}"#)).status, ServiceStatus::Degraded);
+    }
+
+    fn signer(answer: Result<HttpResponse, HttpError>) -> ProbeOutcome {
+        let clock = Ticking(Cell::new(0));
+        futures::executor::block_on(local_signer(&Scripted(answer), &clock, "http://signer", Duration::from_secs(1)))
+    }
+
+    #[test]
+    fn local_signer_probe_is_healthy_only_for_a_signer_on_the_local_backend() {
+        assert_eq!(signer(ok(200, r#"{"backend":"local","status":"ok"}"#)).status, ServiceStatus::Healthy);
+        let dynamic = signer(ok(200, r#"{"backend":"dynamic","status":"ok"}"#));
+        assert_eq!(
+            (dynamic.status, dynamic.detail.as_deref()),
+            (ServiceStatus::Degraded, Some("the signer runs the dynamic backend, not local"))
+        );
+        assert_eq!(signer(ok(200, "ok")).status, ServiceStatus::Degraded);
+        assert_eq!(signer(Err(HttpError::Connection("refused".into()))).status, ServiceStatus::Down);
     }
 
     #[test]

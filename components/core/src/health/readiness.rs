@@ -15,11 +15,8 @@ pub fn readiness(platform: &impl Platform, request: &Request) -> Response {
     if postgres && redis {
         return Response::json(200, &json!({ "status": "ready", "checks": checks }));
     }
-    let down: Vec<&str> = [("postgres", postgres), ("redis", redis)]
-        .into_iter()
-        .filter(|(_, up)| !up)
-        .map(|(name, _)| name)
-        .collect();
+    let down: Vec<&str> =
+        [("postgres", postgres), ("redis", redis)].into_iter().filter(|(_, up)| !up).map(|(name, _)| name).collect();
     let error = ApiError::new(ErrorCode::ServiceUnavailable, format!("not ready: {} down", down.join(" and ")));
     Response::json(
         503,

@@ -39,17 +39,25 @@ pub fn limit_order_amounts(side: Side, size: Decimal, price: Decimal, tick: Tick
 /// collateral to spend (rounded down to 2 decimals), taker = amount / price; SELL: `amount` is
 /// shares (rounded down to 2 decimals), taker = shares × price. `price` must pass
 /// [`validate_price`].
-pub fn market_order_amounts(side: Side, amount: Decimal, price: Decimal, tick: TickSize) -> Result<Amounts, OrderError> {
+pub fn market_order_amounts(
+    side: Side,
+    amount: Decimal,
+    price: Decimal,
+    tick: TickSize,
+) -> Result<Amounts, OrderError> {
     validate_price(price, tick)?;
     let given = hundredths(amount, "amount")?;
     let price_units = whole(price, tick.price_decimals());
     let maker_amount = raw_from_hundredths(given, "amount")?;
     let taker_amount = match side {
         Side::Buy => {
-            let numerator = given.checked_mul(pow10(tick.price_decimals())).ok_or(OrderError::Overflow { field: "amount" })?;
+            let numerator =
+                given.checked_mul(pow10(tick.price_decimals())).ok_or(OrderError::Overflow { field: "amount" })?;
             floor_to_amount(numerator, pow10(SIZE_DECIMALS) * price_units, tick, "amount")?
         }
-        Side::Sell => floor_to_amount(given * price_units, pow10(SIZE_DECIMALS + tick.price_decimals()), tick, "amount")?,
+        Side::Sell => {
+            floor_to_amount(given * price_units, pow10(SIZE_DECIMALS + tick.price_decimals()), tick, "amount")?
+        }
     };
     Ok(Amounts { maker_amount, taker_amount })
 }
@@ -122,7 +130,10 @@ mod tests {
             limit_order_amounts(Side::Buy, d("0"), d("0.5"), t).unwrap_err(),
             OrderError::NotPositive { field: "size", value: d("0") }
         );
-        assert!(matches!(limit_order_amounts(Side::Sell, d("-5"), d("0.5"), t), Err(OrderError::NotPositive { field: "size", .. })));
+        assert!(matches!(
+            limit_order_amounts(Side::Sell, d("-5"), d("0.5"), t),
+            Err(OrderError::NotPositive { field: "size", .. })
+        ));
         assert_eq!(
             limit_order_amounts(Side::Buy, d("0.009"), d("0.5"), t).unwrap_err(),
             OrderError::RoundsToZero { field: "size", decimals: 2 }
@@ -131,7 +142,10 @@ mod tests {
             market_order_amounts(Side::Buy, d("0.001"), d("0.5"), t).unwrap_err(),
             OrderError::RoundsToZero { field: "amount", decimals: 2 }
         );
-        assert!(matches!(market_order_amounts(Side::Sell, d("-1"), d("0.5"), t), Err(OrderError::NotPositive { field: "amount", .. })));
+        assert!(matches!(
+            market_order_amounts(Side::Sell, d("-1"), d("0.5"), t),
+            Err(OrderError::NotPositive { field: "amount", .. })
+        ));
     }
 
     #[test]
@@ -139,17 +153,29 @@ mod tests {
         let t = tick("0.01");
         assert!(matches!(limit_order_amounts(Side::Buy, d("10"), d("0.555"), t), Err(OrderError::PriceOffTick { .. })));
         assert!(matches!(limit_order_amounts(Side::Sell, d("10"), d("1"), t), Err(OrderError::PriceOutOfRange { .. })));
-        assert!(matches!(market_order_amounts(Side::Buy, d("10"), d("0"), t), Err(OrderError::NotPositive { field: "price", .. })));
+        assert!(matches!(
+            market_order_amounts(Side::Buy, d("10"), d("0"), t),
+            Err(OrderError::NotPositive { field: "price", .. })
+        ));
     }
 
     #[test]
     fn amounts_beyond_u64_raw_units_overflow() {
         let t = tick("0.01");
         // 2e13 shares are 2e19 raw units, past u64::MAX (1.8e19).
-        assert_eq!(limit_order_amounts(Side::Buy, d("20000000000000"), d("0.5"), t).unwrap_err(), OrderError::Overflow { field: "size" });
-        assert_eq!(market_order_amounts(Side::Buy, d("79228162514264337593543950335"), d("0.5"), t).unwrap_err(), OrderError::Overflow { field: "amount" });
+        assert_eq!(
+            limit_order_amounts(Side::Buy, d("20000000000000"), d("0.5"), t).unwrap_err(),
+            OrderError::Overflow { field: "size" }
+        );
+        assert_eq!(
+            market_order_amounts(Side::Buy, d("79228162514264337593543950335"), d("0.5"), t).unwrap_err(),
+            OrderError::Overflow { field: "amount" }
+        );
         // $1.8e13 fits u64 raw units; the 1.8e17 shares it buys at 0.0001 do not.
-        assert_eq!(market_order_amounts(Side::Buy, d("18000000000000"), d("0.0001"), tick("0.0001")).unwrap_err(), OrderError::Overflow { field: "amount" });
+        assert_eq!(
+            market_order_amounts(Side::Buy, d("18000000000000"), d("0.0001"), tick("0.0001")).unwrap_err(),
+            OrderError::Overflow { field: "amount" }
+        );
     }
 
     #[test]

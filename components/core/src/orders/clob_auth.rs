@@ -21,7 +21,13 @@ sol! {
 }
 
 fn domain(chain_id: u64) -> Eip712Domain {
-    Eip712Domain::new(Some(Cow::Borrowed("ClobAuthDomain")), Some(Cow::Borrowed("1")), Some(U256::from(chain_id)), None, None)
+    Eip712Domain::new(
+        Some(Cow::Borrowed("ClobAuthDomain")),
+        Some(Cow::Borrowed("1")),
+        Some(U256::from(chain_id)),
+        None,
+        None,
+    )
 }
 
 /// The digest a wallet's `ClobAuth` signature is over.

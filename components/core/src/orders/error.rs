@@ -46,14 +46,18 @@ impl fmt::Display for OrderError {
             OrderError::PriceOutOfRange { price, tick } => {
                 write!(f, "`price` {price} is outside [{tick}, {}]", Decimal::ONE - tick.as_decimal())
             }
-            OrderError::PriceOffTick { price, tick } => write!(f, "`price` {price} is not a multiple of the tick size {tick}"),
+            OrderError::PriceOffTick { price, tick } => {
+                write!(f, "`price` {price} is not a multiple of the tick size {tick}")
+            }
             OrderError::UnknownTickSize(text) => write!(f, "`tick_size` {text:?} is not a CLOB tick size"),
             OrderError::UnknownSide(text) => write!(f, "`side` {text:?} is neither BUY nor SELL"),
             OrderError::UnknownOrderType(text) => write!(f, "`orderType` {text:?} is not GTC, FOK, GTD or FAK"),
             OrderError::PostOnlyNotAllowed(order_type) => {
                 write!(f, "`postOnly` is only allowed with GTC or GTD, not {}", order_type.as_str())
             }
-            OrderError::UnsupportedExchangeVersion(version) => write!(f, "exchange `version` {version} is not supported"),
+            OrderError::UnsupportedExchangeVersion(version) => {
+                write!(f, "exchange `version` {version} is not supported")
+            }
             OrderError::UnsupportedChain(chain_id) => write!(f, "`chain_id` {chain_id} has no Polymarket exchange"),
             OrderError::InvalidApiSecret => write!(f, "`secret` of the API credentials is empty or not base64"),
         }

@@ -111,11 +111,17 @@ mod tests {
 
     #[test]
     fn version_answers_pick_the_exchange() {
-        assert_eq!(Exchange::from_version_response(&json!({"version": 2}), true).unwrap(), Exchange::V2 { neg_risk: true });
+        assert_eq!(
+            Exchange::from_version_response(&json!({"version": 2}), true).unwrap(),
+            Exchange::V2 { neg_risk: true }
+        );
         assert_eq!(Exchange::from_version_response(&json!({"version": 3}), true).unwrap(), Exchange::V3);
         assert_eq!(Exchange::from_version_response(&json!({}), false).unwrap(), Exchange::V2 { neg_risk: false });
         for bad in [json!({"version": 1}), json!({"version": "3"}), json!({"version": -2}), json!({"version": 2.5})] {
-            assert!(matches!(Exchange::from_version_response(&bad, false), Err(OrderError::UnsupportedExchangeVersion(_))), "{bad}");
+            assert!(
+                matches!(Exchange::from_version_response(&bad, false), Err(OrderError::UnsupportedExchangeVersion(_))),
+                "{bad}"
+            );
         }
     }
 

@@ -34,19 +34,30 @@ impl fmt::Debug for ApiCredentials {
 
 /// The client maps `-`/`_` to `+`/`/` and pads before `atob`, so either alphabet and optional
 /// padding decode; the standard alphabet after that mapping covers both.
-const SECRET_DECODER: GeneralPurpose =
-    GeneralPurpose::new(&alphabet::STANDARD, GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent));
+const SECRET_DECODER: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
 
 /// `POLY_SIGNATURE` of an L2 request: HMAC-SHA256, keyed with the base64-decoded `secret`, over
 /// `timestamp + method + request_path + body`, as URL-safe base64 with `=` padding
 /// (clob-client-v2 `buildPolyHmacSignature`). `body` must be the exact bytes sent (empty for
 /// none); `request_path` is the path without the query string, which is not signed.
-pub fn l2_signature(secret: &str, timestamp_secs: u64, method: &str, request_path: &str, body: &[u8]) -> Result<String, OrderError> {
-    let normalized: String = secret.chars().map(|c| match c {
-        '-' => '+',
-        '_' => '/',
-        other => other,
-    }).collect();
+pub fn l2_signature(
+    secret: &str,
+    timestamp_secs: u64,
+    method: &str,
+    request_path: &str,
+    body: &[u8],
+) -> Result<String, OrderError> {
+    let normalized: String = secret
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            other => other,
+        })
+        .collect();
     let key = SECRET_DECODER.decode(normalized).map_err(|_| OrderError::InvalidApiSecret)?;
     if key.is_empty() {
         return Err(OrderError::InvalidApiSecret);

@@ -76,13 +76,18 @@ mod tests {
         );
         assert!(matches!(validate_price(d("0.0999"), tick("0.1")), Err(OrderError::PriceOutOfRange { .. })));
         assert!(matches!(validate_price(d("1"), tick("0.0001")), Err(OrderError::PriceOutOfRange { .. })));
-        assert_eq!(validate_price(d("0"), tick("0.01")).unwrap_err(), OrderError::NotPositive { field: "price", value: d("0") });
+        assert_eq!(
+            validate_price(d("0"), tick("0.01")).unwrap_err(),
+            OrderError::NotPositive { field: "price", value: d("0") }
+        );
         assert!(matches!(validate_price(d("-0.5"), tick("0.01")), Err(OrderError::NotPositive { .. })));
     }
 
     #[test]
     fn prices_must_be_on_the_grid() {
-        for (price, t) in [("0.555", "0.01"), ("0.503", "0.005"), ("0.3326", "0.0025"), ("0.50005", "0.0001"), ("0.25", "0.1")] {
+        for (price, t) in
+            [("0.555", "0.01"), ("0.503", "0.005"), ("0.3326", "0.0025"), ("0.50005", "0.0001"), ("0.25", "0.1")]
+        {
             assert_eq!(
                 validate_price(d(price), tick(t)).unwrap_err(),
                 OrderError::PriceOffTick { price: d(price), tick: tick(t) },
@@ -114,6 +119,9 @@ mod tests {
             assert_eq!(rounded, d(expected), "{price} @ {t} {rounding:?}");
             assert!(validate_price(rounded, tick(t)).is_ok());
         }
-        assert!(matches!(round_price_to_tick(d("0"), tick("0.01"), PriceRounding::Up), Err(OrderError::NotPositive { .. })));
+        assert!(matches!(
+            round_price_to_tick(d("0"), tick("0.01"), PriceRounding::Up),
+            Err(OrderError::NotPositive { .. })
+        ));
     }
 }

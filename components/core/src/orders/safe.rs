@@ -1,7 +1,7 @@
 //! The Safe a Polymarket user trades from: where the Polymarket Safe factory puts it, and the
 //! ERC-1271 message its owner signs so the Safe vouches for an order.
 
-use alloy_primitives::{address, b256, keccak256, Address, B256, Bytes, U256};
+use alloy_primitives::{address, b256, keccak256, Address, Bytes, B256, U256};
 use alloy_sol_types::{sol, Eip712Domain, SolStruct, SolValue};
 use serde_json::{json, Value};
 
@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 pub const POLYMARKET_SAFE_FACTORY: Address = address!("aacFeEa03eb1561C4e67d661e40682Bd20E3541b");
 /// keccak256 of the factory's proxy creation code with its Safe singleton
 /// (builder-relayer-client `SAFE_INIT_CODE_HASH`).
-pub const POLYMARKET_SAFE_INIT_CODE_HASH: B256 = b256!("2bce2127ff07fb632d16c8347c4ebf501f4841168bed00d9e6ef715ddb6fcecf");
+pub const POLYMARKET_SAFE_INIT_CODE_HASH: B256 =
+    b256!("2bce2127ff07fb632d16c8347c4ebf501f4841168bed00d9e6ef715ddb6fcecf");
 
 sol! {
     /// Safe `CompatibilityFallbackHandler`'s `SafeMessage(bytes message)`.

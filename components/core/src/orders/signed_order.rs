@@ -18,7 +18,13 @@ impl SignedOrder {
     /// `signatureType` are numbers, amounts, `tokenId`, `timestamp` and `expiration` decimal
     /// strings, addresses checksummed. `POST /orders` takes an array of these. Sign the L2 HMAC
     /// over the exact bytes that are sent, whatever key order they serialize in.
-    pub fn post_body(&self, owner_api_key: &str, order_type: OrderType, post_only: bool, defer_exec: bool) -> Result<Value, OrderError> {
+    pub fn post_body(
+        &self,
+        owner_api_key: &str,
+        order_type: OrderType,
+        post_only: bool,
+        defer_exec: bool,
+    ) -> Result<Value, OrderError> {
         if post_only && !order_type.allows_post_only() {
             return Err(OrderError::PostOnlyNotAllowed(order_type));
         }

@@ -57,9 +57,5 @@ impl fmt::Display for HttpError {
 
 /// Outbound HTTP. Each call is one round trip.
 pub trait Http {
-    fn send(
-        &self,
-        request: HttpRequest,
-        timeout: Duration,
-    ) -> impl Future<Output = Result<HttpResponse, HttpError>>;
+    fn send(&self, request: HttpRequest, timeout: Duration) -> impl Future<Output = Result<HttpResponse, HttpError>>;
 }

@@ -10,9 +10,9 @@ use super::signer_client::SignPayload;
 use super::{sign, SigningJob};
 use crate::api::{parse_json_object, ApiError, ErrorCode, Request, Response};
 use crate::auth::require_admin;
-use crate::authority;
 use crate::evm::{parse_address, parse_signature, recover_personal_signer};
 use crate::ports::Platform;
+use crate::trading_authority;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -34,11 +34,12 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
     request.require_method(&["POST"])?;
     request.query_params(&[])?;
     let check: CheckRequest = parse_json_object(&request.body)?;
-    let authority = authority::find(platform, &check.user_id)?
+    let authority = trading_authority::find(platform, &check.user_id)?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "user has no trading authority"))?;
     let started = platform.clock().now_ms();
     let payload = canary(check.kind, &check.user_id, authority.address(), started);
-    let job = SigningJob { user_id: &check.user_id, authority: &authority, purpose: "SIGNING_CHECK", payload: &payload };
+    let job =
+        SigningJob { user_id: &check.user_id, authority: &authority, purpose: "SIGNING_CHECK", payload: &payload };
     let signed = sign(platform, job).await?;
     // Message signatures are recovered here; typed data and transactions are returned for the
     // caller to verify (the app holds no EIP-712 or RLP codec for arbitrary payloads).
@@ -69,7 +70,9 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
 
 fn canary(kind: Kind, user_id: &str, address: &str, at_ms: i64) -> SignPayload {
     match kind {
-        Kind::Message => SignPayload::Message(format!("Mirror signing check\nUser: {user_id}\nAt: {at_ms}").into_bytes()),
+        Kind::Message => {
+            SignPayload::Message(format!("Mirror signing check\nUser: {user_id}\nAt: {at_ms}").into_bytes())
+        }
         Kind::TypedData => SignPayload::TypedData(json!({
             "types": {
                 "EIP712Domain": [

@@ -10,12 +10,20 @@ const SCRIPT: &str = include_str!("gate.lua");
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GateVerdict {
     /// Go ahead; `probe` when the breaker is HALF_OPEN and this operation is one of its probes.
-    Admitted { probe: bool },
+    Admitted {
+        probe: bool,
+    },
     /// The last health check found Dynamic's API down.
     DynamicDown,
-    BreakerOpen { retry_after_ms: i64 },
-    UserLimited { retry_after_ms: i64 },
-    GlobalLimited { retry_after_ms: i64 },
+    BreakerOpen {
+        retry_after_ms: i64,
+    },
+    UserLimited {
+        retry_after_ms: i64,
+    },
+    GlobalLimited {
+        retry_after_ms: i64,
+    },
 }
 
 /// Decides Dynamic's health, breaker state and both sliding windows atomically: one Redis round

@@ -25,7 +25,8 @@ impl LocalKey {
         let cipher = cipher(encryption_key_hex)?;
         let broken = || ApiError::new(ErrorCode::InternalError, "stored trading key is unreadable");
         let mut parts = stored.split(':');
-        let (Some("v1"), Some(nonce), Some(sealed), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some("v1"), Some(nonce), Some(sealed), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(broken());
         };
         let nonce = hex::decode(nonce).ok().filter(|n| n.len() == 12).ok_or_else(broken)?;
@@ -54,11 +55,10 @@ impl LocalKey {
 
     pub fn sign(&self, payload: &SignPayload) -> Result<Signed, ApiError> {
         match payload {
-            SignPayload::Message(bytes) => {
-                Ok(signed(self.sign_hash(eip191_hash_message(bytes))?, None, None, None))
-            }
+            SignPayload::Message(bytes) => Ok(signed(self.sign_hash(eip191_hash_message(bytes))?, None, None, None)),
             SignPayload::TypedData(json) => {
-                let data: TypedData = serde_json::from_value(json.clone()).map_err(|_| invalid("typedData", "not EIP-712 typed data"))?;
+                let data: TypedData =
+                    serde_json::from_value(json.clone()).map_err(|_| invalid("typedData", "not EIP-712 typed data"))?;
                 let digest = data.eip712_signing_hash().map_err(|_| invalid("typedData", "cannot be hashed"))?;
                 Ok(signed(self.sign_hash(digest)?, None, None, Some(digest)))
             }
@@ -108,7 +108,8 @@ fn transaction(json: &Value) -> Result<TxEip1559, ApiError> {
     let wide = |field: &str| -> Result<u128, ApiError> {
         u128::try_from(number(field)?).map_err(|_| invalid(field, "out of range"))
     };
-    let to: Address = json["to"].as_str().and_then(|s| s.parse().ok()).ok_or_else(|| invalid("to", "must be an address"))?;
+    let to: Address =
+        json["to"].as_str().and_then(|s| s.parse().ok()).ok_or_else(|| invalid("to", "must be an address"))?;
     let data = match json.get("data").and_then(Value::as_str) {
         None => Bytes::new(),
         Some(h) => h.parse().map_err(|_| invalid("data", "must be 0x hex"))?,
@@ -129,8 +130,8 @@ fn transaction(json: &Value) -> Result<TxEip1559, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloy_eips::eip2718::Decodable2718;
     use alloy_consensus::transaction::SignerRecoverable;
+    use alloy_eips::eip2718::Decodable2718;
     use serde_json::json;
 
     const ENCRYPTION_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";

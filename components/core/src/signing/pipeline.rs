@@ -5,14 +5,13 @@
 
 use std::time::Duration;
 
-
-use super::signer_client::{self, SignPayload, Signed, SignerEndpoint, SignerError, WalletRef};
 use super::local_key::LocalKey;
+use super::signer_client::{self, SignPayload, Signed, SignerEndpoint, SignerError, WalletRef};
 use super::{gate, record_outcome, GateVerdict, SigningLimits};
-use crate::authority::Authority;
 use crate::api::{ApiError, ErrorCode};
 use crate::ports::{Config, Db, DbError, Platform, SqlValue};
 use crate::settings;
+use crate::trading_authority::Authority;
 
 /// Retries after the first attempt and the backoff base (runbook: 1000 ms, at most 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,10 +86,13 @@ pub async fn sign(platform: &impl Platform, job: SigningJob<'_>) -> Result<Signe
     })?;
 
     let (attempts, result) = match &route {
-        Route::Signer { endpoint, backoff, wallet } => with_signer(platform, endpoint, *backoff, wallet, job.payload).await,
+        Route::Signer { endpoint, backoff, wallet } => {
+            with_signer(platform, endpoint, *backoff, wallet, job.payload).await
+        }
         Route::Local(key) => (
             1,
-            key.sign(job.payload).map_err(|e| SignerError::Rejected { code: e.code.as_str().into(), message: e.message }),
+            key.sign(job.payload)
+                .map_err(|e| SignerError::Rejected { code: e.code.as_str().into(), message: e.message }),
         ),
     };
 
@@ -106,8 +108,9 @@ pub async fn sign(platform: &impl Platform, job: SigningJob<'_>) -> Result<Signe
     } else {
         Ok(())
     };
-    let settled = settle_request(platform.db(), &operation_id, attempts, &result)
-        .map_err(|e| ApiError::new(ErrorCode::ServiceUnavailable, "could not record the signing outcome").with_detail(e.to_string()));
+    let settled = settle_request(platform.db(), &operation_id, attempts, &result).map_err(|e| {
+        ApiError::new(ErrorCode::ServiceUnavailable, "could not record the signing outcome").with_detail(e.to_string())
+    });
     outcome.and(settled)?;
 
     result.map_err(|e| match e {

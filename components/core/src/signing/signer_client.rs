@@ -81,9 +81,14 @@ impl SignerError {
     }
 }
 
-pub async fn create_wallet(http: &impl Http, endpoint: &SignerEndpoint, user_id: &str) -> Result<WalletRef, SignerError> {
+pub async fn create_wallet(
+    http: &impl Http,
+    endpoint: &SignerEndpoint,
+    user_id: &str,
+) -> Result<WalletRef, SignerError> {
     let response = call(http, endpoint, "/v1/wallets", json!({ "userId": user_id })).await?;
-    serde_json::from_slice(&response.body).map_err(|_| SignerError::Unavailable("signer sent an unreadable wallet".into()))
+    serde_json::from_slice(&response.body)
+        .map_err(|_| SignerError::Unavailable("signer sent an unreadable wallet".into()))
 }
 
 pub async fn sign(
@@ -100,7 +105,12 @@ pub async fn sign(
         .map_err(|_| SignerError::Unavailable("signer sent an unreadable signature".into()))
 }
 
-async fn call(http: &impl Http, endpoint: &SignerEndpoint, path: &str, body: Value) -> Result<HttpResponse, SignerError> {
+async fn call(
+    http: &impl Http,
+    endpoint: &SignerEndpoint,
+    path: &str,
+    body: Value,
+) -> Result<HttpResponse, SignerError> {
     let mut request = HttpRequest::post_json(format!("{}{path}", endpoint.base_url), &body);
     request.headers.push(("authorization".into(), format!("Bearer {}", endpoint.token)));
     let response = http.send(request, endpoint.timeout).await.map_err(|e| match e {

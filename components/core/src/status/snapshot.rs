@@ -1,7 +1,6 @@
 use crate::ports::{Redis, RedisError};
 use crate::redis_keys::{
-    POLYMARKET_BREAKER, SIGNING_BREAKER, SIGNING_LIMITER_ACTIVE_USERS, SIGNING_LIMITER_GLOBAL,
-    SYSTEM_HEALTH,
+    POLYMARKET_BREAKER, SIGNING_BREAKER, SIGNING_LIMITER_ACTIVE_USERS, SIGNING_LIMITER_GLOBAL, SYSTEM_HEALTH,
 };
 use crate::workers::Worker;
 
@@ -24,7 +23,9 @@ impl RedisSnapshot {
     pub fn read(redis: &impl Redis, window_start_ms: i64) -> Result<Self, RedisError> {
         let mut args = vec![SCRIPT.into(), 10i64.into()];
         args.extend(Worker::ALL.iter().map(|w| w.heartbeat_key().into()));
-        for key in [SYSTEM_HEALTH, SIGNING_BREAKER, SIGNING_LIMITER_GLOBAL, SIGNING_LIMITER_ACTIVE_USERS, POLYMARKET_BREAKER] {
+        for key in
+            [SYSTEM_HEALTH, SIGNING_BREAKER, SIGNING_LIMITER_GLOBAL, SIGNING_LIMITER_ACTIVE_USERS, POLYMARKET_BREAKER]
+        {
             args.push(key.into());
         }
         args.push(window_start_ms.into());

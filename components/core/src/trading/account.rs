@@ -10,8 +10,8 @@
 use alloy_primitives::Address;
 
 use crate::api::{ApiError, ErrorCode};
-use crate::authority::Authority;
 use crate::orders::{polymarket_safe_address, SignatureType};
+use crate::trading_authority::Authority;
 
 /// The trading account of an order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +42,8 @@ pub fn account(authority: &Authority, proxy_wallet: Option<&str>) -> Result<Acco
 fn parse_stored(text: &str, what: &str) -> Result<Address, ApiError> {
     match text.parse::<Address>() {
         Ok(address) if !address.is_zero() => Ok(address),
-        _ => Err(ApiError::new(ErrorCode::InternalError, format!("{what} is not a usable address")).with_detail(format!("{what}: {text:?}"))),
+        _ => Err(ApiError::new(ErrorCode::InternalError, format!("{what} is not a usable address"))
+            .with_detail(format!("{what}: {text:?}"))),
     }
 }
 
@@ -57,13 +58,17 @@ impl Account {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authority::ServerWallet;
     use crate::signing::signer_client::WalletRef;
+    use crate::trading_authority::ServerWallet;
 
     fn authority(address: &str) -> Authority {
         Authority::ServerWallet(ServerWallet {
             id: "w".into(),
-            wallet: WalletRef { wallet_id: "d".into(), address: address.into(), wallet_properties: serde_json::Value::Null },
+            wallet: WalletRef {
+                wallet_id: "d".into(),
+                address: address.into(),
+                wallet_properties: serde_json::Value::Null,
+            },
         })
     }
 
@@ -82,8 +87,14 @@ mod tests {
         let eoa = account(&authority(AUTHORITY), None).unwrap();
         assert_eq!((eoa.maker, eoa.signature_type), (AUTHORITY.parse().unwrap(), SignatureType::Eoa));
         let factory = polymarket_safe_address(AUTHORITY.parse().unwrap()).to_string();
-        assert_eq!(account(&authority(AUTHORITY), Some(&factory)).unwrap().signature_type, SignatureType::PolyGnosisSafe);
+        assert_eq!(
+            account(&authority(AUTHORITY), Some(&factory)).unwrap().signature_type,
+            SignatureType::PolyGnosisSafe
+        );
         let other = account(&authority(AUTHORITY), Some("0x00000000000000000000000000000000000000b2")).unwrap();
-        assert_eq!((other.key_owner, other.signature_type), ("0x00000000000000000000000000000000000000b2".parse().unwrap(), SignatureType::Poly1271));
+        assert_eq!(
+            (other.key_owner, other.signature_type),
+            ("0x00000000000000000000000000000000000000b2".parse().unwrap(), SignatureType::Poly1271)
+        );
     }
 }

@@ -6,12 +6,12 @@ use alloy_primitives::Address;
 
 use super::{Account, Session, TradingError};
 use crate::api::ApiError;
-use crate::authority::Authority;
 use crate::orders::{clob_auth_hash, clob_auth_typed_data, l1_headers, safe_message_typed_data, ApiCredentials};
 use crate::ports::{Db, Platform, SqlValue};
 use crate::sealed;
 use crate::settings;
 use crate::signing::signer_client::SignPayload;
+use crate::trading_authority::Authority;
 
 /// The nonce Mirror derives keys with: one key per signer.
 const KEY_NONCE: u64 = 0;
@@ -38,7 +38,9 @@ impl<P: Platform> Session<'_, P> {
             match row.get(column)? {
                 SqlValue::Bytes(sealed_value) => {
                     let plain = sealed::open(&key, &identity, sealed_value)?;
-                    String::from_utf8(plain).map_err(|_| ApiError::new(crate::api::ErrorCode::InternalError, "stored CLOB secret is unreadable"))
+                    String::from_utf8(plain).map_err(|_| {
+                        ApiError::new(crate::api::ErrorCode::InternalError, "stored CLOB secret is unreadable")
+                    })
                 }
                 _ => Err(ApiError::new(crate::api::ErrorCode::InternalError, "stored CLOB secret is unreadable")),
             }
@@ -77,7 +79,10 @@ impl<P: Platform> Session<'_, P> {
         let job = crate::signing::SigningJob { user_id, authority, purpose: "CLOB_AUTH", payload: &payload };
         let signed = crate::signing::sign(self.platform, job).await.map_err(TradingError::Signing)?;
         let signature = signed.signature.parse().map_err(|_| {
-            TradingError::Invalid(ApiError::new(crate::api::ErrorCode::InternalError, "the signer returned a malformed signature"))
+            TradingError::Invalid(ApiError::new(
+                crate::api::ErrorCode::InternalError,
+                "the signer returned a malformed signature",
+            ))
         })?;
         let headers = l1_headers(address, &signature, timestamp, KEY_NONCE);
         let result = self.clob.create_or_derive_api_key(headers).await;

@@ -5,8 +5,11 @@
 //! availability for the Polymarket breaker.
 
 mod account;
+pub mod clob;
 mod credentials;
+pub mod order_routes;
 mod placement;
+pub mod reconcile;
 
 use std::collections::HashMap;
 
@@ -17,11 +20,11 @@ pub use account::{account, Account};
 pub use placement::{OrderIntent, Placement, PreparedOrder};
 
 use crate::api::ApiError;
-use crate::authority::Authority;
-use crate::clob::{record_breaker, BalanceAsset, Book, BreakerLimits, Clob, ClobError, ClobOutcomes, Posted};
 use crate::orders::{ApiCredentials, Chain, Exchange};
 use crate::ports::Platform;
 use crate::settings;
+use crate::trading::clob::{record_breaker, BalanceAsset, Book, BreakerLimits, Clob, ClobError, ClobOutcomes, Posted};
+use crate::trading_authority::Authority;
 
 /// Consecutive CLOB availability failures after which a session stops calling it: the
 /// breaker will hear about them at the end of the pass.
@@ -70,7 +73,10 @@ impl<'a, P: Platform> Session<'a, P> {
                 timeout: settings::millis(config, settings::POLYMARKET_TIMEOUT_MS)?,
             },
             chain: Chain::try_from(settings::positive(config, settings::POLYGON_CHAIN_ID)?).map_err(|e| {
-                ApiError::from(crate::ports::ConfigError::Invalid { name: settings::POLYGON_CHAIN_ID.into(), reason: e.to_string() })
+                ApiError::from(crate::ports::ConfigError::Invalid {
+                    name: settings::POLYGON_CHAIN_ID.into(),
+                    reason: e.to_string(),
+                })
             })?,
             polymarket_open,
             consecutive_failures: 0,
@@ -92,16 +98,27 @@ impl<'a, P: Platform> Session<'a, P> {
         result.map_err(TradingError::Clob)
     }
 
-    pub async fn balance(&mut self, credentials: &ApiCredentials, account: &Account, asset: BalanceAsset) -> Result<i128, TradingError> {
+    pub async fn balance(
+        &mut self,
+        credentials: &ApiCredentials,
+        account: &Account,
+        asset: BalanceAsset,
+    ) -> Result<i128, TradingError> {
         self.guard()?;
         let now = self.now_secs();
-        let result = self.clob.balance(credentials, account.key_owner, &asset, account.signature_type.as_u8(), now).await;
+        let result =
+            self.clob.balance(credentials, account.key_owner, &asset, account.signature_type.as_u8(), now).await;
         self.observe(&result);
         result.map_err(TradingError::Clob)
     }
 
     /// Builds the order for `intent` on this book, for the exchange version the CLOB asks for.
-    pub async fn prepare(&mut self, intent: &OrderIntent, account: &Account, book: &Book) -> Result<Placement, TradingError> {
+    pub async fn prepare(
+        &mut self,
+        intent: &OrderIntent,
+        account: &Account,
+        book: &Book,
+    ) -> Result<Placement, TradingError> {
         let version = match self.exchange_version {
             Some(v) => v,
             None => {
@@ -122,7 +139,13 @@ impl<'a, P: Platform> Session<'a, P> {
 
     /// Signs a placement through the signing pipeline (limits and breaker apply) and returns
     /// the order's signature, checked to be the authority's over this placement.
-    pub async fn sign(&mut self, user_id: &str, authority: &Authority, account: &Account, placement: &Placement) -> Result<Bytes, TradingError> {
+    pub async fn sign(
+        &mut self,
+        user_id: &str,
+        authority: &Authority,
+        account: &Account,
+        placement: &Placement,
+    ) -> Result<Bytes, TradingError> {
         let payload = placement.payload(account, self.chain);
         let job = crate::signing::SigningJob { user_id, authority, purpose: "ORDER", payload: &payload };
         let signed = crate::signing::sign(self.platform, job).await.map_err(TradingError::Signing)?;

@@ -6,14 +6,14 @@ use serde_json::Value;
 
 use super::Account;
 use crate::api::{invalid, ApiError, ErrorCode};
-use crate::clob::Book;
 use crate::money::format_micro;
-use crate::ports::SqlValue;
 use crate::orders::{
-    limit_order_amounts, new_salt, safe_message_hash, safe_message_typed_data, Chain, Exchange, OrderType, Side, SignatureType,
-    SignedOrder, UnsignedOrder,
+    limit_order_amounts, new_salt, safe_message_hash, safe_message_typed_data, Chain, Exchange, OrderType, Side,
+    SignatureType, SignedOrder, UnsignedOrder,
 };
+use crate::ports::SqlValue;
 use crate::signing::signer_client::{SignPayload, Signed};
+use crate::trading::clob::Book;
 
 /// What to trade; price and size in micro-units.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,9 +78,11 @@ pub(super) fn build(
     salt_bytes: [u8; 8],
 ) -> Result<Placement, ApiError> {
     let side = if intent.buy { Side::Buy } else { Side::Sell };
-    let decimal = |field: &str, micro: i128| format_micro(micro).parse().map_err(|_| invalid(field, "is not a decimal"));
-    let amounts = limit_order_amounts(side, decimal("size", intent.size)?, decimal("price", intent.price)?, book.tick_size)
-        .map_err(|e| invalid("order", &e.to_string()))?;
+    let decimal =
+        |field: &str, micro: i128| format_micro(micro).parse().map_err(|_| invalid(field, "is not a decimal"));
+    let amounts =
+        limit_order_amounts(side, decimal("size", intent.size)?, decimal("price", intent.price)?, book.tick_size)
+            .map_err(|e| invalid("order", &e.to_string()))?;
     let token_id: U256 = intent.token_id.parse().map_err(|_| invalid("tokenId", "must be a decimal token id"))?;
     let order = UnsignedOrder {
         salt: new_salt(salt_bytes, now_ms.max(0) as u64),
@@ -105,7 +107,9 @@ impl Placement {
     /// ERC-1271 — the Safe's message wrapping the order hash.
     pub fn payload(&self, account: &Account, chain: Chain) -> SignPayload {
         match account.signature_type {
-            SignatureType::Poly1271 => SignPayload::TypedData(safe_message_typed_data(account.maker, chain.id(), self.hash)),
+            SignatureType::Poly1271 => {
+                SignPayload::TypedData(safe_message_typed_data(account.maker, chain.id(), self.hash))
+            }
             _ => SignPayload::TypedData(self.order.typed_data(self.exchange, chain)),
         }
     }
@@ -125,7 +129,10 @@ impl Placement {
     pub fn verified_signature(&self, account: &Account, chain: Chain, signed: &Signed) -> Result<Bytes, ApiError> {
         let digest = self.digest(account, chain);
         let refused = |why: &str| {
-            ApiError::new(ErrorCode::SignatureError, format!("the signer's answer is not this order's signature: {why}"))
+            ApiError::new(
+                ErrorCode::SignatureError,
+                format!("the signer's answer is not this order's signature: {why}"),
+            )
         };
         if let Some(named) = &signed.digest {
             if named.parse::<B256>().ok() != Some(digest) {
@@ -140,7 +147,12 @@ impl Placement {
     }
 
     /// The stored form; `signature` is `None` for a DRY-mode would-be order.
-    pub fn record(&self, intent: &OrderIntent, notional: i128, signature: Option<Bytes>) -> Result<PreparedOrder, ApiError> {
+    pub fn record(
+        &self,
+        intent: &OrderIntent,
+        notional: i128,
+        signature: Option<Bytes>,
+    ) -> Result<PreparedOrder, ApiError> {
         let body = SignedOrder { order: self.order.clone(), signature: signature.unwrap_or_default() }
             .post_body("", intent.order_type, false, false)
             .map_err(|e| ApiError::new(ErrorCode::InternalError, format!("order body: {e}")))?;
@@ -159,7 +171,6 @@ impl Placement {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,9 +182,30 @@ mod tests {
         let key = LocalKey::from_secret(&[7u8; 32]).unwrap();
         let maker = if signature_type == SignatureType::Eoa { key.address() } else { SAFE.parse().unwrap() };
         let account = Account { authority: key.address(), maker, key_owner: maker, signature_type };
-        let book = Book { tick_size: "0.01".parse().unwrap(), neg_risk: false, min_order_size: 5_000_000, best_bid: None, best_ask: None };
-        let intent = OrderIntent { token_id: "123".into(), buy: true, price: 520_000, size: 10_000_000, order_type: OrderType::Gtc };
-        let placement = build(&intent, &account, &book, Exchange::V2 { neg_risk: false }, Chain::Polygon, 1_764_000_000_000, [1; 8]).unwrap();
+        let book = Book {
+            tick_size: "0.01".parse().unwrap(),
+            neg_risk: false,
+            min_order_size: 5_000_000,
+            best_bid: None,
+            best_ask: None,
+        };
+        let intent = OrderIntent {
+            token_id: "123".into(),
+            buy: true,
+            price: 520_000,
+            size: 10_000_000,
+            order_type: OrderType::Gtc,
+        };
+        let placement = build(
+            &intent,
+            &account,
+            &book,
+            Exchange::V2 { neg_risk: false },
+            Chain::Polygon,
+            1_764_000_000_000,
+            [1; 8],
+        )
+        .unwrap();
         (key, account, placement)
     }
 
@@ -203,7 +235,10 @@ mod tests {
             ("garbage", Signed { signature: "0xzz".into(), ..good.clone() }),
             ("empty", Signed { signature: String::new(), ..good.clone() }),
             ("64 bytes", Signed { signature: good.signature[..130].into(), ..good.clone() }),
-            ("a named digest that is not this one", Signed { digest: Some(format!("{:#x}", B256::ZERO)), ..good.clone() }),
+            (
+                "a named digest that is not this one",
+                Signed { digest: Some(format!("{:#x}", B256::ZERO)), ..good.clone() },
+            ),
         ];
         for (case, signed) in cases {
             let err = placement.verified_signature(&account, Chain::Polygon, &signed).unwrap_err();

@@ -65,9 +65,8 @@ impl Redis for TestRedis {
                 RedisArg::Bytes(b) => cmd.arg(b.as_slice()),
             };
         }
-        let value: redis::Value = cmd
-            .query(&mut self.connection.lock().unwrap())
-            .map_err(|e| RedisError::Command(e.to_string()))?;
+        let value: redis::Value =
+            cmd.query(&mut self.connection.lock().unwrap()).map_err(|e| RedisError::Command(e.to_string()))?;
         let mut out = Vec::new();
         flatten(value, &mut out);
         Ok(out)

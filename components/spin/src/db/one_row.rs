@@ -289,7 +289,8 @@ mod tests {
 
     #[test]
     fn quotes_comments_and_parameters_inside_ctes_are_skipped() {
-        let sql = "with a as (select 'it''s (' as s, E'\\' (' as e, \"q\"\")\" , $1, $tag$ ) $tag$ /* ) /* ) */ */ from t) \
+        let sql =
+            "with a as (select 'it''s (' as s, E'\\' (' as e, \"q\"\")\" , $1, $tag$ ) $tag$ /* ) /* ) */ */ from t) \
                    insert into x select * from a returning id";
         let (ctes, main) = split_with(sql).unwrap().unwrap();
         assert!(ctes.ends_with("from t)"), "{ctes}");

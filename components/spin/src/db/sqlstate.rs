@@ -13,7 +13,9 @@ pub fn from_text(text: &str) -> Option<String> {
     code_field(text).or_else(|| {
         SPIN3_MESSAGES
             .iter()
-            .find(|(_, message)| text.starts_with("db error") && text.contains(&format!("Caused by:\n    ERROR: {message}")))
+            .find(|(_, message)| {
+                text.starts_with("db error") && text.contains(&format!("Caused by:\n    ERROR: {message}"))
+            })
             .map(|(code, _)| code.to_string())
     })
 }
@@ -32,8 +34,8 @@ fn code_field(text: &str) -> Option<String> {
     const FIELD: &str = "code: \"";
     let start = text.find(FIELD)? + FIELD.len();
     let code = text.get(start..start + 5)?;
-    let well_formed = code.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
-        && text[start + 5..].starts_with('"');
+    let well_formed =
+        code.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) && text[start + 5..].starts_with('"');
     well_formed.then(|| code.to_string())
 }
 

@@ -15,14 +15,10 @@ pub fn to_backend_error(err: &Error) -> BackendError {
         Error::Http { status: 429, body } => BackendError::RateLimited {
             retry_after_secs: retry_after_from_body(body).unwrap_or(DEFAULT_RETRY_AFTER_SECS),
         },
-        Error::Http {
-            status: status @ 500..=599,
-            ..
-        } => BackendError::Unavailable(format!("Dynamic answered HTTP {status}")),
-        Error::Http {
-            status: status @ (401 | 403),
-            ..
-        } => BackendError::Failed(format!(
+        Error::Http { status: status @ 500..=599, .. } => {
+            BackendError::Unavailable(format!("Dynamic answered HTTP {status}"))
+        }
+        Error::Http { status: status @ (401 | 403), .. } => BackendError::Failed(format!(
             "Dynamic refused the signer's credentials (HTTP {status}); check DYNAMIC_API_KEY and DYNAMIC_ENVIRONMENT_ID"
         )),
         Error::Http { status: 404, .. } | Error::WalletNotFound(_) => {
@@ -64,9 +60,7 @@ pub fn dynamic_answered(err: &Error) -> bool {
 /// The token exchange wraps its cause in a message; recover rate limits and outages from it.
 fn authentication_failure(message: &str) -> BackendError {
     if message.contains("HTTP 429") {
-        BackendError::RateLimited {
-            retry_after_secs: DEFAULT_RETRY_AFTER_SECS,
-        }
+        BackendError::RateLimited { retry_after_secs: DEFAULT_RETRY_AFTER_SECS }
     } else if message.contains("network error") || (500..600).any(|s| message.contains(&format!("HTTP {s}"))) {
         BackendError::Unavailable("Dynamic's authentication endpoint is unavailable".into())
     } else {
@@ -77,12 +71,10 @@ fn authentication_failure(message: &str) -> BackendError {
 /// Reads a retry hint in seconds from a JSON body (`retryAfter`, `retry_after`, `retryAfterSeconds`).
 fn retry_after_from_body(body: &str) -> Option<u64> {
     let value: Value = serde_json::from_str(body).ok()?;
-    ["retryAfter", "retry_after", "retryAfterSeconds"]
-        .iter()
-        .find_map(|key| {
-            let hint = value.get(key)?;
-            hint.as_u64().or_else(|| hint.as_str()?.trim().parse().ok())
-        })
+    ["retryAfter", "retry_after", "retryAfterSeconds"].iter().find_map(|key| {
+        let hint = value.get(key)?;
+        hint.as_u64().or_else(|| hint.as_str()?.trim().parse().ok())
+    })
 }
 
 #[cfg(test)]
@@ -90,10 +82,7 @@ mod tests {
     use super::*;
 
     fn http(status: u16, body: &str) -> Error {
-        Error::Http {
-            status,
-            body: body.into(),
-        }
+        Error::Http { status, body: body.into() }
     }
 
     #[test]
@@ -111,10 +100,7 @@ mod tests {
             BackendError::RateLimited { retry_after_secs: 1 }
         );
         let during_auth = Error::Authentication("token exchange failed: HTTP 429: slow down".into());
-        assert_eq!(
-            to_backend_error(&during_auth),
-            BackendError::RateLimited { retry_after_secs: 1 }
-        );
+        assert_eq!(to_backend_error(&during_auth), BackendError::RateLimited { retry_after_secs: 1 });
     }
 
     #[test]
@@ -123,10 +109,7 @@ mod tests {
             http(500, ""),
             http(503, "<html>"),
             Error::Network("connection refused".into()),
-            Error::SseTimeout {
-                event: "room_created".into(),
-                timeout_ms: 30_000,
-            },
+            Error::SseTimeout { event: "room_created".into(), timeout_ms: 30_000 },
             Error::Sse("stream ended".into()),
             Error::Mpc(MpcError::Operation("relay closed".into())),
             Error::Authentication("token exchange failed: network error: dns".into()),
@@ -138,13 +121,9 @@ mod tests {
 
     #[test]
     fn refusals_are_backend_errors_that_name_the_setting_to_check() {
-        let BackendError::Failed(message) = to_backend_error(&http(401, "")) else {
-            panic!()
-        };
+        let BackendError::Failed(message) = to_backend_error(&http(401, "")) else { panic!() };
         assert!(message.contains("DYNAMIC_API_KEY"));
-        let BackendError::Failed(message) = to_backend_error(&Error::Encryption("aead".into())) else {
-            panic!()
-        };
+        let BackendError::Failed(message) = to_backend_error(&Error::Encryption("aead".into())) else { panic!() };
         assert!(message.contains("DYNAMIC_WALLET_PASSWORD"));
         let bad_token = Error::Authentication("token exchange failed: HTTP 401: no".into());
         assert!(matches!(to_backend_error(&bad_token), BackendError::Failed(_)));
@@ -154,18 +133,13 @@ mod tests {
 
     #[test]
     fn stale_properties_are_a_validation_error() {
-        assert!(matches!(
-            to_backend_error(&Error::StaleWalletProperties),
-            BackendError::InvalidProperties(_)
-        ));
+        assert!(matches!(to_backend_error(&Error::StaleWalletProperties), BackendError::InvalidProperties(_)));
     }
 
     #[test]
     fn sdk_error_text_never_reaches_the_caller() {
         let leaky = http(500, "internal: shares=deadbeef");
-        let BackendError::Unavailable(message) = to_backend_error(&leaky) else {
-            panic!()
-        };
+        let BackendError::Unavailable(message) = to_backend_error(&leaky) else { panic!() };
         assert!(!message.contains("deadbeef"));
     }
 

@@ -41,11 +41,7 @@ pub struct DynamicBackend<S = SdkClient> {
 
 impl DynamicBackend {
     pub fn from_config(config: &DynamicConfig) -> DynamicBackend {
-        DynamicBackend::new(
-            SdkClient::new(config),
-            config.wallet_password.clone(),
-            config.environment,
-        )
+        DynamicBackend::new(SdkClient::new(config), config.wallet_password.clone(), config.environment)
     }
 }
 
@@ -63,8 +59,7 @@ impl<S: DynamicSdk> DynamicBackend<S> {
     /// Records whether Dynamic answered and maps the SDK's error.
     fn observe<T>(&self, result: dynamic_waas_sdk::Result<T>) -> Result<T, BackendError> {
         let answered = result.as_ref().map_or_else(errors::dynamic_answered, |_| true);
-        self.last_api_contact
-            .store(if answered { API_ANSWERED } else { API_UNREACHABLE }, Ordering::Relaxed);
+        self.last_api_contact.store(if answered { API_ANSWERED } else { API_UNREACHABLE }, Ordering::Relaxed);
         result.map_err(|err| {
             tracing::warn!(error = %err, "Dynamic SDK call failed");
             errors::to_backend_error(&err)
@@ -77,10 +72,7 @@ impl<S: DynamicSdk> DynamicBackend<S> {
         if let Some(shares) = self.shares.get(&key) {
             return Ok(shares);
         }
-        let recovered = self
-            .sdk
-            .recover_shares(wallet, backup_ids, self.password.expose())
-            .await;
+        let recovered = self.sdk.recover_shares(wallet, backup_ids, self.password.expose()).await;
         let shares = Arc::new(self.observe(recovered)?);
         self.shares.insert(key, shares.clone());
         Ok(shares)
@@ -135,13 +127,8 @@ impl<S: DynamicSdk> Backend for DynamicBackend<S> {
             .map_err(|_| BackendError::Failed("Dynamic returned a wallet without a valid address".into()))?;
         let backup_ids = properties::dynamic_backup_ids(&wallet)
             .map_err(|_| BackendError::Failed("Dynamic returned a wallet without its key-share backup".into()))?;
-        self.shares
-            .insert(cache_key(&wallet.wallet_id, &backup_ids), Arc::new(shares));
-        Ok(NewWallet {
-            wallet_id: wallet.wallet_id.clone(),
-            address,
-            properties: properties::to_json(&wallet)?,
-        })
+        self.shares.insert(cache_key(&wallet.wallet_id, &backup_ids), Arc::new(shares));
+        Ok(NewWallet { wallet_id: wallet.wallet_id.clone(), address, properties: properties::to_json(&wallet)? })
     }
 
     async fn sign(&self, wallet: &WalletRef, payload: &Payload) -> Result<PrimitiveSignature, BackendError> {

@@ -40,23 +40,17 @@ pub fn open(
     if let Some(unknown) = properties.keys().find(|k| !["backend", "wallet"].contains(&k.as_str())) {
         return Err(BackendError::InvalidProperties(format!("unknown field `{unknown}`")));
     }
-    let wallet = properties
-        .get("wallet")
-        .ok_or_else(|| BackendError::InvalidProperties("missing `wallet`".into()))?;
+    let wallet = properties.get("wallet").ok_or_else(|| BackendError::InvalidProperties("missing `wallet`".into()))?;
     let wallet = WalletProperties::from_node_json(&wallet.to_string())
         .map_err(|_| BackendError::InvalidProperties("`wallet` is not Dynamic's WalletProperties".into()))?;
     if wallet.chain_name != EVM_CHAIN {
         return Err(BackendError::InvalidProperties("`wallet` is not an EVM wallet".into()));
     }
     if wallet.wallet_id != wallet_id {
-        return Err(BackendError::WalletMismatch(
-            "walletProperties belong to another walletId".into(),
-        ));
+        return Err(BackendError::WalletMismatch("walletProperties belong to another walletId".into()));
     }
     if wallet_address(&wallet)? != address {
-        return Err(BackendError::WalletMismatch(
-            "address is not the address of this wallet".into(),
-        ));
+        return Err(BackendError::WalletMismatch("address is not the address of this wallet".into()));
     }
     Ok(wallet)
 }
@@ -94,19 +88,13 @@ pub mod tests {
     pub fn backed_up_wallet(address: Address) -> WalletProperties {
         let backups = [(
             "dynamic".to_string(),
-            vec![BackupLocationInfo {
-                location: BackupLocation::Dynamic,
-                key_share_id: "ks-server-1".into(),
-            }],
+            vec![BackupLocationInfo { location: BackupLocation::Dynamic, key_share_id: "ks-server-1".into() }],
         )]
         .into_iter()
         .collect();
         WalletProperties::new("EVM", WALLET_ID, address.to_checksum(None))
             .with_derivation_path(vec![44, 60, 0, 0, 0])
-            .with_backup_info(KeyShareBackupInfo {
-                password_encrypted: true,
-                backups,
-            })
+            .with_backup_info(KeyShareBackupInfo { password_encrypted: true, backups })
     }
 
     fn object(value: Value) -> Map<String, Value> {
@@ -129,15 +117,9 @@ pub mod tests {
     #[test]
     fn another_wallet_id_or_address_is_a_mismatch() {
         let props = object(to_json(&backed_up_wallet(ADDRESS)).unwrap());
-        assert!(matches!(
-            open(&props, "another-wallet", ADDRESS),
-            Err(BackendError::WalletMismatch(_))
-        ));
+        assert!(matches!(open(&props, "another-wallet", ADDRESS), Err(BackendError::WalletMismatch(_))));
         let other = Address::repeat_byte(0xcd);
-        assert!(matches!(
-            open(&props, WALLET_ID, other),
-            Err(BackendError::WalletMismatch(_))
-        ));
+        assert!(matches!(open(&props, WALLET_ID, other), Err(BackendError::WalletMismatch(_))));
     }
 
     #[test]
@@ -147,27 +129,15 @@ pub mod tests {
         assert!(matches!(err, BackendError::InvalidProperties(m) if m.contains("`local`")));
         let mut extra = object(to_json(&backed_up_wallet(ADDRESS)).unwrap());
         extra.insert("shares".into(), json!(["secret"]));
-        assert!(matches!(
-            open(&extra, WALLET_ID, ADDRESS),
-            Err(BackendError::InvalidProperties(_))
-        ));
+        assert!(matches!(open(&extra, WALLET_ID, ADDRESS), Err(BackendError::InvalidProperties(_))));
         let drifted = object(json!({ "backend": "dynamic", "wallet": { "walletId": WALLET_ID, "surprise": 1 } }));
-        assert!(matches!(
-            open(&drifted, WALLET_ID, ADDRESS),
-            Err(BackendError::InvalidProperties(_))
-        ));
+        assert!(matches!(open(&drifted, WALLET_ID, ADDRESS), Err(BackendError::InvalidProperties(_))));
     }
 
     #[test]
     fn backup_ids_come_from_dynamics_backup_only() {
-        assert_eq!(
-            dynamic_backup_ids(&backed_up_wallet(ADDRESS)).unwrap(),
-            vec!["ks-server-1".to_string()]
-        );
+        assert_eq!(dynamic_backup_ids(&backed_up_wallet(ADDRESS)).unwrap(), vec!["ks-server-1".to_string()]);
         let unbacked = WalletProperties::new("EVM", WALLET_ID, ADDRESS.to_checksum(None));
-        assert!(matches!(
-            dynamic_backup_ids(&unbacked),
-            Err(BackendError::InvalidProperties(_))
-        ));
+        assert!(matches!(dynamic_backup_ids(&unbacked), Err(BackendError::InvalidProperties(_))));
     }
 }

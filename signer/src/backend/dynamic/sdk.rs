@@ -85,10 +85,7 @@ impl SdkClient {
 
     /// Forgets the session when Dynamic no longer accepts it, so the next call signs in again.
     async fn settle<T>(&self, result: Result<T>) -> Result<T> {
-        if matches!(
-            result,
-            Err(Error::Http { status: 401, .. }) | Err(Error::Authentication(_))
-        ) {
+        if matches!(result, Err(Error::Http { status: 401, .. }) | Err(Error::Authentication(_))) {
             self.session.write().await.take();
         }
         result
@@ -100,9 +97,8 @@ impl DynamicSdk for SdkClient {
     async fn create_wallet(&self, password: &str) -> Result<(WalletProperties, Vec<ServerKeyShare>)> {
         let client = self.client().await?;
         let evm = DynamicEvmWalletClient::new(&client);
-        let result = evm
-            .create_wallet_account(ThresholdSignatureScheme::TwoOfTwo, Some(password.to_owned()), true)
-            .await;
+        let result =
+            evm.create_wallet_account(ThresholdSignatureScheme::TwoOfTwo, Some(password.to_owned()), true).await;
         self.settle(result).await
     }
 
@@ -124,9 +120,7 @@ impl DynamicSdk for SdkClient {
         message: &str,
     ) -> Result<String> {
         let client = self.client().await?;
-        let result = DynamicEvmWalletClient::new(&client)
-            .sign_message(wallet, shares, message)
-            .await;
+        let result = DynamicEvmWalletClient::new(&client).sign_message(wallet, shares, message).await;
         self.settle(result).await
     }
 
@@ -137,9 +131,7 @@ impl DynamicSdk for SdkClient {
         typed_data: &TypedData,
     ) -> Result<String> {
         let client = self.client().await?;
-        let result = DynamicEvmWalletClient::new(&client)
-            .sign_typed_data(wallet, shares, typed_data)
-            .await;
+        let result = DynamicEvmWalletClient::new(&client).sign_typed_data(wallet, shares, typed_data).await;
         self.settle(result).await
     }
 
@@ -150,9 +142,7 @@ impl DynamicSdk for SdkClient {
         tx: TxEip1559,
     ) -> Result<PrimitiveSignature> {
         let client = self.client().await?;
-        let result = DynamicEvmWalletClient::new(&client)
-            .sign_transaction(wallet, shares, tx)
-            .await;
+        let result = DynamicEvmWalletClient::new(&client).sign_transaction(wallet, shares, tx).await;
         self.settle(result.map(|signed| *signed.signature())).await
     }
 }

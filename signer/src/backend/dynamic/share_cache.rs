@@ -24,10 +24,7 @@ struct Entries {
 
 impl ShareCache {
     pub fn new(capacity: usize) -> ShareCache {
-        ShareCache {
-            capacity,
-            entries: Mutex::default(),
-        }
+        ShareCache { capacity, entries: Mutex::default() }
     }
 
     pub fn get(&self, key: &str) -> Option<Shares> {

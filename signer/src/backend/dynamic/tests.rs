@@ -34,10 +34,7 @@ struct FakeSdk {
 
 impl FakeSdk {
     fn new() -> FakeSdk {
-        FakeSdk {
-            key: SigningKey::from_slice(&[0x42; 32]).unwrap(),
-            script: Mutex::default(),
-        }
+        FakeSdk { key: SigningKey::from_slice(&[0x42; 32]).unwrap(), script: Mutex::default() }
     }
 
     fn address(&self) -> Address {
@@ -71,10 +68,7 @@ impl FakeSdk {
 impl DynamicSdk for &FakeSdk {
     async fn create_wallet(&self, password: &str) -> Result<(WalletProperties, Vec<ServerKeyShare>)> {
         self.call(format!("create_wallet password_ok={}", password == PASSWORD))?;
-        Ok((
-            backed_up_wallet(self.address()),
-            vec![ServerKeyShare::new("ks-server-1", SHARE_SECRET)],
-        ))
+        Ok((backed_up_wallet(self.address()), vec![ServerKeyShare::new("ks-server-1", SHARE_SECRET)]))
     }
 
     async fn recover_shares(
@@ -83,11 +77,7 @@ impl DynamicSdk for &FakeSdk {
         backup_ids: Vec<String>,
         password: &str,
     ) -> Result<Vec<ServerKeyShare>> {
-        self.call(format!(
-            "recover_shares {} {backup_ids:?} password_ok={}",
-            wallet.wallet_id,
-            password == PASSWORD
-        ))?;
+        self.call(format!("recover_shares {} {backup_ids:?} password_ok={}", wallet.wallet_id, password == PASSWORD))?;
         Ok(vec![ServerKeyShare::new("ks-server-1", SHARE_SECRET)])
     }
 
@@ -97,11 +87,7 @@ impl DynamicSdk for &FakeSdk {
         shares: &[ServerKeyShare],
         message: &str,
     ) -> Result<String> {
-        self.call(format!(
-            "sign_message {} shares={} {message:?}",
-            wallet.wallet_id,
-            shares.len()
-        ))?;
+        self.call(format!("sign_message {} shares={} {message:?}", wallet.wallet_id, shares.len()))?;
         Ok(self.sign_hex(eip191_hash_message(message)))
     }
 
@@ -111,12 +97,7 @@ impl DynamicSdk for &FakeSdk {
         shares: &[ServerKeyShare],
         typed_data: &TypedData,
     ) -> Result<String> {
-        self.call(format!(
-            "sign_typed_data {} shares={} {}",
-            wallet.wallet_id,
-            shares.len(),
-            typed_data.primary_type
-        ))?;
+        self.call(format!("sign_typed_data {} shares={} {}", wallet.wallet_id, shares.len(), typed_data.primary_type))?;
         Ok(self.sign_hex(typed_data.eip712_signing_hash().unwrap()))
     }
 
@@ -200,10 +181,7 @@ async fn each_payload_goes_to_its_sdk_call_and_the_signature_verifies() {
         Payload::Transaction(transaction()),
     ] {
         let signature = sign_verified(&backend, &wallet, &payload).await.unwrap();
-        assert_eq!(
-            signature.recover_address_from_prehash(&payload.digest()).unwrap(),
-            sdk.address()
-        );
+        assert_eq!(signature.recover_address_from_prehash(&payload.digest()).unwrap(), sdk.address());
     }
     assert_eq!(
         sdk.calls(),
@@ -226,23 +204,15 @@ async fn shares_from_creation_are_reused_without_a_recovery() {
         address: created.address,
         properties: created.properties.as_object().unwrap().clone(),
     };
-    backend
-        .sign(&wallet, &Payload::Message(Bytes::from_static(b"a")))
-        .await
-        .unwrap();
+    backend.sign(&wallet, &Payload::Message(Bytes::from_static(b"a"))).await.unwrap();
     assert!(!sdk.calls().iter().any(|call| call.starts_with("recover_shares")));
 }
 
 #[tokio::test]
 async fn binary_messages_are_refused_naming_the_field() {
     let sdk = FakeSdk::new();
-    let err = backend(&sdk)
-        .sign(&wallet_ref(&sdk), &Payload::Message(Bytes::from_static(&[0xff, 0xfe])))
-        .await;
-    assert!(matches!(
-        err,
-        Err(BackendError::InvalidPayload { field: "message", .. })
-    ));
+    let err = backend(&sdk).sign(&wallet_ref(&sdk), &Payload::Message(Bytes::from_static(&[0xff, 0xfe]))).await;
+    assert!(matches!(err, Err(BackendError::InvalidPayload { field: "message", .. })));
     assert!(!sdk.calls().iter().any(|call| call.starts_with("sign_")));
 }
 
@@ -251,9 +221,7 @@ async fn a_mismatched_wallet_is_refused_before_dynamic_is_called() {
     let sdk = FakeSdk::new();
     let mut wallet = wallet_ref(&sdk);
     wallet.address = Address::repeat_byte(0x99);
-    let err = backend(&sdk)
-        .sign(&wallet, &Payload::Message(Bytes::from_static(b"a")))
-        .await;
+    let err = backend(&sdk).sign(&wallet, &Payload::Message(Bytes::from_static(b"a"))).await;
     assert!(matches!(err, Err(BackendError::WalletMismatch(_))));
     assert!(sdk.calls().is_empty());
 }
@@ -267,35 +235,20 @@ async fn sdk_failures_map_to_codes_and_show_in_health() {
     assert_eq!(backend.health()["dynamicApi"], "unknown");
 
     sdk.script.lock().unwrap().fail_next = Some(Error::Network("connection refused".into()));
-    assert!(matches!(
-        backend.sign(&wallet, &message).await,
-        Err(BackendError::Unavailable(_))
-    ));
+    assert!(matches!(backend.sign(&wallet, &message).await, Err(BackendError::Unavailable(_))));
     assert_eq!(backend.health()["dynamicApi"], "unreachable");
 
-    sdk.script.lock().unwrap().fail_next = Some(Error::Http {
-        status: 429,
-        body: r#"{"retryAfter":30}"#.into(),
-    });
-    assert_eq!(
-        backend.sign(&wallet, &message).await,
-        Err(BackendError::RateLimited { retry_after_secs: 30 })
-    );
+    sdk.script.lock().unwrap().fail_next = Some(Error::Http { status: 429, body: r#"{"retryAfter":30}"#.into() });
+    assert_eq!(backend.sign(&wallet, &message).await, Err(BackendError::RateLimited { retry_after_secs: 30 }));
     assert_eq!(backend.health()["dynamicApi"], "answered");
 
     sdk.script.lock().unwrap().garble_signature = true;
-    assert!(matches!(
-        backend.sign(&wallet, &message).await,
-        Err(BackendError::Failed(_))
-    ));
+    assert!(matches!(backend.sign(&wallet, &message).await, Err(BackendError::Failed(_))));
 }
 
 #[tokio::test]
 async fn health_names_the_environment_and_no_secret() {
     let sdk = FakeSdk::new();
     let health = serde_json::Value::Object(backend(&sdk).health());
-    assert_eq!(
-        health,
-        json!({ "backend": "dynamic", "environment": "sandbox", "dynamicApi": "unknown" })
-    );
+    assert_eq!(health, json!({ "backend": "dynamic", "environment": "sandbox", "dynamicApi": "unknown" }));
 }

@@ -25,19 +25,11 @@ pub(crate) async fn create(State(shared): State<Arc<Shared>>, headers: HeaderMap
     };
     let creds = {
         let mut state = shared.state.lock().unwrap();
-        if state
-            .keys
-            .iter()
-            .any(|k| k.address == address && k.nonce == nonce)
-        {
+        if state.keys.iter().any(|k| k.address == address && k.nonce == nonce) {
             None
         } else {
             let creds = new_creds();
-            state.keys.push(IssuedKey {
-                address,
-                nonce,
-                creds: creds.clone(),
-            });
+            state.keys.push(IssuedKey { address, nonce, creds: creds.clone() });
             Some(creds)
         }
     };
@@ -54,11 +46,7 @@ pub(crate) async fn derive(State(shared): State<Arc<Shared>>, headers: HeaderMap
     };
     let existing = {
         let state = shared.state.lock().unwrap();
-        state
-            .keys
-            .iter()
-            .find(|k| k.address == address && k.nonce == nonce)
-            .map(|k| k.creds.clone())
+        state.keys.iter().find(|k| k.address == address && k.nonce == nonce).map(|k| k.creds.clone())
     };
     match existing {
         Some(creds) => answer(&creds),
@@ -79,8 +67,7 @@ async fn authenticate(
 }
 
 fn answer(creds: &ApiCreds) -> Response {
-    Json(json!({ "apiKey": creds.api_key, "secret": creds.secret, "passphrase": creds.passphrase }))
-        .into_response()
+    Json(json!({ "apiKey": creds.api_key, "secret": creds.secret, "passphrase": creds.passphrase })).into_response()
 }
 
 /// A UUID-shaped key, a base64url secret of 32 random bytes, a 64-hex-digit passphrase — the
@@ -93,14 +80,7 @@ fn new_creds() -> ApiCreds {
     };
     let id = alloy_primitives::hex::encode(random(16));
     ApiCreds {
-        api_key: format!(
-            "{}-{}-{}-{}-{}",
-            &id[..8],
-            &id[8..12],
-            &id[12..16],
-            &id[16..20],
-            &id[20..]
-        ),
+        api_key: format!("{}-{}-{}-{}-{}", &id[..8], &id[8..12], &id[12..16], &id[16..20], &id[20..]),
         secret: URL_SAFE.encode(random(32)),
         passphrase: alloy_primitives::hex::encode(random(32)),
     }

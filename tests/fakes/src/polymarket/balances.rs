@@ -17,8 +17,7 @@ use super::state::Shared;
 use super::wallet_factories::{proxy_of, safe_of};
 use super::BalanceAsset;
 
-const UNLIMITED: &str =
-    "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+const UNLIMITED: &str = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
 
 pub(crate) async fn balance_allowance(
     State(shared): State<Arc<Shared>>,
@@ -34,34 +33,18 @@ pub(crate) async fn balance_allowance(
         Ok(key) => key,
         Err(rejection) => return *rejection,
     };
-    let asset = match (
-        params.get("asset_type").map(String::as_str),
-        params.get("token_id"),
-    ) {
+    let asset = match (params.get("asset_type").map(String::as_str), params.get("token_id")) {
         (Some("COLLATERAL"), _) => BalanceAsset::Collateral,
-        (Some("CONDITIONAL"), Some(token)) if !token.is_empty() => {
-            BalanceAsset::Conditional(token.clone())
-        }
+        (Some("CONDITIONAL"), Some(token)) if !token.is_empty() => BalanceAsset::Conditional(token.clone()),
         _ => return shared.reject(endpoint, 400, "Invalid asset type"),
     };
-    let wallet = match params
-        .get("signature_type")
-        .map(String::as_str)
-        .unwrap_or("0")
-    {
+    let wallet = match params.get("signature_type").map(String::as_str).unwrap_or("0") {
         "0" | "3" => key.address,
         "1" => proxy_of(key.address),
         "2" => safe_of(key.address),
         _ => return shared.reject(endpoint, 400, "Invalid signature_type"),
     };
-    let balance = shared
-        .state
-        .lock()
-        .unwrap()
-        .balances
-        .get(&(wallet, asset))
-        .copied()
-        .unwrap_or(0);
+    let balance = shared.state.lock().unwrap().balance(&shared.config, wallet, asset);
     Json(json!({
         "balance": balance.to_string(),
         "allowances": {

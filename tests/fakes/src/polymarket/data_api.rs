@@ -29,16 +29,8 @@ pub(crate) async fn trades(State(shared): State<Arc<Shared>>, Query(params): Par
     let rows: Vec<Value> = newest_first(&shared, params.get("user"))
         .into_iter()
         .filter(|t| !(taker_only && t.get("maker") == Some(&Value::Bool(true))))
-        .filter(|t| {
-            markets
-                .as_ref()
-                .is_none_or(|ms| ms.iter().any(|m| field_eq(t, "conditionId", m)))
-        })
-        .filter(|t| {
-            params
-                .get("side")
-                .is_none_or(|side| field_eq(t, "side", side))
-        })
+        .filter(|t| markets.as_ref().is_none_or(|ms| ms.iter().any(|m| field_eq(t, "conditionId", m))))
+        .filter(|t| params.get("side").is_none_or(|side| field_eq(t, "side", side)))
         .skip(offset)
         .take(limit)
         .map(strip_marker)
@@ -73,10 +65,7 @@ pub(crate) async fn activity(State(shared): State<Arc<Shared>>, Query(params): P
 }
 
 /// Net size per asset from the user's trades, in the real positions shape.
-pub(crate) async fn positions(
-    State(shared): State<Arc<Shared>>,
-    Query(params): Params,
-) -> Response {
+pub(crate) async fn positions(State(shared): State<Arc<Shared>>, Query(params): Params) -> Response {
     let endpoint = Endpoint::DataPositions;
     if let Some(answer) = shared.enter(endpoint).await {
         return answer;
@@ -86,24 +75,14 @@ pub(crate) async fn positions(
     };
     let mut by_asset: BTreeMap<String, (Value, f64, f64)> = BTreeMap::new();
     for trade in newest_first(&shared, Some(user)).into_iter().rev() {
-        let asset = trade
-            .get("asset")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let asset = trade.get("asset").and_then(Value::as_str).unwrap_or_default().to_owned();
         let (size, price) = (number(&trade, "size"), number(&trade, "price"));
-        let entry = by_asset
-            .entry(asset)
-            .or_insert_with(|| (trade.clone(), 0.0, 0.0));
+        let entry = by_asset.entry(asset).or_insert_with(|| (trade.clone(), 0.0, 0.0));
         if field_eq(&trade, "side", "BUY") {
             entry.2 += size * price;
             entry.1 += size;
         } else {
-            entry.2 -= if entry.1 > 0.0 {
-                entry.2 / entry.1 * size
-            } else {
-                0.0
-            };
+            entry.2 -= if entry.1 > 0.0 { entry.2 / entry.1 * size } else { 0.0 };
             entry.1 -= size;
         }
     }
@@ -143,14 +122,8 @@ pub(crate) async fn positions(
 }
 
 /// `(limit, offset)`, or `None` when limit is above the endpoint's maximum or unparsable.
-fn page(
-    params: &HashMap<String, String>,
-    default_limit: usize,
-    max_limit: usize,
-) -> Option<(usize, usize)> {
-    let limit = params
-        .get("limit")
-        .map_or(Some(default_limit), |l| l.parse().ok())?;
+fn page(params: &HashMap<String, String>, default_limit: usize, max_limit: usize) -> Option<(usize, usize)> {
+    let limit = params.get("limit").map_or(Some(default_limit), |l| l.parse().ok())?;
     let offset = params.get("offset").map_or(Some(0), |o| o.parse().ok())?;
     (limit <= max_limit).then_some((limit, offset))
 }
@@ -159,24 +132,14 @@ fn page(
 /// pushed last comes first.
 fn newest_first(shared: &Shared, user: Option<&String>) -> Vec<Value> {
     let state = shared.state.lock().unwrap();
-    let mut trades: Vec<Value> = state
-        .trades
-        .iter()
-        .rev()
-        .filter(|t| user.is_none_or(|u| field_eq(t, "proxyWallet", u)))
-        .cloned()
-        .collect();
-    trades.sort_by_key(|t| {
-        std::cmp::Reverse(t.get("timestamp").and_then(Value::as_u64).unwrap_or(0))
-    });
+    let mut trades: Vec<Value> =
+        state.trades.iter().rev().filter(|t| user.is_none_or(|u| field_eq(t, "proxyWallet", u))).cloned().collect();
+    trades.sort_by_key(|t| std::cmp::Reverse(t.get("timestamp").and_then(Value::as_u64).unwrap_or(0)));
     trades
 }
 
 fn field_eq(trade: &Value, field: &str, wanted: &str) -> bool {
-    trade
-        .get(field)
-        .and_then(Value::as_str)
-        .is_some_and(|v| v.eq_ignore_ascii_case(wanted))
+    trade.get(field).and_then(Value::as_str).is_some_and(|v| v.eq_ignore_ascii_case(wanted))
 }
 
 fn number(trade: &Value, field: &str) -> f64 {

@@ -82,8 +82,6 @@ pub(crate) fn scripted(behaviour: Behaviour) -> Scripted {
             )
                 .into_response(),
         ),
-        Behaviour::Garbage => {
-            Scripted::Answer((StatusCode::OK, "<html>maintenance</html>").into_response())
-        }
+        Behaviour::Garbage => Scripted::Answer((StatusCode::OK, "<html>maintenance</html>").into_response()),
     }
 }

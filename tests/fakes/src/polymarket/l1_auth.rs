@@ -21,18 +21,9 @@ const CLOCK_SKEW_SECS: u64 = 300;
 /// string message)` under `{name: "ClobAuthDomain", version: "1", chainId}`. Built by hand
 /// because `address` cannot name a field in `sol!`.
 pub fn clob_auth_hash(chain_id: u64, address: Address, timestamp: &str, nonce: U256) -> B256 {
-    let type_hash =
-        keccak256("ClobAuth(address address,string timestamp,uint256 nonce,string message)");
-    let struct_hash = keccak256(
-        (
-            type_hash,
-            address,
-            keccak256(timestamp),
-            nonce,
-            keccak256(CLOB_AUTH_MESSAGE),
-        )
-            .abi_encode(),
-    );
+    let type_hash = keccak256("ClobAuth(address address,string timestamp,uint256 nonce,string message)");
+    let struct_hash =
+        keccak256((type_hash, address, keccak256(timestamp), nonce, keccak256(CLOB_AUTH_MESSAGE)).abi_encode());
     let domain = eip712_domain! { name: "ClobAuthDomain", version: "1", chain_id: chain_id, };
     let mut digest = Vec::with_capacity(66);
     digest.extend_from_slice(&[0x19, 0x01]);
@@ -44,11 +35,7 @@ pub fn clob_auth_hash(chain_id: u64, address: Address, timestamp: &str, nonce: U
 /// The (address, nonce) an L1 request proves control of, or `None` ("Invalid L1 Request
 /// headers"). A contract address is accepted when its ERC-1271 check passes — an assumption:
 /// Polymarket does not document how a smart-contract wallet gets its own API key.
-pub(crate) async fn authenticate(
-    headers: &HeaderMap,
-    chain_id: u64,
-    rpc: Option<&JsonRpc>,
-) -> Option<(Address, U256)> {
+pub(crate) async fn authenticate(headers: &HeaderMap, chain_id: u64, rpc: Option<&JsonRpc>) -> Option<(Address, U256)> {
     let text = |name: &str| headers.get(name)?.to_str().ok();
     let address: Address = text("POLY_ADDRESS")?.parse().ok()?;
     let timestamp = text("POLY_TIMESTAMP")?;
@@ -63,9 +50,7 @@ pub(crate) async fn authenticate(
         return Some((address, nonce));
     }
     match rpc {
-        Some(rpc) if rpc.is_valid_signature(address, hash, &signature).await => {
-            Some((address, nonce))
-        }
+        Some(rpc) if rpc.is_valid_signature(address, hash, &signature).await => Some((address, nonce)),
         _ => None,
     }
 }

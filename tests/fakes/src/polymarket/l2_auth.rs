@@ -11,13 +11,7 @@ use sha2::Sha256;
 use super::state::IssuedKey;
 
 /// POLY_SIGNATURE for a request, as the reference clients compute it.
-pub fn l2_signature(
-    secret: &str,
-    timestamp: &str,
-    method: &str,
-    path: &str,
-    body: &[u8],
-) -> String {
+pub fn l2_signature(secret: &str, timestamp: &str, method: &str, path: &str, body: &[u8]) -> String {
     let key = URL_SAFE.decode(secret).expect("base64url secret");
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("any key length");
     mac.update(timestamp.as_bytes());
@@ -43,7 +37,6 @@ pub(crate) fn authenticate<'k>(
     let timestamp = text("POLY_TIMESTAMP")?;
     let valid = issued.creds.passphrase == text("POLY_PASSPHRASE")?
         && issued.address == address
-        && text("POLY_SIGNATURE")?
-            == l2_signature(&issued.creds.secret, timestamp, method, path, body);
+        && text("POLY_SIGNATURE")? == l2_signature(&issued.creds.secret, timestamp, method, path, body);
     valid.then_some(issued)
 }

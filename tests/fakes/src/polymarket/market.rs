@@ -43,9 +43,7 @@ impl Market {
         bids: &[(&str, &str)],
         asks: &[(&str, &str)],
     ) -> Market {
-        let tick = to_raw(tick_size)
-            .filter(|t| *t > 0 && ONE.is_multiple_of(*t))
-            .expect("tick size such as 0.01");
+        let tick = to_raw(tick_size).filter(|t| *t > 0 && ONE.is_multiple_of(*t)).expect("tick size such as 0.01");
         let levels = |side: &[(&str, &str)]| -> Vec<Level> {
             side.iter()
                 .map(|(price, size)| Level {
@@ -90,9 +88,7 @@ impl Market {
         let unit = 10u64.pow(6 - self.amount_decimals());
         let n = u128::from(self.ticks_per_unit);
         let (c, s) = (u128::from(collateral), u128::from(shares));
-        let off_tick = || AmountError::OffTick {
-            price: price_text(collateral, shares),
-        };
+        let off_tick = || AmountError::OffTick { price: price_text(collateral, shares) };
         if s == 0 || !collateral.is_multiple_of(unit) || !shares.is_multiple_of(unit) {
             return Err(off_tick());
         }
@@ -103,9 +99,7 @@ impl Market {
             return Err(off_tick());
         }
         if shares < self.min_order_size {
-            return Err(AmountError::BelowMinimum {
-                size: from_raw(shares),
-            });
+            return Err(AmountError::BelowMinimum { size: from_raw(shares) });
         }
         Ok(())
     }
@@ -123,10 +117,7 @@ impl Market {
     /// `GET /book` as the real CLOB answers it.
     pub(crate) fn book_json(&self, timestamp_ms: u128) -> Value {
         let levels = |levels: &[Level]| -> Vec<Value> {
-            levels
-                .iter()
-                .map(|l| json!({ "price": from_raw(l.price), "size": from_raw(l.size) }))
-                .collect()
+            levels.iter().map(|l| json!({ "price": from_raw(l.price), "size": from_raw(l.size) })).collect()
         };
         let mut book = json!({
             "market": self.condition_id,

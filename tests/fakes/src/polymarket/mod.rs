@@ -50,15 +50,14 @@ pub struct FakePolymarketConfig {
     pub rpc_url: Option<String>,
     /// What `GET /version` answers and which EIP-712 domain version orders must be signed for.
     pub exchange_version: u8,
+    /// pUSD (raw 6-decimal units) held by every address no test set a balance for: the
+    /// sandbox's followers can buy without a faucet. Zero by default.
+    pub opening_collateral: u64,
 }
 
 impl Default for FakePolymarketConfig {
     fn default() -> FakePolymarketConfig {
-        FakePolymarketConfig {
-            chain_id: 137,
-            rpc_url: None,
-            exchange_version: 2,
-        }
+        FakePolymarketConfig { chain_id: 137, rpc_url: None, exchange_version: 2, opening_collateral: 0 }
     }
 }
 
@@ -119,10 +118,7 @@ impl FakePolymarket {
             .route("/book", get(public_routes::book))
             .route("/auth/api-key", post(api_keys::create))
             .route("/auth/derive-api-key", get(api_keys::derive))
-            .route(
-                "/order",
-                post(order_routes::post_order).delete(order_routes::cancel_order),
-            )
+            .route("/order", post(order_routes::post_order).delete(order_routes::cancel_order))
             .route("/orders", post(order_routes::post_orders))
             .route("/data/order/{id}", get(order_routes::order_status))
             .route("/balance-allowance", get(balances::balance_allowance))
@@ -134,12 +130,7 @@ impl FakePolymarket {
             .with_state(shared.clone());
         let (clob, clob_server) = serve(clob).await;
         let (data, data_server) = serve(data).await;
-        FakePolymarket {
-            shared,
-            clob,
-            data,
-            servers: vec![clob_server, data_server],
-        }
+        FakePolymarket { shared, clob, data, servers: vec![clob_server, data_server] }
     }
 
     /// `http://127.0.0.1:<port>` of the CLOB.
@@ -191,10 +182,7 @@ impl FakePolymarket {
     /// are a test bug.
     pub fn set_order_status(&self, order_hash: &str, status: &str, size_matched: &str) {
         let mut state = self.state();
-        let record = state
-            .records
-            .get_mut(order_hash)
-            .unwrap_or_else(|| panic!("no order {order_hash}"));
+        let record = state.records.get_mut(order_hash).unwrap_or_else(|| panic!("no order {order_hash}"));
         record.status = status.to_owned();
         record.size_matched = decimal::to_raw(size_matched).expect("size_matched such as \"10\"");
     }
@@ -216,11 +204,7 @@ impl FakePolymarket {
 
     /// Every credential issued so far, with the address it belongs to.
     pub fn api_keys(&self) -> Vec<(Address, ApiCreds)> {
-        self.state()
-            .keys
-            .iter()
-            .map(|k| (k.address, k.creds.clone()))
-            .collect()
+        self.state().keys.iter().map(|k| (k.address, k.creds.clone())).collect()
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -237,14 +221,10 @@ impl Drop for FakePolymarket {
 }
 
 async fn serve(router: Router) -> (SocketAddr, JoinHandle<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind fake Polymarket");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind fake Polymarket");
     let addr = listener.local_addr().expect("address");
     let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .await
-            .expect("fake Polymarket");
+        axum::serve(listener, router).await.expect("fake Polymarket");
     });
     (addr, server)
 }

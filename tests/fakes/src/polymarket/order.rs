@@ -67,17 +67,14 @@ impl NewOrder {
         let text = |key: &str| o.get(key)?.as_str();
         let number = |key: &str| -> Option<U256> {
             let digits = text(key)?;
-            (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| digits.parse().ok())?
+            (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then(|| digits.parse().ok())?
         };
         let side = match text("side")? {
             "BUY" => 0,
             "SELL" => 1,
             _ => return None,
         };
-        let signature_type = u8::try_from(o.get("signatureType")?.as_u64()?)
-            .ok()
-            .filter(|t| *t <= 3)?;
+        let signature_type = u8::try_from(o.get("signatureType")?.as_u64()?).ok().filter(|t| *t <= 3)?;
         let order_type = body.get("orderType")?.as_str()?;
         if !["GTC", "GTD", "FOK", "FAK"].contains(&order_type) {
             return None;
@@ -122,10 +119,6 @@ impl NewOrder {
     pub(crate) fn collateral_and_shares(&self) -> Option<(u64, u64)> {
         let maker = u64::try_from(self.order.makerAmount).ok()?;
         let taker = u64::try_from(self.order.takerAmount).ok()?;
-        Some(if self.is_buy() {
-            (maker, taker)
-        } else {
-            (taker, maker)
-        })
+        Some(if self.is_buy() { (maker, taker) } else { (taker, maker) })
     }
 }

@@ -61,10 +61,7 @@ pub(crate) async fn post_orders(
         return shared.reject(endpoint, 400, "Invalid order payload");
     };
     if orders.len() > BATCH_LIMIT {
-        let message = format!(
-            "Too many orders in payload: {}, max allowed: {BATCH_LIMIT}",
-            orders.len()
-        );
+        let message = format!("Too many orders in payload: {}, max allowed: {BATCH_LIMIT}", orders.len());
         return shared.reject(endpoint, 400, &message);
     }
     let mut answers = Vec::with_capacity(orders.len());
@@ -112,25 +109,15 @@ pub(crate) async fn order_status(
     }
     let found = {
         let state = shared.state.lock().unwrap();
-        state
-            .accepted
-            .iter()
-            .find(|o| o.order_hash == id && o.owner_api_key == key.creds.api_key)
-            .and_then(|o| {
-                Some((
-                    o.clone(),
-                    state.records.get(&id)?.clone(),
-                    state.markets.get(&o.token_id)?.condition_id.clone(),
-                ))
-            })
+        state.accepted.iter().find(|o| o.order_hash == id && o.owner_api_key == key.creds.api_key).and_then(|o| {
+            Some((o.clone(), state.records.get(&id)?.clone(), state.markets.get(&o.token_id)?.condition_id.clone()))
+        })
     };
     let Some((order, record, market)) = found else {
         return shared.reject(endpoint, 404, "order not found");
     };
-    let price = from_raw(
-        u64::try_from(u128::from(record.collateral) * 1_000_000 / u128::from(record.shares))
-            .unwrap_or(0),
-    );
+    let price =
+        from_raw(u64::try_from(u128::from(record.collateral) * 1_000_000 / u128::from(record.shares)).unwrap_or(0));
     Json(json!({
         "id": order.order_hash,
         "status": record.status,
@@ -166,18 +153,13 @@ pub(crate) async fn cancel_order(
         Ok(key) => key,
         Err(rejection) => return *rejection,
     };
-    let id = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|b| b.get("orderID")?.as_str().map(str::to_owned));
+    let id = serde_json::from_slice::<Value>(&body).ok().and_then(|b| b.get("orderID")?.as_str().map(str::to_owned));
     let Some(id) = id else {
         return shared.reject(endpoint, 400, "Invalid order payload");
     };
     let canceled = {
         let mut state = shared.state.lock().unwrap();
-        let owned = state
-            .accepted
-            .iter()
-            .any(|o| o.order_hash == id && o.owner_api_key == key.creds.api_key);
+        let owned = state.accepted.iter().any(|o| o.order_hash == id && o.owner_api_key == key.creds.api_key);
         match state.records.get_mut(&id) {
             Some(record) if owned && record.status == "LIVE" => {
                 record.status = "CANCELED".to_owned();

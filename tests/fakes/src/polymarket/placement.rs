@@ -22,62 +22,40 @@ pub(crate) struct Refusal {
 }
 
 fn refuse(message: impl Into<String>) -> Refusal {
-    Refusal {
-        status: 400,
-        message: message.into(),
-    }
+    Refusal { status: 400, message: message.into() }
 }
 
 /// Places one order element of a `POST /order(s)` body for `key`; the answer is the real
 /// CLOB's success object.
-pub(crate) async fn place(
-    shared: &Shared,
-    key: &IssuedKey,
-    body: &Value,
-) -> Result<Value, Refusal> {
+pub(crate) async fn place(shared: &Shared, key: &IssuedKey, body: &Value) -> Result<Value, Refusal> {
     let new = NewOrder::parse(body).ok_or_else(|| refuse("Invalid order payload"))?;
     if new.owner != key.creds.api_key {
         return Err(refuse("the order owner has to be the owner of the API KEY"));
     }
     if new.order.signer != key.address {
-        return Err(refuse(
-            "the order signer address has to be the address of the API KEY",
-        ));
+        return Err(refuse("the order signer address has to be the address of the API KEY"));
     }
     if new.post_only && !matches!(new.order_type.as_str(), "GTC" | "GTD") {
         return Err(refuse("Invalid order payload"));
     }
-    let market = shared
-        .state
-        .lock()
-        .unwrap()
-        .markets
-        .get(&new.token_id)
-        .cloned();
-    let market = market.ok_or(Refusal {
-        status: 404,
-        message: "market not found".into(),
-    })?;
+    let market = shared.state.lock().unwrap().markets.get(&new.token_id).cloned();
+    let market = market.ok_or(Refusal { status: 404, message: "market not found".into() })?;
     let hash = verified_hash(shared, &new, &market).await?;
     let id = hash.to_string();
-    let (collateral, shares) = new
-        .collateral_and_shares()
-        .ok_or_else(|| refuse("Invalid order payload"))?;
+    let (collateral, shares) = new.collateral_and_shares().ok_or_else(|| refuse("Invalid order payload"))?;
     if shared.state.lock().unwrap().records.contains_key(&id) {
         return Err(refuse(format!("order {id} is invalid. Duplicated.")));
     }
-    market
-        .check_amounts(collateral, shares)
-        .map_err(|e| match e {
-            AmountError::OffTick { price } => refuse(format!(
-                "order {id} is invalid. Price ({price}) breaks minimum tick size rule: {}",
-                market.tick_size
-            )),
-            AmountError::BelowMinimum { size } => refuse(format!(
-                "order {id} is invalid. Size ({size}) lower than the minimum: {}",
-                from_raw(market.min_order_size)
-            )),
-        })?;
+    market.check_amounts(collateral, shares).map_err(|e| match e {
+        AmountError::OffTick { price } => refuse(format!(
+            "order {id} is invalid. Price ({price}) breaks minimum tick size rule: {}",
+            market.tick_size
+        )),
+        AmountError::BelowMinimum { size } => refuse(format!(
+            "order {id} is invalid. Size ({size}) lower than the minimum: {}",
+            from_raw(market.min_order_size)
+        )),
+    })?;
     if new.order_type == "GTD" && new.expiration <= now_secs() {
         return Err(refuse("invalid expiration"));
     }
@@ -96,26 +74,16 @@ pub(crate) async fn place(
 /// The order hash, once the signature verifies under the configured exchange version. A
 /// signature valid only under the other version is the real CLOB's `order_version_mismatch`,
 /// which tells clients to re-read `/version` and sign again.
-async fn verified_hash(
-    shared: &Shared,
-    new: &NewOrder,
-    market: &Market,
-) -> Result<alloy_primitives::B256, Refusal> {
+async fn verified_hash(shared: &Shared, new: &NewOrder, market: &Market) -> Result<alloy_primitives::B256, Refusal> {
     let chain_id = shared.config.chain_id;
     let version = shared.exchange_version.load(std::sync::atomic::Ordering::SeqCst);
     let o = &new.order;
     let valid = |version: u8| {
         let hash = order_hash(o, &exchange_domain(chain_id, version, market.neg_risk));
         async move {
-            let ok = order_signature_valid(
-                o.signatureType,
-                o.maker,
-                o.signer,
-                hash,
-                &new.signature,
-                shared.rpc.as_ref(),
-            )
-            .await;
+            let ok =
+                order_signature_valid(o.signatureType, o.maker, o.signer, hash, &new.signature, shared.rpc.as_ref())
+                    .await;
             ok.then_some(hash)
         }
     };
@@ -141,27 +109,16 @@ fn accept(
 ) -> Result<Value, Refusal> {
     let maker = new.order.maker;
     let buy = new.is_buy();
-    let asset = if buy {
-        BalanceAsset::Collateral
-    } else {
-        BalanceAsset::Conditional(new.token_id.clone())
-    };
+    let asset = if buy { BalanceAsset::Collateral } else { BalanceAsset::Conditional(new.token_id.clone()) };
     let mut state = shared.state.lock().unwrap();
     let reserved: u64 = state
         .accepted
         .iter()
-        .filter(|o| {
-            o.maker == maker && (o.side == "BUY") == buy && (buy || o.token_id == new.token_id)
-        })
-        .filter(|o| {
-            state
-                .records
-                .get(&o.order_hash)
-                .is_some_and(|r| r.status == "LIVE")
-        })
+        .filter(|o| o.maker == maker && (o.side == "BUY") == buy && (buy || o.token_id == new.token_id))
+        .filter(|o| state.records.get(&o.order_hash).is_some_and(|r| r.status == "LIVE"))
         .map(|o| o.maker_amount)
         .sum();
-    let balance = state.balances.get(&(maker, asset)).copied().unwrap_or(0);
+    let balance = state.balance(&shared.config, maker, asset);
     let needed = if buy { collateral } else { shares };
     if balance < reserved.saturating_add(needed) {
         return Err(refuse("not enough balance / allowance"));
@@ -197,11 +154,8 @@ fn accept(
         (true, true) => (from_raw(collateral), from_raw(shares), "matched"),
         (true, false) => (from_raw(shares), from_raw(collateral), "matched"),
     };
-    let transactions: Vec<String> = if matched {
-        vec![alloy_primitives::keccak256(id.as_bytes()).to_string()]
-    } else {
-        Vec::new()
-    };
+    let transactions: Vec<String> =
+        if matched { vec![alloy_primitives::keccak256(id.as_bytes()).to_string()] } else { Vec::new() };
     Ok(json!({
         "success": true,
         "errorMsg": "",

@@ -29,10 +29,7 @@ pub(crate) async fn version(State(shared): State<Arc<Shared>>) -> Response {
     Json(json!({ "version": shared.exchange_version.load(std::sync::atomic::Ordering::SeqCst) })).into_response()
 }
 
-pub(crate) async fn tick_size(
-    State(shared): State<Arc<Shared>>,
-    Query(params): Params,
-) -> Response {
+pub(crate) async fn tick_size(State(shared): State<Arc<Shared>>, Query(params): Params) -> Response {
     market_route(&shared, Endpoint::TickSize, &params, |m| {
         // The real answer is a JSON number.
         let tick: f64 = m.tick_size.parse().expect("tick size");
@@ -42,20 +39,11 @@ pub(crate) async fn tick_size(
 }
 
 pub(crate) async fn neg_risk(State(shared): State<Arc<Shared>>, Query(params): Params) -> Response {
-    market_route(
-        &shared,
-        Endpoint::NegRisk,
-        &params,
-        |m| json!({ "neg_risk": m.neg_risk }),
-    )
-    .await
+    market_route(&shared, Endpoint::NegRisk, &params, |m| json!({ "neg_risk": m.neg_risk })).await
 }
 
 pub(crate) async fn book(State(shared): State<Arc<Shared>>, Query(params): Params) -> Response {
-    market_route(&shared, Endpoint::Book, &params, |m| {
-        m.book_json(now_millis())
-    })
-    .await
+    market_route(&shared, Endpoint::Book, &params, |m| m.book_json(now_millis())).await
 }
 
 /// A route answering from the market named by `?token_id=`, with the real CLOB's errors.
@@ -68,20 +56,16 @@ async fn market_route(
     if let Some(answer) = shared.enter(endpoint).await {
         return answer;
     }
-    let Some(token_id) = params
-        .get("token_id")
-        .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+    let Some(token_id) = params.get("token_id").filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
     else {
         return shared.reject(endpoint, 400, "Invalid token id");
     };
     let market = shared.state.lock().unwrap().markets.get(token_id).cloned();
     match market {
         Some(market) => Json(answer(&market)).into_response(),
-        None if endpoint == Endpoint::Book => shared.reject(
-            endpoint,
-            404,
-            "No orderbook exists for the requested token id",
-        ),
+        None if endpoint == Endpoint::Book => {
+            shared.reject(endpoint, 404, "No orderbook exists for the requested token id")
+        }
         None => shared.reject(endpoint, 404, "market not found"),
     }
 }

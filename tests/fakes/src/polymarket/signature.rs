@@ -14,10 +14,7 @@ pub(crate) fn recover(hash: B256, signature: &[u8]) -> Option<Address> {
     if signature.len() != 65 || !matches!(signature[64], 27 | 28) {
         return None;
     }
-    Signature::try_from(signature)
-        .ok()?
-        .recover_address_from_prehash(&hash)
-        .ok()
+    Signature::try_from(signature).ok()?.recover_address_from_prehash(&hash).ok()
 }
 
 /// Whether the exchange would accept `signature` of type `signature_type` over `hash` for an

@@ -51,6 +51,18 @@ pub(crate) struct State {
     pub trades: Vec<Value>,
 }
 
+impl State {
+    /// What `address` holds of `asset`: the balance a test set, else the configured opening
+    /// collateral for pUSD and nothing of an outcome token.
+    pub(crate) fn balance(&self, config: &FakePolymarketConfig, address: Address, asset: BalanceAsset) -> u64 {
+        let opening = match asset {
+            BalanceAsset::Collateral => config.opening_collateral,
+            BalanceAsset::Conditional(_) => 0,
+        };
+        self.balances.get(&(address, asset)).copied().unwrap_or(opening)
+    }
+}
+
 pub(crate) struct Shared {
     pub config: FakePolymarketConfig,
     /// The exchange version orders must be signed for now (starts as the config's; a test
@@ -69,11 +81,7 @@ impl Shared {
             *state.counts.entry(endpoint).or_default() += 1;
             *state.counts.entry(Endpoint::Any).or_default() += 1;
             let behaviours = &state.behaviours;
-            behaviours
-                .get(&endpoint)
-                .or(behaviours.get(&Endpoint::Any))
-                .copied()
-                .unwrap_or(Behaviour::Healthy)
+            behaviours.get(&endpoint).or(behaviours.get(&Endpoint::Any)).copied().unwrap_or(Behaviour::Healthy)
         };
         match scripted(behaviour) {
             Scripted::Answer(response) => Some(response),
@@ -88,11 +96,7 @@ impl Shared {
 
     /// Records a rejection and answers it as the real CLOB does: `{"error": message}`.
     pub(crate) fn reject(&self, endpoint: Endpoint, status: u16, message: &str) -> Response {
-        self.state.lock().unwrap().rejected.push((
-            endpoint.name().to_owned(),
-            status,
-            message.to_owned(),
-        ));
+        self.state.lock().unwrap().rejected.push((endpoint.name().to_owned(), status, message.to_owned()));
         let status = StatusCode::from_u16(status).expect("status");
         (status, Json(json!({ "error": message }))).into_response()
     }
@@ -116,15 +120,9 @@ impl Shared {
 }
 
 pub(crate) fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock")
-        .as_secs()
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs()
 }
 
 pub(crate) fn now_millis() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock")
-        .as_millis()
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_millis()
 }

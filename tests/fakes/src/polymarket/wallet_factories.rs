@@ -6,11 +6,9 @@
 use alloy_primitives::{address, b256, keccak256, Address, B256};
 
 const SAFE_FACTORY: Address = address!("aacFeEa03eb1561C4e67d661e40682Bd20E3541b");
-const SAFE_INIT_CODE_HASH: B256 =
-    b256!("2bce2127ff07fb632d16c8347c4ebf501f4841168bed00d9e6ef715ddb6fcecf");
+const SAFE_INIT_CODE_HASH: B256 = b256!("2bce2127ff07fb632d16c8347c4ebf501f4841168bed00d9e6ef715ddb6fcecf");
 const PROXY_FACTORY: Address = address!("aB45c5A4B0c941a2F231C04C3f49182e1A254052");
-const PROXY_INIT_CODE_HASH: B256 =
-    b256!("d21df8dc65880a8606f09fe0ce3df9b8869287ab0b058be05aa9e8af6330a00b");
+const PROXY_INIT_CODE_HASH: B256 = b256!("d21df8dc65880a8606f09fe0ce3df9b8869287ab0b058be05aa9e8af6330a00b");
 
 /// The Polymarket Safe of `signer`: CREATE2 with salt keccak256(abi.encode(signer)).
 pub fn safe_of(signer: Address) -> Address {

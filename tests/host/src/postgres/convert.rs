@@ -26,9 +26,7 @@ use rust_decimal::Decimal;
 use tokio_postgres::Row;
 use tokio_postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 
-use crate::state::spin::postgres::postgres::{
-    DbDataType, DbValue, Interval, ParameterValue, RangeBoundKind,
-};
+use crate::state::spin::postgres::postgres::{DbDataType, DbValue, Interval, ParameterValue, RangeBoundKind};
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 
@@ -86,43 +84,29 @@ pub(crate) fn db_value(row: &Row, i: usize) -> anyhow::Result<DbValue> {
         Type::INT8 => read(row, i, |v| Ok(DbValue::Int64(v))),
         Type::TEXT | Type::VARCHAR | Type::BPCHAR => read(row, i, |v| Ok(DbValue::Str(v))),
         // Spin reads both through `NaiveDateTime`, which only accepts `timestamp`.
-        Type::TIMESTAMP | Type::TIMESTAMPTZ => read(row, i, |v: NaiveDateTime| {
-            Ok(DbValue::Datetime(datetime_to_wit(v)?))
-        }),
-        Type::DATE => read(row, i, |v: NaiveDate| {
-            Ok(DbValue::Date((
-                v.year(),
-                v.month().try_into()?,
-                v.day().try_into()?,
-            )))
-        }),
+        Type::TIMESTAMP | Type::TIMESTAMPTZ => {
+            read(row, i, |v: NaiveDateTime| Ok(DbValue::Datetime(datetime_to_wit(v)?)))
+        }
+        Type::DATE => {
+            read(row, i, |v: NaiveDate| Ok(DbValue::Date((v.year(), v.month().try_into()?, v.day().try_into()?))))
+        }
         Type::TIME => read(row, i, |v: NaiveTime| Ok(DbValue::Time(time_to_wit(v)?))),
         Type::UUID => read(row, i, |v: uuid::Uuid| Ok(DbValue::Uuid(v.to_string()))),
         Type::JSONB => read(row, i, |v: serde_json::Value| {
-            Ok(DbValue::Jsonb(
-                serde_json::to_vec(&v).context("invalid JSON from database")?,
-            ))
+            Ok(DbValue::Jsonb(serde_json::to_vec(&v).context("invalid JSON from database")?))
         }),
         Type::NUMERIC => read(row, i, |v: Decimal| Ok(DbValue::Decimal(v.to_string()))),
-        Type::INT4_RANGE => read(row, i, |v: Range<i32>| {
-            Ok(DbValue::RangeInt32(range_to_wit(&v, |x| *x)))
-        }),
-        Type::INT8_RANGE => read(row, i, |v: Range<i64>| {
-            Ok(DbValue::RangeInt64(range_to_wit(&v, |x| *x)))
-        }),
-        Type::NUM_RANGE => read(row, i, |v: Range<PgDecimal>| {
-            Ok(DbValue::RangeDecimal(range_to_wit(&v, |d| d.0.to_string())))
-        }),
+        Type::INT4_RANGE => read(row, i, |v: Range<i32>| Ok(DbValue::RangeInt32(range_to_wit(&v, |x| *x)))),
+        Type::INT8_RANGE => read(row, i, |v: Range<i64>| Ok(DbValue::RangeInt64(range_to_wit(&v, |x| *x)))),
+        Type::NUM_RANGE => {
+            read(row, i, |v: Range<PgDecimal>| Ok(DbValue::RangeDecimal(range_to_wit(&v, |d| d.0.to_string()))))
+        }
         Type::INT4_ARRAY => read(row, i, |v| Ok(DbValue::ArrayInt32(v))),
         Type::INT8_ARRAY => read(row, i, |v| Ok(DbValue::ArrayInt64(v))),
         Type::NUMERIC_ARRAY => read(row, i, |v: Vec<Option<Decimal>>| {
-            Ok(DbValue::ArrayDecimal(
-                v.iter().map(|d| d.map(|d| d.to_string())).collect(),
-            ))
+            Ok(DbValue::ArrayDecimal(v.iter().map(|d| d.map(|d| d.to_string())).collect()))
         }),
-        Type::TEXT_ARRAY | Type::VARCHAR_ARRAY | Type::BPCHAR_ARRAY => {
-            read(row, i, |v| Ok(DbValue::ArrayStr(v)))
-        }
+        Type::TEXT_ARRAY | Type::VARCHAR_ARRAY | Type::BPCHAR_ARRAY => read(row, i, |v| Ok(DbValue::ArrayStr(v))),
         Type::INTERVAL => read(row, i, |v: PgInterval| Ok(DbValue::Interval(v.0))),
         _ => read(row, i, |v: RawValue| Ok(DbValue::Unsupported(v.0))),
     }
@@ -130,24 +114,11 @@ pub(crate) fn db_value(row: &Row, i: usize) -> anyhow::Result<DbValue> {
 
 fn datetime_to_wit(v: NaiveDateTime) -> anyhow::Result<(i32, u8, u8, u8, u8, u8, u32)> {
     let (h, min, s, ns) = time_to_wit(v.time())?;
-    Ok((
-        v.year(),
-        v.month().try_into()?,
-        v.day().try_into()?,
-        h,
-        min,
-        s,
-        ns,
-    ))
+    Ok((v.year(), v.month().try_into()?, v.day().try_into()?, h, min, s, ns))
 }
 
 fn time_to_wit(v: NaiveTime) -> anyhow::Result<(u8, u8, u8, u32)> {
-    Ok((
-        v.hour().try_into()?,
-        v.minute().try_into()?,
-        v.second().try_into()?,
-        v.nanosecond(),
-    ))
+    Ok((v.hour().try_into()?, v.minute().try_into()?, v.second().try_into()?, v.nanosecond()))
 }
 
 type WitBound<T> = Option<(T, RangeBoundKind)>;
@@ -160,10 +131,7 @@ where
         BoundType::Inclusive => RangeBoundKind::Inclusive,
         BoundType::Exclusive => RangeBoundKind::Exclusive,
     };
-    (
-        r.lower().map(|b| (f(&b.value), kind(b.type_))),
-        r.upper().map(|b| (f(&b.value), kind(b.type_))),
-    )
+    (r.lower().map(|b| (f(&b.value), kind(b.type_))), r.upper().map(|b| (f(&b.value), kind(b.type_))))
 }
 
 fn range_from_wit<T, W>(
@@ -208,17 +176,14 @@ pub(crate) fn parameter(value: &ParameterValue) -> anyhow::Result<Box<dyn ToSql 
         ParameterValue::Binary(v) => Box::new(v.clone()),
         ParameterValue::Date((y, m, d)) => Box::new(date(*y, *m, *d)?),
         ParameterValue::Time((h, min, s, ns)) => Box::new(time(*h, *min, *s, *ns)?),
-        ParameterValue::Datetime((y, m, d, h, min, s, ns)) => Box::new(NaiveDateTime::new(
-            date(*y, *m, *d)?,
-            time(*h, *min, *s, *ns)?,
-        )),
+        ParameterValue::Datetime((y, m, d, h, min, s, ns)) => {
+            Box::new(NaiveDateTime::new(date(*y, *m, *d)?, time(*h, *min, *s, *ns)?))
+        }
         ParameterValue::Timestamp(secs) => Box::new(
             chrono::DateTime::<chrono::Utc>::from_timestamp(*secs, 0)
                 .ok_or_else(|| anyhow!("invalid epoch timestamp {secs}"))?,
         ),
-        ParameterValue::Uuid(v) => {
-            Box::new(uuid::Uuid::parse_str(v).with_context(|| format!("invalid UUID {v}"))?)
-        }
+        ParameterValue::Uuid(v) => Box::new(uuid::Uuid::parse_str(v).with_context(|| format!("invalid UUID {v}"))?),
         ParameterValue::Jsonb(v) => Box::new(
             serde_json::from_slice::<serde_json::Value>(v)
                 .with_context(|| format!("invalid JSON {}", String::from_utf8_lossy(v)))?,
@@ -226,16 +191,12 @@ pub(crate) fn parameter(value: &ParameterValue) -> anyhow::Result<Box<dyn ToSql 
         ParameterValue::Decimal(v) => Box::new(decimal(v)?),
         ParameterValue::RangeInt32(r) => Box::new(range_from_wit(r, |v| Ok(*v))?),
         ParameterValue::RangeInt64(r) => Box::new(range_from_wit(r, |v| Ok(*v))?),
-        ParameterValue::RangeDecimal(r) => {
-            Box::new(range_from_wit(r, |v: &String| Ok(PgDecimal(decimal(v)?)))?)
-        }
+        ParameterValue::RangeDecimal(r) => Box::new(range_from_wit(r, |v: &String| Ok(PgDecimal(decimal(v)?)))?),
         ParameterValue::ArrayInt32(v) => Box::new(v.clone()),
         ParameterValue::ArrayInt64(v) => Box::new(v.clone()),
-        ParameterValue::ArrayDecimal(v) => Box::new(
-            v.iter()
-                .map(|d| d.as_deref().map(decimal).transpose())
-                .collect::<anyhow::Result<Vec<_>>>()?,
-        ),
+        ParameterValue::ArrayDecimal(v) => {
+            Box::new(v.iter().map(|d| d.as_deref().map(decimal).transpose()).collect::<anyhow::Result<Vec<_>>>()?)
+        }
         ParameterValue::ArrayStr(v) => Box::new(v.clone()),
         ParameterValue::Interval(v) => Box::new(PgInterval(*v)),
         ParameterValue::DbNull => Box::new(PgNull),
@@ -243,8 +204,7 @@ pub(crate) fn parameter(value: &ParameterValue) -> anyhow::Result<Box<dyn ToSql 
 }
 
 fn date(y: i32, m: u8, d: u8) -> anyhow::Result<NaiveDate> {
-    NaiveDate::from_ymd_opt(y, m.into(), d.into())
-        .ok_or_else(|| anyhow!("invalid date y={y}, m={m}, d={d}"))
+    NaiveDate::from_ymd_opt(y, m.into(), d.into()).ok_or_else(|| anyhow!("invalid date y={y}, m={m}, d={d}"))
 }
 
 fn time(h: u8, min: u8, s: u8, ns: u32) -> anyhow::Result<NaiveTime> {
@@ -287,9 +247,7 @@ struct PgInterval(Interval);
 
 impl<'a> FromSql<'a> for PgInterval {
     fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
-        let raw: [u8; 16] = raw
-            .try_into()
-            .map_err(|_| "unexpected binary format for Postgres INTERVAL")?;
+        let raw: [u8; 16] = raw.try_into().map_err(|_| "unexpected binary format for Postgres INTERVAL")?;
         let (micros, rest) = raw.split_at(8);
         let (days, months) = rest.split_at(4);
         Ok(Self(Interval {

@@ -36,11 +36,7 @@ pub fn redis_url() -> String {
 /// `host:port` of a URL.
 pub fn host_port(url: &str) -> String {
     let u = url::Url::parse(url).expect("service URL");
-    format!(
-        "{}:{}",
-        u.host_str().expect("host"),
-        u.port().expect("explicit port")
-    )
+    format!("{}:{}", u.host_str().expect("host"), u.port().expect("explicit port"))
 }
 
 fn fixtures_dir() -> PathBuf {
@@ -54,13 +50,7 @@ pub fn build_fixtures() {
         let dir = fixtures_dir();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args([
-                "build",
-                "--release",
-                "--target",
-                "wasm32-wasip2",
-                "--manifest-path",
-            ])
+            .args(["build", "--locked", "--release", "--target", "wasm32-wasip2", "--manifest-path"])
             .arg(dir.join("Cargo.toml"))
             .arg("--target-dir")
             .arg(dir.join("target"))
@@ -78,17 +68,10 @@ pub async fn load(app: &str, vars: &[(&str, String)]) -> Host {
 }
 
 /// Like [`load`], with a chance to adjust the configuration.
-pub async fn load_with(
-    app: &str,
-    vars: &[(&str, String)],
-    adjust: impl FnOnce(&mut HostConfig),
-) -> Host {
+pub async fn load_with(app: &str, vars: &[(&str, String)], adjust: impl FnOnce(&mut HostConfig)) -> Host {
     build_fixtures();
     let mut cfg = HostConfig::new(fixtures_dir().join("apps").join(format!("{app}.toml")));
-    cfg.variables = vars
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect::<HashMap<_, _>>();
+    cfg.variables = vars.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<HashMap<_, _>>();
     cfg.cache_dir = Some(fixtures_dir().join("target").join("mirror-host-cache"));
     cfg.invocation_timeout = Duration::from_secs(20);
     adjust(&mut cfg);
@@ -98,30 +81,20 @@ pub async fn load_with(
 /// A name unique to this process and call, for databases and Redis keys.
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "{prefix}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("{prefix}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
 /// A fresh database on the test Postgres: its URL (with `sslmode=disable`).
 pub async fn fresh_database() -> String {
     let admin = pg_admin_url();
     let name = unique("mirror_host");
-    let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
-        .await
-        .expect("connecting to MIRROR_TEST_PG_URL");
+    let (client, conn) =
+        tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.expect("connecting to MIRROR_TEST_PG_URL");
     tokio::spawn(conn);
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("CREATE DATABASE");
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("CREATE DATABASE");
     let mut url = url::Url::parse(&admin).expect("MIRROR_TEST_PG_URL");
     url.set_path(&format!("/{name}"));
-    url.query_pairs_mut()
-        .clear()
-        .append_pair("sslmode", "disable");
+    url.query_pairs_mut().clear().append_pair("sslmode", "disable");
     url.to_string()
 }
 
@@ -144,13 +117,7 @@ pub fn get(uri: &str) -> http::Request<Bytes> {
 
 /// The JSON body of a successful invocation.
 pub fn json(inv: &Invocation<http::Response<Bytes>>) -> serde_json::Value {
-    assert_eq!(
-        inv.output.status(),
-        200,
-        "{}: {}",
-        inv.component,
-        String::from_utf8_lossy(inv.output.body())
-    );
+    assert_eq!(inv.output.status(), 200, "{}: {}", inv.component, String::from_utf8_lossy(inv.output.body()));
     serde_json::from_slice(inv.output.body()).expect("JSON body")
 }
 
@@ -176,11 +143,7 @@ pub async fn http_server() -> u16 {
                         Ok(n) => buf.extend_from_slice(&chunk[..n]),
                     }
                 }
-                let _ = stream
-                    .write_all(
-                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
-                    )
-                    .await;
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok").await;
             });
         }
     });

@@ -7,9 +7,9 @@ use serde_json::{json, Value};
 
 use crate::api::{invalid, ApiError, Request, Response};
 use crate::auth::authenticate;
+use crate::money::format_micro;
 use crate::ports::{Db, DbError, Platform, Row, SqlValue};
 use crate::time::Timestamp;
-use crate::money::format_micro;
 
 /// Attempts per page unless `limit` says otherwise.
 const DEFAULT_LIMIT: i64 = 20;
@@ -136,8 +136,13 @@ mod tests {
     fn paging_parameters_are_checked() {
         let id = "0B2C6A1E-5D7F-4C3A-9E8B-1F2A3B4C5D6E";
         assert_eq!(page("").unwrap(), Page { limit: 20, before: None });
-        assert_eq!(page(&format!("limit=5&before={id}")).unwrap(), Page { limit: 5, before: Some(id.to_ascii_lowercase()) });
-        for bad in ["limit=0", "limit=101", "limit=x", "limit=", "before=", "page=2", "before=garbage", "limit=1&limit=2"] {
+        assert_eq!(
+            page(&format!("limit=5&before={id}")).unwrap(),
+            Page { limit: 5, before: Some(id.to_ascii_lowercase()) }
+        );
+        for bad in
+            ["limit=0", "limit=101", "limit=x", "limit=", "before=", "page=2", "before=garbage", "limit=1&limit=2"]
+        {
             assert!(page(bad).is_err(), "{bad}");
         }
         assert!(page("limit=0").unwrap_err().message.starts_with("`limit`"));

@@ -17,13 +17,18 @@ pub async fn handle_admin(platform: &impl Platform, request: &Request) -> Result
     match action {
         "rotate" => {
             let wallet = rotate(platform, user_id, "admin").await?;
-            Ok(Response::json(200, &serde_json::json!({ "userId": user_id, "address": wallet.wallet.address, "status": "READY" })))
+            Ok(Response::json(
+                200,
+                &serde_json::json!({ "userId": user_id, "address": wallet.wallet.address, "status": "READY" }),
+            ))
         }
         "revoke" => {
             revoke(platform.db(), user_id, "admin")?;
-            Ok(Response::json(200, &serde_json::json!({ "userId": user_id, "status": "FAILED", "copyTrading": "PAUSED" })))
+            Ok(Response::json(
+                200,
+                &serde_json::json!({ "userId": user_id, "status": "FAILED", "copyTrading": "PAUSED" }),
+            ))
         }
         _ => Err(ApiError::new(ErrorCode::NotFound, "unknown server wallet action")),
     }
 }
-

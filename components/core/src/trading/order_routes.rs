@@ -7,13 +7,13 @@ use serde_json::{json, Value};
 
 use crate::api::{invalid, parse_json_object, ApiError, ErrorCode, Request, Response};
 use crate::auth::authenticate;
-use crate::authority::get_or_create_authority;
-use crate::clob::{BalanceAsset, ClobError};
 use crate::copy::controls::{Controls, Verdict};
 use crate::money::{format_micro, parse_micro, ONE};
 use crate::orders::{validate_price, OrderType};
 use crate::ports::{Db, DbError, Platform, SqlValue};
+use crate::trading::clob::{BalanceAsset, ClobError};
 use crate::trading::{OrderIntent, Session, TradingError};
+use crate::trading_authority::get_or_create_authority;
 
 /// `POST /orders` body. Price and size as decimal text or numbers.
 #[derive(Debug, Deserialize)]
@@ -106,7 +106,7 @@ async fn place_with(
     platform: &impl Platform,
     session: &mut Session<'_, impl Platform>,
     user_id: &str,
-    authority: &crate::authority::Authority,
+    authority: &crate::trading_authority::Authority,
     proxy: Option<&str>,
     intent: &OrderIntent,
     dry: bool,
@@ -116,15 +116,24 @@ async fn place_with(
         other => other.map_err(trading_error)?,
     };
     let price = format_micro(intent.price).parse().map_err(|_| invalid("price", "is not a decimal"))?;
-    validate_price(price, book.tick_size).map_err(|_| invalid("price", &format!("must be on the market's tick grid ({}) within [tick, 1 - tick]", book.tick_size)))?;
+    validate_price(price, book.tick_size).map_err(|_| {
+        invalid("price", &format!("must be on the market's tick grid ({}) within [tick, 1 - tick]", book.tick_size))
+    })?;
     if intent.size < book.min_order_size {
-        return Err(invalid("size", &format!("is below the market's minimum of {} shares", format_micro(book.min_order_size))));
+        return Err(invalid(
+            "size",
+            &format!("is below the market's minimum of {} shares", format_micro(book.min_order_size)),
+        ));
     }
     let account = session.account(authority, proxy).map_err(trading_error)?;
     if !intent.buy && !dry {
         let credentials = session.credentials(user_id, authority, &account, false).await.map_err(trading_error)?;
-        let credentials = credentials.ok_or_else(|| ApiError::new(ErrorCode::ServiceUnavailable, "no CLOB credentials"))?;
-        let held = session.balance(&credentials, &account, BalanceAsset::Conditional(intent.token_id.clone())).await.map_err(trading_error)?;
+        let credentials =
+            credentials.ok_or_else(|| ApiError::new(ErrorCode::ServiceUnavailable, "no CLOB credentials"))?;
+        let held = session
+            .balance(&credentials, &account, BalanceAsset::Conditional(intent.token_id.clone()))
+            .await
+            .map_err(trading_error)?;
         if intent.size > held {
             return Err(invalid("size", &format!("exceeds your position of {} shares", format_micro(held))));
         }
@@ -134,7 +143,10 @@ async fn place_with(
     if dry {
         let record = placement.record(intent, notional, None)?;
         let id = insert(platform.db(), user_id, &record, "DRY_RUN")?;
-        return Ok(Response::json(201, &json!({ "id": id, "status": "DRY_RUN", "orderHash": record.order_hash, "dryRun": true })));
+        return Ok(Response::json(
+            201,
+            &json!({ "id": id, "status": "DRY_RUN", "orderHash": record.order_hash, "dryRun": true }),
+        ));
     }
     let signed = session.sign(user_id, authority, &account, &placement).await.map_err(trading_error)?;
     let record = placement.record(intent, notional, Some(signed))?;
@@ -145,7 +157,10 @@ async fn place_with(
         Ok(posted) => {
             let status = if posted.status.eq_ignore_ascii_case("matched") { "FILLED" } else { "SUBMITTED" };
             settle(platform.db(), &id, status, Some(&posted.order_id), None)?;
-            Ok(Response::json(201, &json!({ "id": id, "status": status, "orderHash": record.order_hash, "clobOrderId": posted.order_id })))
+            Ok(Response::json(
+                201,
+                &json!({ "id": id, "status": status, "orderHash": record.order_hash, "clobOrderId": posted.order_id }),
+            ))
         }
         Err(e) => {
             let error = trading_error(e);
@@ -164,13 +179,16 @@ fn clob_error(e: ClobError) -> ApiError {
 
 /// The CLOB could not be asked: the caller gets that, the log gets why.
 fn clob_unavailable(e: &ClobError) -> ApiError {
-    ApiError::new(ErrorCode::ServiceUnavailable, "the Polymarket CLOB is unavailable; try again later").with_detail(e.message())
+    ApiError::new(ErrorCode::ServiceUnavailable, "the Polymarket CLOB is unavailable; try again later")
+        .with_detail(e.message())
 }
 
 fn trading_error(e: TradingError) -> ApiError {
     match e {
         TradingError::Signing(e) | TradingError::Invalid(e) => e,
-        TradingError::PolymarketPaused => ApiError::new(ErrorCode::ServiceUnavailable, "Polymarket circuit breaker open"),
+        TradingError::PolymarketPaused => {
+            ApiError::new(ErrorCode::ServiceUnavailable, "Polymarket circuit breaker open")
+        }
         TradingError::Clob(ClobError::Rejected { message, .. }) => {
             ApiError::new(ErrorCode::Conflict, format!("the CLOB refused the order: {message}"))
         }
@@ -179,7 +197,10 @@ fn trading_error(e: TradingError) -> ApiError {
 }
 
 fn proxy_wallet(db: &impl Db, user_id: &str) -> Result<Option<String>, ApiError> {
-    let rows = db.query("SELECT address FROM wallets WHERE user_id = $1 AND type = 'PROXY'", &[SqlValue::Text(user_id.into())])?;
+    let rows = db.query(
+        "SELECT address FROM wallets WHERE user_id = $1 AND type = 'PROXY'",
+        &[SqlValue::Text(user_id.into())],
+    )?;
     Ok(rows.first().map(|r| r.text("address")).transpose()?)
 }
 
@@ -188,7 +209,12 @@ INSERT INTO orders (user_id, order_hash, token_id, side, price, size, maker_amou
 VALUES ($1, $2, $3, $4, $5::text::numeric, $6::text::numeric, $7, $8, $9, $10, $11)
 RETURNING id";
 
-fn insert(db: &impl Db, user_id: &str, record: &crate::trading::PreparedOrder, status: &str) -> Result<String, ApiError> {
+fn insert(
+    db: &impl Db,
+    user_id: &str,
+    record: &crate::trading::PreparedOrder,
+    status: &str,
+) -> Result<String, ApiError> {
     let mut params = vec![SqlValue::Text(user_id.into())];
     params.extend(record.column_values());
     params.push(SqlValue::Text(status.into()));
@@ -199,7 +225,13 @@ fn insert(db: &impl Db, user_id: &str, record: &crate::trading::PreparedOrder, s
     }
 }
 
-fn settle(db: &impl Db, id: &str, status: &str, clob_order_id: Option<&str>, error: Option<&ApiError>) -> Result<(), ApiError> {
+fn settle(
+    db: &impl Db,
+    id: &str,
+    status: &str,
+    clob_order_id: Option<&str>,
+    error: Option<&ApiError>,
+) -> Result<(), ApiError> {
     let text = |v: Option<&str>| v.map(|s| SqlValue::Text(s.into())).unwrap_or(SqlValue::Null);
     db.execute(
         "UPDATE orders SET status = $2, clob_order_id = $3, error_code = $4, error_message = $5, \
@@ -224,7 +256,9 @@ fn page_limit(params: &[(String, String)]) -> Result<i64, ApiError> {
     Ok(params
         .iter()
         .find(|(name, _)| name == "limit")
-        .map(|(_, v)| v.parse::<i64>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| invalid("limit", "must be 1 to 100")))
+        .map(|(_, v)| {
+            v.parse::<i64>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| invalid("limit", "must be 1 to 100"))
+        })
         .transpose()?
         .unwrap_or(20))
 }

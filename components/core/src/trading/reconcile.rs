@@ -8,11 +8,11 @@ use serde_json::json;
 
 use crate::api::{invalid, parse_json_object, ApiError, Request, Response};
 use crate::auth::require_admin;
-use crate::authority;
-use crate::clob::RemoteOrder;
 use crate::ports::{Db, Platform, SqlValue};
 use crate::settings;
+use crate::trading::clob::RemoteOrder;
 use crate::trading::{Account, Session};
+use crate::trading_authority;
 
 /// Most orders one call reconciles; the rest wait for the next call.
 const BATCH: i64 = 200;
@@ -68,9 +68,15 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
     request.require_method(&["POST"])?;
     require_admin(request, platform.config())?;
     request.query_params(&[])?;
-    let body: Body = if request.body.iter().all(u8::is_ascii_whitespace) { Body::default() } else { parse_json_object(&request.body)? };
+    let body: Body = if request.body.iter().all(u8::is_ascii_whitespace) {
+        Body::default()
+    } else {
+        parse_json_object(&request.body)?
+    };
     let older_than = match body.older_than_seconds {
-        Some(secs) if !(0..=30 * 86_400).contains(&secs) => return Err(invalid("olderThanSeconds", "must be 0 to 2592000")),
+        Some(secs) if !(0..=30 * 86_400).contains(&secs) => {
+            return Err(invalid("olderThanSeconds", "must be 0 to 2592000"))
+        }
         Some(secs) => secs,
         None => settings::number::<i64>(platform.config(), settings::RECONCILE_STALE_AFTER_SECS)?,
     };
@@ -83,7 +89,7 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
         let (id, user_id, hash) = (row.text("id")?, row.text("user_id")?, row.text("order_hash")?);
         let read_status = row.text("status")?;
         let is_copy = row.opt_text("copy_attempt_id")?.is_some();
-        let Some(authority) = authority::find(platform, &user_id)? else {
+        let Some(authority) = trading_authority::find(platform, &user_id)? else {
             report.unchecked += 1;
             continue;
         };
@@ -132,7 +138,11 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
 
 /// The CLOB's view of the order: `Some(None)` when it does not know it, `None` when it could
 /// not be asked.
-async fn lookup(session: &mut Session<'_, impl Platform>, account: &Account, hash: &str) -> Option<Option<RemoteOrder>> {
+async fn lookup(
+    session: &mut Session<'_, impl Platform>,
+    account: &Account,
+    hash: &str,
+) -> Option<Option<RemoteOrder>> {
     let credentials = session.stored_credentials(account).ok()??;
     let address = account.key_owner;
     let now_secs = (session.now_ms() / 1000).max(0) as u64;
@@ -153,7 +163,9 @@ fn classify(remote: Option<&RemoteOrder>, read_status: &str) -> Option<Settlemen
     let partly_matched = order.size_matched.is_some_and(|m| m > 0);
     Some(match order.status.as_str() {
         "MATCHED" | "FILLED" => ("FILLED", Some("FILLED"), None),
-        "CANCELED" | "CANCELLED" if partly_matched => ("CANCELLED", Some("SUBMITTED"), Some("CANCELLED_PARTIALLY_FILLED")),
+        "CANCELED" | "CANCELLED" if partly_matched => {
+            ("CANCELLED", Some("SUBMITTED"), Some("CANCELLED_PARTIALLY_FILLED"))
+        }
         "CANCELED" | "CANCELLED" => ("CANCELLED", Some("FAILED"), Some("CANCELLED")),
         _ if partly_matched => ("PARTIALLY_FILLED", Some("SUBMITTED"), None),
         _ if read_status == "PENDING" => ("SUBMITTED", Some("SUBMITTED"), None),

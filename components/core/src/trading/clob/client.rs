@@ -108,7 +108,10 @@ impl<H: Http> Clob<'_, H> {
         let tick_size: TickSize = tick_text.parse().map_err(|_| garbage("tick_size"))?;
         let min_order_size = json_micro(&body["min_order_size"]).ok_or_else(|| garbage("min_order_size"))?;
         let prices = |side: &str| -> Vec<i128> {
-            body[side].as_array().map(|levels| levels.iter().filter_map(|l| json_micro(&l["price"])).collect()).unwrap_or_default()
+            body[side]
+                .as_array()
+                .map(|levels| levels.iter().filter_map(|l| json_micro(&l["price"])).collect())
+                .unwrap_or_default()
         };
         Ok(Book {
             tick_size,
@@ -130,14 +133,18 @@ impl<H: Http> Clob<'_, H> {
 
     /// `POST /auth/api-key` (create) with L1 headers; `GET /auth/derive-api-key` when the key
     /// exists already.
-    pub async fn create_or_derive_api_key(&self, l1_headers: Vec<(String, String)>) -> Result<ApiCredentials, ClobError> {
+    pub async fn create_or_derive_api_key(
+        &self,
+        l1_headers: Vec<(String, String)>,
+    ) -> Result<ApiCredentials, ClobError> {
         let created = self.send("POST", "/auth/api-key", l1_headers.clone(), Vec::new()).await;
         let body = match created {
             Ok(body) => body,
             Err(ClobError::Rejected { .. }) => self.get_json("/auth/derive-api-key", l1_headers).await?,
             Err(other) => return Err(other),
         };
-        let field = |name: &str| body[name].as_str().map(str::to_string).ok_or_else(|| unavailable(format!("api key: {name}")));
+        let field =
+            |name: &str| body[name].as_str().map(str::to_string).ok_or_else(|| unavailable(format!("api key: {name}")));
         Ok(ApiCredentials { api_key: field("apiKey")?, secret: field("secret")?, passphrase: field("passphrase")? })
     }
 
@@ -180,7 +187,9 @@ impl<H: Http> Clob<'_, H> {
         }
         let order_id = answer["orderID"].as_str().filter(|s| !s.is_empty());
         match order_id {
-            Some(id) => Ok(Posted { order_id: id.to_string(), status: answer["status"].as_str().unwrap_or("live").to_string() }),
+            Some(id) => {
+                Ok(Posted { order_id: id.to_string(), status: answer["status"].as_str().unwrap_or("live").to_string() })
+            }
             None => Err(unavailable("order: no orderID".into())),
         }
     }
@@ -224,7 +233,13 @@ impl<H: Http> Clob<'_, H> {
         self.send("GET", path_and_query, headers, Vec::new()).await
     }
 
-    async fn send(&self, method: &str, path: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Result<Value, ClobError> {
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> Result<Value, ClobError> {
         let mut request = HttpRequest { method: method.into(), url: format!("{}{path}", self.base_url), headers, body };
         if !request.body.is_empty() {
             request.headers.push(("content-type".into(), "application/json".into()));

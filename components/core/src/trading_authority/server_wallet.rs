@@ -32,9 +32,7 @@ pub async fn get_or_create(platform: &impl Platform, user_id: &str) -> Result<Se
         // Someone else holds the user's live row: their wallet, or their creation of it.
         return current(db, user_id).map_err(ApiError::from)?.ok_or_else(creation_in_progress);
     };
-    let promoted = db
-        .execute(PROMOTE_SQL, &promote_params(&reservation, &created))
-        .map_err(ApiError::from)?;
+    let promoted = db.execute(PROMOTE_SQL, &promote_params(&reservation, &created)).map_err(ApiError::from)?;
     if promoted == 0 {
         return Err(creation_in_progress());
     }
@@ -106,7 +104,11 @@ fn first_wallet(rows: &Rows) -> Result<Option<ServerWallet>, DbError> {
     let properties = row.opt_json("wallet_properties")?.unwrap_or(Value::Null);
     Ok(Some(ServerWallet {
         id: row.text("id")?,
-        wallet: WalletRef { wallet_id: row.text("dynamic_wallet_id")?, address: row.text("address")?, wallet_properties: properties },
+        wallet: WalletRef {
+            wallet_id: row.text("dynamic_wallet_id")?,
+            address: row.text("address")?,
+            wallet_properties: properties,
+        },
     }))
 }
 
@@ -155,10 +157,15 @@ async fn reserve_and_create(
         Err(e) => {
             let failed = ApiError::new(ErrorCode::SigningUnavailable, "could not create a server wallet");
             // A reservation not given back is taken over after its lease: say so in the log.
-            let given_back = db.execute("DELETE FROM server_wallets WHERE id = $1 AND status = $2", &[text(&reservation), text(kind.status())]);
+            let given_back = db.execute(
+                "DELETE FROM server_wallets WHERE id = $1 AND status = $2",
+                &[text(&reservation), text(kind.status())],
+            );
             Err(match given_back {
                 Ok(_) => failed.with_detail(format!("signer: {e:?}")),
-                Err(db_error) => failed.with_detail(format!("signer: {e:?}; reservation {reservation} kept until its lease ends: {db_error}")),
+                Err(db_error) => failed.with_detail(format!(
+                    "signer: {e:?}; reservation {reservation} kept until its lease ends: {db_error}"
+                )),
             })
         }
     }
@@ -270,7 +277,8 @@ fn promote_params(reservation: &str, wallet: &WalletRef) -> Vec<SqlValue> {
 }
 
 fn creation_in_progress() -> ApiError {
-    ApiError::new(ErrorCode::Conflict, "a server wallet is being created for this user; retry shortly").retry_after_ms(2000)
+    ApiError::new(ErrorCode::Conflict, "a server wallet is being created for this user; retry shortly")
+        .retry_after_ms(2000)
 }
 
 /// A revoked authority is not replaced by a user's call: an operator rotates it.

@@ -18,7 +18,11 @@ use crate::settings;
 pub enum Authority {
     ServerWallet(ServerWallet),
     /// A `wallets` row of type TRADING_EOA whose key is still held encrypted.
-    LegacyKey { wallet_id: String, address: String, encrypted_key: String },
+    LegacyKey {
+        wallet_id: String,
+        address: String,
+        encrypted_key: String,
+    },
 }
 
 impl Authority {

@@ -15,7 +15,11 @@ pub fn find(db: &impl Db, user_id: &str) -> Result<Option<Authority>, ApiError> 
         )
         .map_err(ApiError::from)?;
     let Some(row) = rows.first() else { return Ok(None) };
-    Ok(Some(Authority::LegacyKey { wallet_id: row.text("id")?, address: row.text("address")?, encrypted_key: row.text("enc_priv_key")? }))
+    Ok(Some(Authority::LegacyKey {
+        wallet_id: row.text("id")?,
+        address: row.text("address")?,
+        encrypted_key: row.text("enc_priv_key")?,
+    }))
 }
 
 /// A new random trading key, stored encrypted; racing calls keep the first (unique user, type).

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use mirror_e2e::signing::SignerStack;
 use mirror_e2e::{now_ms, TestApp};
 use mirror_fakes::{unreachable_url, Behaviour, FakeService, Kind};
 use serde_json::Value;
@@ -167,4 +168,30 @@ async fn tick_fails_clearly_when_a_variable_is_malformed() {
     let error = result.unwrap_err();
     assert!(error.contains("health_probe_timeout_ms") && !error.contains("soon"), "{error}");
     assert_eq!(app.redis_get("worker:health-check:last-ping").await, None);
+}
+
+#[tokio::test]
+async fn with_the_local_signer_backend_signing_health_is_the_signers_own() {
+    let signer = SignerStack::start().await;
+    let signer_url = signer.proxy.url();
+    let (app, fakes) = app_with_fakes(&[("signer_backend", "local"), ("dynamic_signer_url", &signer_url)]).await;
+
+    app.tick("health-check").await.0.expect("tick");
+    assert_eq!(system_health(&app).await["services"]["dynamic"]["status"], "healthy");
+    assert_eq!((fakes.dynamic.requests(), signer.proxy.requests()), (0, 1), "the signer is probed, not Dynamic");
+
+    signer.proxy.set(Behaviour::Status(503));
+    app.tick("health-check").await.0.expect("tick");
+    let health = system_health(&app).await;
+    assert_eq!(health["services"]["dynamic"]["status"], "degraded", "{health}");
+    assert_eq!(health["services"]["dynamic"]["detail"], "HTTP 503");
+}
+
+#[tokio::test]
+async fn a_signer_backend_other_than_dynamic_or_local_stops_the_tick_naming_the_variable() {
+    let (app, fakes) = app_with_fakes(&[("signer_backend", "mpc")]).await;
+    let error = app.tick("health-check").await.0.unwrap_err();
+    assert!(error.contains("signer_backend"), "{error}");
+    assert_eq!(app.redis_get("system:health").await, None);
+    assert_eq!(fakes.dynamic.requests() + fakes.clob.requests() + fakes.rpc.requests(), 0);
 }

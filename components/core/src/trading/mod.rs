@@ -19,7 +19,7 @@ use serde_json::Value;
 pub use account::{account, Account};
 pub use placement::{OrderIntent, Placement, PreparedOrder};
 
-use crate::api::ApiError;
+use crate::api::{ApiError, ErrorCode};
 use crate::orders::{ApiCredentials, Chain, Exchange};
 use crate::ports::Platform;
 use crate::settings;
@@ -133,7 +133,10 @@ impl<'a, P: Platform> Session<'a, P> {
         let exchange = Exchange::from_version(version, book.neg_risk)
             .map_err(|e| TradingError::Clob(ClobError::Rejected { status: 0, message: e.to_string() }))?;
         let now_ms = self.platform.clock().now_ms();
-        let salt_bytes: [u8; 8] = self.platform.random().bytes(8).try_into().unwrap_or_default();
+        // A salt of zeros would make two orders of the same shape one order hash: never default it.
+        let salt_bytes: [u8; 8] = self.platform.random().bytes(8).try_into().map_err(|_| {
+            TradingError::Invalid(ApiError::new(ErrorCode::InternalError, "the random source gave no 8-byte salt"))
+        })?;
         placement::build(intent, account, book, exchange, self.chain, now_ms, salt_bytes).map_err(TradingError::Invalid)
     }
 

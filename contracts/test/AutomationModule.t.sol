@@ -10,9 +10,12 @@ import {ISafeFull, SafeKit} from "./utils/SafeKit.sol";
 
 /// @notice One test per rule and per error, against a real Safe 1.4.1.
 contract AutomationModuleConfigTest is ModuleTestBase {
-    function test_setup_usesARealSafe141WithTheModuleEnabled() public view {
-        vm.assertEq(keccak256(bytes(safe.VERSION())), keccak256("1.4.1"), "Safe version");
+    function test_setup_usesARealSafeWithTheModuleEnabled() public view {
+        vm.assertEq(
+            keccak256(bytes(safe.VERSION())), keccak256(bytes(SafeKit.versionString(safeVersion()))), "Safe version"
+        );
         vm.assertEq(SafeKit.singletonOf(safe), safeDeployment.singleton, "proxy points at the npm singleton");
+        vm.assertEq(SafeKit.fallbackHandlerOf(safe), safeDeployment.fallbackHandler, "fallback handler set");
         vm.assertTrue(safe.isModuleEnabled(address(module)), "module enabled");
         vm.assertEq(collateral.decimals(), 6, "collateral decimals");
     }

@@ -8,7 +8,7 @@ import {MockMarket} from "../mocks/MockMarket.sol";
 import {ISafeFull, SafeKit} from "./SafeKit.sol";
 import {Vm, VM_ADDRESS} from "./Vm.sol";
 
-/// @notice A real Safe 1.4.1 with the module enabled and one session key at the runbook's
+/// @notice A real Safe (1.4.1 unless a suite picks 1.3.0 with `safeVersion`) with the module enabled and one session key at the runbook's
 /// defaults ($100 per trade, $1000 per day, 60 tx per hour, 7 days), configured the way
 /// production does it: through Safe transactions its owner signs.
 abstract contract ModuleTestBase {
@@ -50,7 +50,7 @@ abstract contract ModuleTestBase {
         collateral = new TestCollateral();
         module = new AutomationModule(address(collateral));
         market = new MockMarket(collateral);
-        safeDeployment = SafeKit.deploy();
+        safeDeployment = SafeKit.deploy(safeVersion());
         safe = SafeKit.createSafe(safeDeployment, owner, 1);
         vm.label(address(safe), "Safe");
         vm.label(address(module), "AutomationModule");
@@ -71,6 +71,11 @@ abstract contract ModuleTestBase {
         asOwner(address(module), abi.encodeCall(AutomationModule.setWithdrawalRecipient, (recipient, true)));
         // The owners' own standing approval, as Polymarket onboarding sets it for the exchange.
         asOwner(address(collateral), abi.encodeCall(IERC20.approve, (address(market), type(uint256).max)));
+    }
+
+    /// @notice The Safe version the suite runs against; a suite overrides it to run on 1.3.0.
+    function safeVersion() internal pure virtual returns (SafeKit.Version) {
+        return SafeKit.Version.V1_4_1;
     }
 
     // ---- Safe owner actions (real Safe transactions)
@@ -124,9 +129,14 @@ abstract contract ModuleTestBase {
 
     /// @notice Like `execute`, but reports a revert instead of failing.
     function tryExecute(address to, bytes memory data) internal returns (bool ok) {
+        return tryExecuteUntil(to, data, block.timestamp);
+    }
+
+    /// @notice `tryExecute` with the authorization valid until `deadline`.
+    function tryExecuteUntil(address to, bytes memory data, uint256 deadline) internal returns (bool ok) {
         uint256 nonce = freshNonce();
-        bytes memory signature = signExecution(SESSION_KEY, address(safe), to, 0, data, nonce, block.timestamp);
-        try module.executeFromSessionKey(address(safe), sessionKey, to, 0, data, nonce, block.timestamp, signature)
+        bytes memory signature = signExecution(SESSION_KEY, address(safe), to, 0, data, nonce, deadline);
+        try module.executeFromSessionKey(address(safe), sessionKey, to, 0, data, nonce, deadline, signature)
         returns (bytes memory) {
             ok = true;
         } catch {

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {AutomationModule} from "../../src/AutomationModule.sol";
+import {IAutomationModule} from "../../src/interfaces/IAutomationModule.sol";
 import {FailureSwallowingTarget, GasHungryWorker} from "../mocks/GasGriefers.sol";
 import {ModuleTestBase} from "../utils/ModuleTestBase.sol";
 
@@ -9,95 +10,116 @@ import {ModuleTestBase} from "../utils/ModuleTestBase.sol";
 /// the key signed for, and an authorization must not outlive its key, its key's configuration or
 /// a short lifetime, whatever the owners do later.
 contract AuthorizationAttackTest is ModuleTestBase {
+    uint256 private constant LIFETIME = 15 minutes;
+
     // ---- Finding 5: gas
 
     function test_attack_aSubmitterCannotStarveTheCallOfGasAndSpendTheNonce() public {
         GasHungryWorker worker = new GasHungryWorker();
         FailureSwallowingTarget target = new FailureSwallowingTarget(worker);
         allowCall(address(target), FailureSwallowingTarget.run.selector);
-        bytes memory data = abi.encodeCall(FailureSwallowingTarget.run, ());
-        uint256 deadline = block.timestamp + 300;
-        bytes memory sig = signExecution(SESSION_KEY, address(safe), address(target), 0, data, 1, deadline);
+        IAutomationModule.SessionKeyExecution memory e = executionOf(
+            address(safe), address(target), 0, abi.encodeCall(FailureSwallowingTarget.run, ()), 1, block.timestamp
+        );
+        e.minGas = worker.NEEDS() + 100_000; // the worker's need plus the target's own
+        bytes memory sig = sign(SESSION_KEY, e);
 
-        // Enough for the module and the target, not for the worker: the target swallows that.
+        // Enough for the module and the target, not for the worker: the target would swallow that.
+        vm.expectPartialRevert(IAutomationModule.InsufficientGas.selector);
         vm.prank(relayer);
-        try module.executeFromSessionKey{gas: 1_000_000}(
-            address(safe), sessionKey, address(target), 0, data, 1, deadline, sig
-        ) returns (bytes memory) {
-            vm.assertTrue(worker.done(), "the execution succeeded without the work it was signed for");
-        } catch {
-            vm.assertFalse(module.isNonceUsed(address(safe), sessionKey, 1), "a refused authorization spent its nonce");
-        }
+        module.executeFromSessionKey{gas: 1_000_000}(e, sessionKey, sig);
+        vm.assertFalse(module.isNonceUsed(address(safe), sessionKey, 1), "a refused authorization spent its nonce");
+
+        // With the gas it was signed for, it runs in full.
+        vm.prank(relayer);
+        module.executeFromSessionKey{gas: 3_000_000}(e, sessionKey, sig);
+        vm.assertTrue(worker.done(), "the work was done");
     }
 
     // ---- Finding 6: lifetime
 
     function test_attack_anAuthorizationCannotBeValidForAYear() public {
-        vm.assertFalse(
-            tryExecuteUntil(address(collateral), transferData(recipient, USD), block.timestamp + 365 days),
-            "a year-long authorization executed"
+        uint256 deadline = block.timestamp + 365 days;
+        expectRefusedUntil(
+            deadline,
+            abi.encodeWithSelector(
+                IAutomationModule.AuthorizationTooLong.selector, deadline, block.timestamp + LIFETIME
+            )
         );
     }
 
     function test_attack_anAuthorizationCannotOutliveItsKey() public {
-        vm.assertFalse(
-            tryExecuteUntil(address(collateral), transferData(recipient, USD), validUntil + 1),
-            "an authorization outliving the key executed"
+        uint256 soon = block.timestamp + 600;
+        setValidUntil(soon);
+        expectRefusedUntil(
+            soon + 1, abi.encodeWithSelector(IAutomationModule.AuthorizationTooLong.selector, soon + 1, soon)
         );
     }
 
     function test_attack_anAuthorizationSignedBeforeExpiryDoesNotRunOnceTheKeyIsReExtended() public {
-        bytes memory data = transferData(recipient, USD);
-        uint256 deadline = validUntil + 10 days;
-        bytes memory sig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, 1, deadline);
+        IAutomationModule.SessionKeyExecution memory e =
+            executionOf(address(safe), address(collateral), 0, transferData(recipient, USD), 1, validUntil + 10 days);
+        bytes memory sig = sign(SESSION_KEY, e);
         vm.warp(validUntil + 1);
-        asOwner(
-            address(module),
-            abi.encodeCall(
-                AutomationModule.updateSessionKey, (sessionKey, block.timestamp + TTL, PER_TRADE, PER_DAY, TX_PER_HOUR)
+        setValidUntil(block.timestamp + TTL);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAutomationModule.AuthorizationTooLong.selector, e.deadline, block.timestamp + LIFETIME
             )
         );
-        vm.assertFalse(
-            submit(address(collateral), data, 1, deadline, sig), "an authorization of the expired key ran again"
-        );
+        module.executeFromSessionKey(e, sessionKey, sig);
         vm.assertEq(collateral.balanceOf(recipient), 0, "collateral moved");
     }
 
     function test_attack_updatingAKeyVoidsTheAuthorizationsSignedBefore() public {
-        bytes memory data = transferData(recipient, 5 * USD);
-        uint256 deadline = block.timestamp + 300;
-        bytes memory sig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, 1, deadline);
+        IAutomationModule.SessionKeyExecution memory e =
+            executionOf(address(safe), address(collateral), 0, transferData(recipient, 5 * USD), 1, block.timestamp);
+        bytes memory sig = sign(SESSION_KEY, e);
         // The owners tighten the key; what it signed under the old terms must not run.
         asOwner(
             address(module),
             abi.encodeCall(AutomationModule.updateSessionKey, (sessionKey, validUntil, 10 * USD, 10 * USD, 1))
         );
-        vm.assertFalse(submit(address(collateral), data, 1, deadline, sig), "a pre-update authorization ran");
+        vm.expectRevert(abi.encodeWithSelector(IAutomationModule.StaleAuthorization.selector, 0, 1));
+        module.executeFromSessionKey(e, sessionKey, sig);
     }
 
     function test_attack_aBlockedAuthorizationCannotBeRunByAnyoneOnceTheLimitFreesUp() public {
         for (uint256 i; i < 10; ++i) {
             execute(address(collateral), transferData(recipient, PER_TRADE));
         }
-        bytes memory data = transferData(recipient, PER_TRADE);
-        uint256 deadline = block.timestamp + 2 days;
-        uint256 nonce = freshNonce();
-        bytes memory sig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, nonce, deadline);
-        vm.assertFalse(submit(address(collateral), data, nonce, deadline, sig), "the day's limit let it through");
+        IAutomationModule.SessionKeyExecution memory e = executionOf(
+            address(safe), address(collateral), 0, transferData(recipient, PER_TRADE), 99, block.timestamp + LIFETIME
+        );
+        bytes memory sig = sign(SESSION_KEY, e);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAutomationModule.DailyNotionalExceeded.selector, PER_DAY + PER_TRADE, PER_DAY)
+        );
+        module.executeFromSessionKey(e, sessionKey, sig);
         // The backend marked it BLOCKED; a day later anyone replays the public calldata.
         vm.warp(block.timestamp + 25 hours);
+        vm.expectRevert(abi.encodeWithSelector(IAutomationModule.AuthorizationExpired.selector, e.deadline));
         vm.prank(stranger);
-        vm.assertFalse(submit(address(collateral), data, nonce, deadline, sig), "the blocked authorization ran later");
+        module.executeFromSessionKey(e, sessionKey, sig);
+        // Nor can it be signed to live long enough for that.
+        expectRefusedUntil(
+            block.timestamp + 2 days,
+            abi.encodeWithSelector(
+                IAutomationModule.AuthorizationTooLong.selector, block.timestamp + 2 days, block.timestamp + LIFETIME
+            )
+        );
     }
 
-    function submit(address to, bytes memory data, uint256 nonce, uint256 deadline, bytes memory sig)
-        private
-        returns (bool ok)
-    {
-        try module.executeFromSessionKey(address(safe), sessionKey, to, 0, data, nonce, deadline, sig) returns (
-            bytes memory
-        ) {
-            ok = true;
-        } catch {}
+    function setValidUntil(uint256 until) private {
+        validUntil = until;
+        setLimits(PER_TRADE, PER_DAY, TX_PER_HOUR);
+    }
+
+    function expectRefusedUntil(uint256 deadline, bytes memory revertData) private {
+        IAutomationModule.SessionKeyExecution memory e =
+            executionOf(address(safe), address(collateral), 0, transferData(recipient, USD), freshNonce(), deadline);
+        bytes memory sig = sign(SESSION_KEY, e);
+        vm.expectRevert(revertData);
+        module.executeFromSessionKey(e, sessionKey, sig);
     }
 }

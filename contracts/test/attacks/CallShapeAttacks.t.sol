@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: UNLICENSED
 pragma solidity 0.8.30;
 
+import {IAutomationModule} from "../../src/interfaces/IAutomationModule.sol";
 import {ReturnDataBomb} from "../mocks/GasGriefers.sol";
 import {FallbackSink} from "../mocks/SafeParts.sol";
 import {ModuleTestBase} from "../utils/ModuleTestBase.sol";
@@ -11,9 +12,15 @@ contract CallShapeAttackTest is ModuleTestBase {
     function test_attack_theEntryForCallsWithoutDataAdmitsNoData() public {
         FallbackSink sink = new FallbackSink();
         allowCall(address(sink), bytes4(0)); // meant for calls shorter than 4 bytes
-        bool ok = tryExecute(address(sink), abi.encodePacked(bytes4(0), abi.encode(stranger, 1_000 * USD)));
-        vm.assertFalse(ok, "a call with a zero selector and arguments executed");
+        executeExpectingRevert(
+            address(sink),
+            abi.encodePacked(bytes4(0), abi.encode(stranger, 1_000 * USD)),
+            abi.encodeWithSelector(IAutomationModule.CallNotAllowed.selector, address(sink), bytes4(0))
+        );
         vm.assertEq(sink.hits(), 0, "the target's fallback ran");
+        // What the entry is for still works: a call with less than a selector's worth of data.
+        execute(address(sink), hex"beef");
+        vm.assertEq(sink.hits(), 1, "a short call reached the fallback");
     }
 
     function test_attack_hugeReturnDataCostsTheSubmitterNothingBeyondTheTargetsOwnWork() public {
@@ -34,8 +41,9 @@ contract CallShapeAttackTest is ModuleTestBase {
         uint256 nonce = freshNonce();
         uint256 deadline = block.timestamp + 300;
         bytes memory sig = signExecution(SESSION_KEY, address(safe), to, 0, data, nonce, deadline);
-        bytes memory payload = abi.encodeWithSelector(
-            module.executeFromSessionKey.selector, address(safe), sessionKey, to, 0, data, nonce, deadline, sig
+        bytes memory payload = abi.encodeCall(
+            IAutomationModule.executeFromSessionKey,
+            (executionOf(address(safe), to, 0, data, nonce, deadline), sessionKey, sig)
         );
         return gasOfCall(address(module), payload);
     }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {AutomationModule} from "../../src/AutomationModule.sol";
+import {IAutomationModule} from "../../src/interfaces/IAutomationModule.sol";
 import {SwitchableGuard} from "../mocks/SafeParts.sol";
 import {ModuleTestBase} from "../utils/ModuleTestBase.sol";
 import {ISafeFull, SafeKit} from "../utils/SafeKit.sol";
@@ -14,15 +15,15 @@ contract SafeInternalsAttackTest is ModuleTestBase {
         SafeKit.enableModule(safe, OWNER_KEY, address(other));
         allowCall(address(other), AutomationModule.registerSessionKey.selector);
         address attackerKey = vm.addr(OTHER_KEY);
-        bool ok = tryExecute(
+        executeExpectingRevert(
             address(other),
             abi.encodeCall(
                 AutomationModule.registerSessionKey,
                 (attackerKey, block.timestamp + 30 days, type(uint64).max, type(uint64).max, 256)
-            )
+            ),
+            abi.encodeWithSelector(IAutomationModule.SelfCallForbidden.selector, address(other))
         );
-        vm.assertFalse(ok, "the call into the other module executed");
-        (uint256 registered,,,,,) = other.getSessionKey(address(safe), attackerKey);
+        (uint256 registered,,,,,,) = other.getSessionKey(address(safe), attackerKey);
         vm.assertEq(registered, 0, "an attacker's key was registered for the Safe");
     }
 
@@ -30,8 +31,10 @@ contract SafeInternalsAttackTest is ModuleTestBase {
         address handler = SafeKit.fallbackHandlerOf(safe);
         bytes4 getMessageHash = bytes4(keccak256("getMessageHash(bytes)"));
         allowCall(handler, getMessageHash);
-        vm.assertFalse(
-            tryExecute(handler, abi.encodeWithSelector(getMessageHash, bytes("x"))), "the fallback handler was called"
+        executeExpectingRevert(
+            handler,
+            abi.encodeWithSelector(getMessageHash, bytes("x")),
+            abi.encodeWithSelector(IAutomationModule.SelfCallForbidden.selector, handler)
         );
     }
 
@@ -39,8 +42,11 @@ contract SafeInternalsAttackTest is ModuleTestBase {
         SwitchableGuard guard = new SwitchableGuard();
         asOwner(address(safe), abi.encodeCall(ISafeFull.setGuard, (address(guard))));
         allowCall(address(guard), SwitchableGuard.disable.selector);
-        bool ok = tryExecute(address(guard), abi.encodeCall(SwitchableGuard.disable, ()));
-        vm.assertFalse(ok, "the guard was called");
+        executeExpectingRevert(
+            address(guard),
+            abi.encodeCall(SwitchableGuard.disable, ()),
+            abi.encodeWithSelector(IAutomationModule.SelfCallForbidden.selector, address(guard))
+        );
         vm.assertFalse(guard.disabled(address(safe)), "the key turned the owners' guard off");
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: UNLICENSED
 pragma solidity 0.8.30;
 
+import {IAutomationModule} from "../../src/interfaces/IAutomationModule.sol";
 import {IERC20} from "../../src/interfaces/IERC20.sol";
 import {PassThroughRouter, PullScheduler} from "../mocks/AllowanceAbusers.sol";
 import {IConditionalTokens} from "../utils/ConditionalTokensKit.sol";
@@ -26,28 +27,40 @@ contract StandingApprovalAttackTest is PolymarketSafeTestBase {
     }
 
     function test_attack_aPullScheduledOnAStandingApprovalCannotMoveCollateralLater() public {
-        bool ok = tryExecute(address(scheduler), abi.encodeCall(PullScheduler.schedule, (stranger, 5_000 * USD)));
-        if (ok) scheduler.execute(0);
-        vm.assertFalse(ok, "the pull was scheduled");
+        executeExpectingRevert(
+            address(scheduler),
+            abi.encodeCall(PullScheduler.schedule, (stranger, 5_000 * USD)),
+            abi.encodeWithSelector(IAutomationModule.StandingApprovalTarget.selector, address(scheduler))
+        );
+        vm.expectRevert(); // nothing was scheduled
+        scheduler.execute(0);
         vm.assertEq(collateral.balanceOf(stranger), 0, "collateral reached the stranger");
     }
 
     function test_attack_aCallThatPaysTheSafeAndPullsOnwardIsNotAFreeOutflow() public {
-        bool ok = tryExecute(address(router), abi.encodeCall(PassThroughRouter.route, (stranger, 5_000 * USD)));
-        vm.assertFalse(ok, "the pass-through executed");
+        executeExpectingRevert(
+            address(router),
+            abi.encodeCall(PassThroughRouter.route, (stranger, 5_000 * USD)),
+            abi.encodeWithSelector(IAutomationModule.StandingApprovalTarget.selector, address(router))
+        );
         vm.assertEq(collateral.balanceOf(stranger), 0, "collateral reached the stranger");
     }
 
     function test_attack_aSessionKeyCannotRevokeTheOwnersCollateralApproval() public {
-        bool ok = tryExecute(address(collateral), abi.encodeCall(IERC20.approve, (address(market), 0)));
-        vm.assertFalse(ok, "the approval was lowered");
+        executeExpectingRevert(
+            address(collateral),
+            abi.encodeCall(IERC20.approve, (address(market), 0)),
+            abi.encodeWithSelector(IAutomationModule.ApprovalDecreaseForbidden.selector, address(market))
+        );
         vm.assertEq(collateral.allowance(address(safe), address(market)), type(uint256).max, "standing approval kept");
     }
 
     function test_attack_aSessionKeyCannotRevokeTheOwnersOutcomeTokenApproval() public {
-        bool ok =
-            tryExecute(address(ctf), abi.encodeCall(IConditionalTokens.setApprovalForAll, (address(market), false)));
-        vm.assertFalse(ok, "the approval was revoked");
+        executeExpectingRevert(
+            address(ctf),
+            abi.encodeCall(IConditionalTokens.setApprovalForAll, (address(market), false)),
+            abi.encodeWithSelector(IAutomationModule.ApprovalDecreaseForbidden.selector, address(market))
+        );
         vm.assertTrue(ctf.isApprovedForAll(address(safe), address(market)), "standing approval kept");
     }
 }

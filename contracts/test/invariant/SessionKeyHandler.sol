@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {AutomationModule} from "../../src/AutomationModule.sol";
+import {IAutomationModule} from "../../src/interfaces/IAutomationModule.sol";
 import {IERC20} from "../../src/interfaces/IERC20.sol";
 import {MockMarket} from "../mocks/MockMarket.sol";
 import {TestCollateral} from "../mocks/TestCollateral.sol";
@@ -42,10 +43,7 @@ contract SessionKeyHandler {
     uint256[] private execNotional;
 
     // The last successful authorization, for replays.
-    address private lastTo;
-    bytes private lastData;
-    uint256 private lastNonce;
-    uint256 private lastDeadline;
+    IAutomationModule.SessionKeyExecution private lastExecution;
     bytes private lastSignature;
 
     // Ghosts: each must stay zero (see the invariants), except the totals.
@@ -102,9 +100,7 @@ contract SessionKeyHandler {
 
     function replayLast() external {
         if (lastSignature.length == 0) return;
-        try c.module.executeFromSessionKey(
-            address(c.safe), sessionKey, lastTo, 0, lastData, lastNonce, lastDeadline, lastSignature
-        ) returns (bytes memory) {
+        try c.module.executeFromSessionKey(lastExecution, sessionKey, lastSignature) {
             ++replaysAccepted;
         } catch {}
     }
@@ -131,14 +127,12 @@ contract SessionKeyHandler {
     }
 
     function submit(address to, bytes memory data, address spender) private {
-        uint256 nonce = nextNonce++;
-        uint256 deadline = block.timestamp + 300;
-        bytes memory signature = sign(to, data, nonce, deadline);
+        IAutomationModule.SessionKeyExecution memory execution = authorization(to, data);
+        bytes memory signature = sign(execution);
         uint256 balanceBefore = c.collateral.balanceOf(address(c.safe));
         uint256 allowanceBefore = spender == address(0) ? 0 : c.collateral.allowance(address(c.safe), spender);
 
-        try c.module.executeFromSessionKey(address(c.safe), sessionKey, to, 0, data, nonce, deadline, signature)
-        returns (bytes memory) {
+        try c.module.executeFromSessionKey(execution, sessionKey, signature) {
             uint256 balanceAfter = c.collateral.balanceOf(address(c.safe));
             uint256 notional = balanceBefore > balanceAfter ? balanceBefore - balanceAfter : 0;
             if (spender != address(0)) {
@@ -149,14 +143,32 @@ contract SessionKeyHandler {
                 }
             }
             record(notional);
-            (lastTo, lastData, lastNonce, lastDeadline, lastSignature) = (to, data, nonce, deadline, signature);
+            (lastExecution, lastSignature) = (execution, signature);
         } catch {
             ++rejections;
         }
     }
 
-    function sign(address to, bytes memory data, uint256 nonce, uint256 deadline) private view returns (bytes memory) {
-        bytes32 digest = c.module.executionDigest(address(c.safe), to, 0, data, nonce, deadline);
+    /// A fresh nonce, five minutes to live, no gas floor, the key's current epoch.
+    function authorization(address to, bytes memory data)
+        private
+        returns (IAutomationModule.SessionKeyExecution memory)
+    {
+        (,,,,,, uint256 epoch) = c.module.getSessionKey(address(c.safe), sessionKey);
+        return IAutomationModule.SessionKeyExecution({
+            safe: address(c.safe),
+            to: to,
+            value: 0,
+            data: data,
+            nonce: nextNonce++,
+            deadline: block.timestamp + 300,
+            minGas: 0,
+            epoch: epoch
+        });
+    }
+
+    function sign(IAutomationModule.SessionKeyExecution memory execution) private view returns (bytes memory) {
+        bytes32 digest = c.module.executionDigest(execution);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(c.sessionPrivateKey, digest);
         return abi.encodePacked(r, s, v);
     }

@@ -37,9 +37,10 @@ contract AutomationModule is IAutomationModule {
     /// @notice The longest an authorization can be valid for, counted from its execution: a stale
     /// copy trade, or one refused for a limit whose calldata is public, dies within this.
     uint256 public constant MAX_AUTHORIZATION_LIFETIME = 15 minutes;
-    /// @dev Gas spent between the check and the target's first instruction besides the two 1/64
-    /// retentions (module -> Safe -> target): the Safe's module check, calldata copy and call.
-    uint256 private constant CALL_GAS_OVERHEAD = 20_000;
+    /// @dev Gas spent between the check and the target's first instruction besides the 1/64
+    /// retentions: the module's call, the proxy's delegatecall, the Safe's module check, calldata
+    /// copy and call (about 10,000; kept conservative, checked by a fuzz test).
+    uint256 private constant CALL_GAS_OVERHEAD = 30_000;
 
     /// @dev secp256k1n / 2: an `s` above it is the malleated twin of a valid signature.
     uint256 private constant HALF_CURVE_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
@@ -286,8 +287,9 @@ contract AutomationModule is IAutomationModule {
         uint256 balanceBefore = collateral.balanceOf(safe);
         uint256 allowanceBefore = spender == address(0) ? 0 : collateral.allowance(safe, spender);
 
-        // Two calls deep (module -> Safe -> target), each keeping 1/64 of what it has.
-        uint256 required = ((minGas * 64) / 63 + CALL_GAS_OVERHEAD) * 64 / 63;
+        // Three frames deep (module -CALL-> Safe proxy -DELEGATECALL-> singleton -CALL-> target),
+        // each passing on at most 63/64 of what it has.
+        uint256 required = (minGas * 64 * 64 * 64) / (63 * 63 * 63) + CALL_GAS_OVERHEAD;
         if (gasleft() < required) revert InsufficientGas(gasleft(), minGas);
         // The variant without return data: a target cannot make the submitter pay to copy it.
         if (!ISafe(safe).execTransactionFromModule(to, 0, data, ISafe.Operation.Call)) revert ExecutionFailed();

@@ -218,6 +218,17 @@ contract AutomationModuleAttackTest is ModuleTestBase {
         allowCall(address(market), IERC20.transfer.selector);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
         module.executeFromSessionKey(executionOf(address(safe), address(market), 0, data, 1, deadline), sessionKey, sig);
+        IAutomationModule.SessionKeyExecution memory moreGas =
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline);
+        moreGas.minGas = 1;
+        vm.expectRevert(IAutomationModule.InvalidSignature.selector);
+        module.executeFromSessionKey(moreGas, sessionKey, sig);
+        // A changed epoch is named as such: it is checked before the signature.
+        IAutomationModule.SessionKeyExecution memory laterEpoch =
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline);
+        laterEpoch.epoch = 1;
+        vm.expectRevert(abi.encodeWithSelector(IAutomationModule.StaleAuthorization.selector, 1, 0));
+        module.executeFromSessionKey(laterEpoch, sessionKey, sig);
     }
 
     function split(bytes memory sig) private pure returns (bytes32 r, bytes32 s, uint8 v) {

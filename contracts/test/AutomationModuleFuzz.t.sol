@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {IAutomationModule} from "../src/interfaces/IAutomationModule.sol";
 import {IERC20} from "../src/interfaces/IERC20.sol";
+import {GasProbe} from "./mocks/GasProbe.sol";
 import {MockMarket} from "./mocks/MockMarket.sol";
 import {ModuleTestBase} from "./utils/ModuleTestBase.sol";
 
@@ -136,5 +137,23 @@ contract AutomationModuleFuzzTest is ModuleTestBase {
         uint256 charged = module.notionalInWindow(address(safe), sessionKey);
         vm.assertEq(charged, first + (ok ? increase : 0), "charged the allowance increases");
         vm.assertLe(collateral.allowance(address(safe), address(market)), charged, "exposure never above charge");
+    }
+
+    /// Whatever gas the submitter sends, the call either gets at least `minGas` or never starts;
+    /// and the floor costs no more than a tenth over `minGas` (plus the module's own gas).
+    function testFuzz_theCallGetsAtLeastMinGasWheneverItRuns(uint256 minGas, uint256 gasLimit) public {
+        GasProbe probe = new GasProbe();
+        allowCall(address(probe), GasProbe.probe.selector);
+        IAutomationModule.SessionKeyExecution memory e =
+            executionOf(address(safe), address(probe), 0, abi.encodeCall(GasProbe.probe, ()), 1, block.timestamp);
+        e.minGas = bound(minGas, 0, 5_000_000);
+        bytes memory sig = sign(SESSION_KEY, e);
+        gasLimit = bound(gasLimit, e.minGas, e.minGas + e.minGas / 10 + 200_000);
+        try module.executeFromSessionKey{gas: gasLimit}(e, sessionKey, sig) {
+            vm.assertLe(e.minGas, probe.gasAtEntry(), "the call ran with less than minGas");
+        } catch {
+            vm.assertFalse(module.isNonceUsed(address(safe), sessionKey, 1), "a refused authorization spent its nonce");
+            vm.assertLe(gasLimit, e.minGas + e.minGas / 10 + 150_000, "refused with ample gas");
+        }
     }
 }

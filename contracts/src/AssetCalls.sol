@@ -41,6 +41,8 @@ library AssetCalls {
     function addressAt(bytes calldata data, uint256 index) internal pure returns (address) {
         uint256 value = word(data, index);
         if (value >> 160 != 0) revert IAutomationModule.MalformedCall(selectorOf(data));
+        // The high 96 bits were just checked to be zero.
+        // forge-lint: disable-next-line(unsafe-typecast)
         return address(uint160(value));
     }
 

@@ -77,11 +77,9 @@ contract AutomationModule is IAutomationModule {
     // =========================================================================================
 
     /// @inheritdoc IAutomationModule
-    function executeFromSessionKey(
-        SessionKeyExecution calldata execution,
-        address sessionKey,
-        bytes calldata signature
-    ) external {
+    function executeFromSessionKey(SessionKeyExecution calldata execution, address sessionKey, bytes calldata signature)
+        external
+    {
         if (executing) revert Reentrancy();
         executing = true;
 

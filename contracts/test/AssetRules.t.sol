@@ -53,15 +53,16 @@ contract AssetRulesTest is PolymarketSafeTestBase {
     }
 
     function test_outcomeTokenTransfers_withADirtyRecipientWordAreMalformed() public {
-        bytes memory data = abi.encodeCall(
-            IConditionalTokens.safeTransferFrom, (address(safe), recipient, binary.yes, 1, "")
-        );
+        bytes memory data =
+            abi.encodeCall(IConditionalTokens.safeTransferFrom, (address(safe), recipient, binary.yes, 1, ""));
         // Set a high bit of the `to` word: a lax decoder would drop it and pay `recipient`.
         data[4 + 32] = 0x01;
         executeExpectingRevert(
             address(ctf),
             data,
-            abi.encodeWithSelector(IAutomationModule.MalformedCall.selector, IConditionalTokens.safeTransferFrom.selector)
+            abi.encodeWithSelector(
+                IAutomationModule.MalformedCall.selector, IConditionalTokens.safeTransferFrom.selector
+            )
         );
     }
 

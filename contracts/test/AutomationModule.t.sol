@@ -136,9 +136,7 @@ contract AutomationModuleConfigTest is ModuleTestBase {
 
         vm.prank(address(safe));
         module.revokeSessionKey(sessionKey);
-        vm.expectRevert(
-            abi.encodeWithSelector(IAutomationModule.RevokedSessionKey.selector, address(safe), sessionKey)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IAutomationModule.RevokedSessionKey.selector, address(safe), sessionKey));
         vm.prank(address(safe));
         module.updateSessionKey(sessionKey, validUntil, PER_TRADE, PER_DAY, TX_PER_HOUR);
     }
@@ -159,9 +157,7 @@ contract AutomationModuleConfigTest is ModuleTestBase {
 
         vm.prank(address(safe));
         module.revokeSessionKey(sessionKey);
-        vm.expectRevert(
-            abi.encodeWithSelector(IAutomationModule.RevokedSessionKey.selector, address(safe), sessionKey)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IAutomationModule.RevokedSessionKey.selector, address(safe), sessionKey));
         vm.prank(address(safe));
         module.revokeSessionKey(sessionKey);
     }
@@ -251,7 +247,9 @@ contract AutomationModuleExecutionTest is ModuleTestBase {
         emit IAutomationModule.ExecutedFromSessionKey(
             address(safe), sessionKey, address(market), MockMarket.buy.selector, nonce, 25 * USD
         );
-        module.executeFromSessionKey(executionOf(address(safe), address(market), 0, data, nonce, deadline), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(market), 0, data, nonce, deadline), sessionKey, sig
+        );
     }
 
     function test_execute_chargesTheMeasuredOutflowNotTheDeclaredAmount() public {
@@ -276,7 +274,9 @@ contract AutomationModuleExecutionTest is ModuleTestBase {
         uint256 deadline = block.timestamp + 60;
         bytes memory sig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, nonce, deadline);
         vm.prank(stranger);
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, nonce, deadline), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, nonce, deadline), sessionKey, sig
+        );
         vm.assertEq(collateral.balanceOf(recipient), USD, "executed");
     }
 
@@ -285,7 +285,9 @@ contract AutomationModuleExecutionTest is ModuleTestBase {
         address other = vm.addr(OTHER_KEY);
         bytes memory sig = signExecution(OTHER_KEY, address(safe), address(collateral), 0, data, 1, block.timestamp);
         vm.expectRevert(abi.encodeWithSelector(IAutomationModule.UnknownSessionKey.selector, address(safe), other));
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 1, block.timestamp), other, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, block.timestamp), other, sig
+        );
     }
 
     function test_execute_rejectsARevokedKey() public {
@@ -314,24 +316,32 @@ contract AutomationModuleExecutionTest is ModuleTestBase {
         bytes memory sig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, 1, deadline);
         vm.warp(deadline + 1);
         vm.expectRevert(abi.encodeWithSelector(IAutomationModule.AuthorizationExpired.selector, deadline));
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, sig
+        );
     }
 
     function test_execute_rejectsASignatureByAnotherKey() public {
         bytes memory data = transferData(recipient, USD);
         bytes memory sig = signExecution(OTHER_KEY, address(safe), address(collateral), 0, data, 1, block.timestamp);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 1, block.timestamp), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, block.timestamp), sessionKey, sig
+        );
     }
 
     function test_execute_rejectsAReplayedNonce() public {
         bytes memory data = transferData(recipient, USD);
         uint256 deadline = block.timestamp + 60;
         bytes memory sig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, 9, deadline);
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 9, deadline), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 9, deadline), sessionKey, sig
+        );
         vm.assertTrue(module.isNonceUsed(address(safe), sessionKey, 9), "nonce spent");
         vm.expectRevert(abi.encodeWithSelector(IAutomationModule.NonceAlreadyUsed.selector, sessionKey, 9));
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 9, deadline), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 9, deadline), sessionKey, sig
+        );
     }
 
     function test_execute_acceptsNoncesInAnyOrder() public {
@@ -340,7 +350,9 @@ contract AutomationModuleExecutionTest is ModuleTestBase {
             bytes memory data = transferData(recipient, USD);
             bytes memory sig =
                 signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, nonces[i], block.timestamp);
-            module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, nonces[i], block.timestamp), sessionKey, sig);
+            module.executeFromSessionKey(
+                executionOf(address(safe), address(collateral), 0, data, nonces[i], block.timestamp), sessionKey, sig
+            );
         }
         vm.assertFalse(module.isNonceUsed(address(safe), sessionKey, 4), "untouched nonce");
     }
@@ -362,14 +374,18 @@ contract AutomationModuleExecutionTest is ModuleTestBase {
         bytes memory data = abi.encodeCall(MockMarket.buy, (USD));
         bytes memory sig = signExecution(SESSION_KEY, address(safe), address(market), 1, data, 1, block.timestamp);
         vm.expectRevert(abi.encodeWithSelector(IAutomationModule.NativeValueForbidden.selector, 1));
-        module.executeFromSessionKey(executionOf(address(safe), address(market), 1, data, 1, block.timestamp), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(market), 1, data, 1, block.timestamp), sessionKey, sig
+        );
     }
 
     function test_execute_rejectsCallsOffTheAllowlist() public {
         executeExpectingRevert(
             address(market),
             abi.encodeCall(MockMarket.pullLater, (address(safe), USD)),
-            abi.encodeWithSelector(IAutomationModule.CallNotAllowed.selector, address(market), MockMarket.pullLater.selector)
+            abi.encodeWithSelector(
+                IAutomationModule.CallNotAllowed.selector, address(market), MockMarket.pullLater.selector
+            )
         );
         executeExpectingRevert(
             stranger, "", abi.encodeWithSelector(IAutomationModule.CallNotAllowed.selector, stranger, bytes4(0))
@@ -492,7 +508,9 @@ contract AutomationModuleExecutionTest is ModuleTestBase {
         bytes memory data = abi.encodeCall(MockMarket.fail, ());
         bytes memory sig = signExecution(SESSION_KEY, address(safe), address(market), 0, data, 42, block.timestamp);
         vm.expectRevert(abi.encodeWithSelector(IAutomationModule.ExecutionFailed.selector));
-        module.executeFromSessionKey(executionOf(address(safe), address(market), 0, data, 42, block.timestamp), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(market), 0, data, 42, block.timestamp), sessionKey, sig
+        );
         vm.assertFalse(module.isNonceUsed(address(safe), sessionKey, 42), "nonce not spent");
         (,,,,, uint256 count,) = module.getSessionKey(address(safe), sessionKey);
         vm.assertEq(count, 0, "execution not counted");
@@ -519,6 +537,8 @@ contract AutomationModuleExecutionTest is ModuleTestBase {
         bytes memory data = abi.encodeCall(MockMarket.sell, (0));
         bytes memory sig = signExecution(SESSION_KEY, address(other), address(market), 0, data, 1, block.timestamp);
         vm.expectRevert(bytes("GS104"));
-        module.executeFromSessionKey(executionOf(address(other), address(market), 0, data, 1, block.timestamp), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(other), address(market), 0, data, 1, block.timestamp), sessionKey, sig
+        );
     }
 }

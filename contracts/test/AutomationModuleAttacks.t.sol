@@ -135,11 +135,17 @@ contract AutomationModuleAttackTest is ModuleTestBase {
         (bytes32 r, bytes32 s, uint8 v) = split(sig);
         bytes memory twin = abi.encodePacked(r, bytes32(SECP256K1_N - uint256(s)), v == 27 ? uint8(28) : uint8(27));
         vm.expectRevert(IAutomationModule.SignatureMalleable.selector);
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, twin);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, twin
+        );
         // The original still works once, and only once.
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, sig
+        );
         vm.expectRevert(abi.encodeWithSelector(IAutomationModule.NonceAlreadyUsed.selector, sessionKey, 1));
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, sig
+        );
     }
 
     function test_attack_otherSignatureEncodingsAreRejected() public {
@@ -165,7 +171,9 @@ contract AutomationModuleAttackTest is ModuleTestBase {
     }
 
     function submitTransfer(bytes memory data, bytes memory signature) private {
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 1, block.timestamp), sessionKey, signature);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, block.timestamp), sessionKey, signature
+        );
     }
 
     // ---- Domain separation
@@ -177,23 +185,30 @@ contract AutomationModuleAttackTest is ModuleTestBase {
         bytes memory mainnetSig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, 1, deadline);
         vm.chainId(POLYGON);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, mainnetSig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, mainnetSig
+        );
 
         // And a Polygon signature dies with the chain id it was made for (after a fork).
         bytes memory polygonSig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, 1, deadline);
         vm.chainId(80002);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, polygonSig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, polygonSig
+        );
     }
 
     function test_attack_aSignatureForAnotherModuleIsRejected() public {
         AutomationModule other = new AutomationModule(address(collateral));
         bytes memory data = transferData(recipient, USD);
         uint256 deadline = block.timestamp + 60;
-        bytes32 otherDigest = other.executionDigest(executionOf(address(safe), address(collateral), 0, data, 1, deadline));
+        bytes32 otherDigest =
+            other.executionDigest(executionOf(address(safe), address(collateral), 0, data, 1, deadline));
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(SESSION_KEY, otherDigest);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, abi.encodePacked(r, s, v));
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, abi.encodePacked(r, s, v)
+        );
     }
 
     function test_attack_aSignatureForAnotherSafeIsRejected() public {
@@ -202,7 +217,9 @@ contract AutomationModuleAttackTest is ModuleTestBase {
         uint256 deadline = block.timestamp + 60;
         bytes memory sigForOther = signExecution(SESSION_KEY, address(other), address(collateral), 0, data, 1, deadline);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, sigForOther);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, sigForOther
+        );
     }
 
     function test_attack_changingAnySignedFieldInvalidatesTheSignature() public {
@@ -210,11 +227,19 @@ contract AutomationModuleAttackTest is ModuleTestBase {
         uint256 deadline = block.timestamp + 60;
         bytes memory sig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, 1, deadline);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, transferData(recipient, 2 * USD), 1, deadline), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, transferData(recipient, 2 * USD), 1, deadline),
+            sessionKey,
+            sig
+        );
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 2, deadline), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 2, deadline), sessionKey, sig
+        );
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 1, deadline + 1), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline + 1), sessionKey, sig
+        );
         allowCall(address(market), IERC20.transfer.selector);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
         module.executeFromSessionKey(executionOf(address(safe), address(market), 0, data, 1, deadline), sessionKey, sig);

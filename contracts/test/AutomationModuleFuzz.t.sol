@@ -87,7 +87,9 @@ contract AutomationModuleFuzzTest is ModuleTestBase {
         bytes memory data = transferData(recipient, USD);
         bytes memory sig = signExecution(signerKey, address(safe), address(collateral), 0, data, 1, block.timestamp);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, 1, block.timestamp), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, block.timestamp), sessionKey, sig
+        );
     }
 
     function testFuzz_noTransferToANonAllowlistedRecipient(address to, uint256 amount) public {
@@ -102,16 +104,22 @@ contract AutomationModuleFuzzTest is ModuleTestBase {
 
     function testFuzz_aNonceAuthorizesExactlyOnce(uint256 nonce) public {
         bytes memory data = transferData(recipient, USD);
-        bytes memory sig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, nonce, block.timestamp);
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, nonce, block.timestamp), sessionKey, sig);
+        bytes memory sig =
+            signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, nonce, block.timestamp);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, nonce, block.timestamp), sessionKey, sig
+        );
         vm.assertTrue(module.isNonceUsed(address(safe), sessionKey, nonce), "spent");
         vm.expectRevert(abi.encodeWithSelector(IAutomationModule.NonceAlreadyUsed.selector, sessionKey, nonce));
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, nonce, block.timestamp), sessionKey, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, nonce, block.timestamp), sessionKey, sig
+        );
     }
 
     function testFuzz_theMalleatedTwinOfAnySignatureIsRejected(uint256 nonce) public {
         bytes memory data = transferData(recipient, USD);
-        bytes memory sig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, nonce, block.timestamp);
+        bytes memory sig =
+            signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, nonce, block.timestamp);
         bytes32 r;
         uint256 s;
         uint8 v;
@@ -123,7 +131,9 @@ contract AutomationModuleFuzzTest is ModuleTestBase {
         vm.assertLe(s, HALF_N, "signer produces low s");
         bytes memory twin = abi.encodePacked(r, SECP256K1_N - s, v == 27 ? uint8(28) : uint8(27));
         vm.expectRevert(IAutomationModule.SignatureMalleable.selector);
-        module.executeFromSessionKey(executionOf(address(safe), address(collateral), 0, data, nonce, block.timestamp), sessionKey, twin);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, nonce, block.timestamp), sessionKey, twin
+        );
     }
 
     function testFuzz_anApprovalIsChargedItsIncreaseAndNeverLowers(uint256 first, uint256 second) public {

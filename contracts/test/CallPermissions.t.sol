@@ -80,7 +80,9 @@ contract CallPermissionsTest is ModuleTestBase {
         for (uint256 i; i < refused.length; ++i) {
             vm.expectRevert(abi.encodeWithSelector(IAutomationModule.InvalidAddress.selector, refused[i]));
             vm.prank(address(safe));
-            module.setCallPermission(refused[i], bytes4(0x12345678), IAutomationModule.CallPermission(true, true, sets(SAFE)));
+            module.setCallPermission(
+                refused[i], bytes4(0x12345678), IAutomationModule.CallPermission(true, true, sets(SAFE))
+            );
         }
     }
 

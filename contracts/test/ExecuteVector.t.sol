@@ -43,9 +43,7 @@ contract ExecuteVectorTest {
             module.EXECUTION_TYPEHASH(),
             "type string"
         );
-        vm.assertEq(
-            module.EXECUTION_TYPEHASH(), vm.parseJsonBytes32(json, ".expected.execution_typehash"), "typehash"
-        );
+        vm.assertEq(module.EXECUTION_TYPEHASH(), vm.parseJsonBytes32(json, ".expected.execution_typehash"), "typehash");
         vm.assertEq(module.domainSeparator(), vm.parseJsonBytes32(json, ".expected.domain_separator"), "domain");
         vm.assertEq(module.executionDigest(inputs()), vm.parseJsonBytes32(json, ".expected.digest"), "digest");
     }
@@ -60,11 +58,7 @@ contract ExecuteVectorTest {
     function test_vector_theCompilerEncodesTheCommittedCalldata() public view {
         bytes memory encoded = abi.encodeCall(
             IAutomationModule.executeFromSessionKey,
-            (
-                inputs(),
-                vm.parseJsonAddress(json, ".inputs.session_key"),
-                vm.parseJsonBytes(json, ".expected.signature")
-            )
+            (inputs(), vm.parseJsonAddress(json, ".inputs.session_key"), vm.parseJsonBytes(json, ".expected.signature"))
         );
         vm.assertEq(encoded, vm.parseJsonBytes(json, ".expected.calldata"), "calldata");
     }

@@ -123,11 +123,8 @@ interface IAutomationModule {
 
     /// @notice Runs `execution.to.call(execution.data)` from the Safe within the key's limits.
     /// Returns nothing: the target's return data is never copied (the submitter would pay for it).
-    function executeFromSessionKey(
-        SessionKeyExecution calldata execution,
-        address sessionKey,
-        bytes calldata signature
-    ) external;
+    function executeFromSessionKey(SessionKeyExecution calldata execution, address sessionKey, bytes calldata signature)
+        external;
 
     // ---- Configuration (msg.sender is the Safe: a Safe transaction its owners signed)
 

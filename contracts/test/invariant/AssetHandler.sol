@@ -48,9 +48,7 @@ contract AssetHandler {
         uint256 yesHeld = c.ctf.balanceOf(c.safe, c.yes);
         uint256 amount = uint256(keccak256(abi.encode(amountSeed))) % (yesHeld + 1);
         if (!batch) {
-            submit(
-                address(c.ctf), abi.encodeCall(IConditionalTokens.safeTransferFrom, (c.safe, to, c.yes, amount, ""))
-            );
+            submit(address(c.ctf), abi.encodeCall(IConditionalTokens.safeTransferFrom, (c.safe, to, c.yes, amount, "")));
             return;
         }
         uint256[] memory ids = new uint256[](2);

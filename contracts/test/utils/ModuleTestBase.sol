@@ -63,7 +63,9 @@ abstract contract ModuleTestBase {
         validUntil = block.timestamp + TTL;
         asOwner(
             address(module),
-            abi.encodeCall(AutomationModule.registerSessionKey, (sessionKey, validUntil, PER_TRADE, PER_DAY, TX_PER_HOUR))
+            abi.encodeCall(
+                AutomationModule.registerSessionKey, (sessionKey, validUntil, PER_TRADE, PER_DAY, TX_PER_HOUR)
+            )
         );
         allowCall(address(collateral), IERC20.transfer.selector);
         allowCall(address(collateral), IERC20.approve.selector);
@@ -122,14 +124,11 @@ abstract contract ModuleTestBase {
     }
 
     /// @notice An authorization with no gas floor, at the session key's current epoch in `forSafe`.
-    function executionOf(
-        address forSafe,
-        address to,
-        uint256 value,
-        bytes memory data,
-        uint256 nonce,
-        uint256 deadline
-    ) internal view returns (IAutomationModule.SessionKeyExecution memory) {
+    function executionOf(address forSafe, address to, uint256 value, bytes memory data, uint256 nonce, uint256 deadline)
+        internal
+        view
+        returns (IAutomationModule.SessionKeyExecution memory)
+    {
         return IAutomationModule.SessionKeyExecution({
             safe: forSafe,
             to: to,
@@ -205,7 +204,9 @@ abstract contract ModuleTestBase {
     function tryExecuteUntil(address to, bytes memory data, uint256 deadline) internal returns (bool ok) {
         uint256 nonce = freshNonce();
         bytes memory signature = signExecution(SESSION_KEY, address(safe), to, 0, data, nonce, deadline);
-        try module.executeFromSessionKey(executionOf(address(safe), to, 0, data, nonce, deadline), sessionKey, signature) {
+        try module.executeFromSessionKey(
+            executionOf(address(safe), to, 0, data, nonce, deadline), sessionKey, signature
+        ) {
             ok = true;
         } catch {
             ok = false;

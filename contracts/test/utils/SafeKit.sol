@@ -75,8 +75,10 @@ library SafeKit {
         V1_3_0
     }
 
-    string private constant ARTIFACTS_141 = "../tools/node_modules/@safe-global/safe-contracts/build/artifacts/contracts/";
-    string private constant ARTIFACTS_130 = "../tools/node_modules/@gnosis.pm/safe-contracts/build/artifacts/contracts/";
+    string private constant ARTIFACTS_141 =
+        "../tools/node_modules/@safe-global/safe-contracts/build/artifacts/contracts/";
+    string private constant ARTIFACTS_130 =
+        "../tools/node_modules/@gnosis.pm/safe-contracts/build/artifacts/contracts/";
     address private constant SENTINEL_MODULES = address(0x1);
     bytes32 private constant DOMAIN_TYPEHASH = keccak256("EIP712Domain(uint256 chainId,address verifyingContract)");
     bytes32 private constant SAFE_TX_TYPEHASH = keccak256(
@@ -178,9 +180,7 @@ library SafeKit {
 
     /// @dev FallbackManager's slot: keccak256("fallback_manager.handler.address").
     function fallbackHandlerOf(ISafeFull safe) internal view returns (address) {
-        return abi.decode(
-            safe.getStorageAt(uint256(keccak256("fallback_manager.handler.address")), 1), (address)
-        );
+        return abi.decode(safe.getStorageAt(uint256(keccak256("fallback_manager.handler.address")), 1), (address));
     }
 
     function sentinel() internal pure returns (address) {

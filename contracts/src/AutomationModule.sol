@@ -286,8 +286,8 @@ contract AutomationModule is IAutomationModule {
         uint256 allowanceBefore = spender == address(0) ? 0 : collateral.allowance(safe, spender);
 
         // Three frames deep (module -CALL-> Safe proxy -DELEGATECALL-> singleton -CALL-> target),
-        // each passing on at most 63/64 of what it has.
-        uint256 required = (minGas * 64 * 64 * 64) / (63 * 63 * 63) + CALL_GAS_OVERHEAD;
+        // each passing on at most 63/64 of what it has, and each copying `data` into memory first.
+        uint256 required = (minGas * 64 * 64 * 64) / (63 * 63 * 63) + CALL_GAS_OVERHEAD + 3 * _copyCost(data.length);
         if (gasleft() < required) revert InsufficientGas(gasleft(), minGas);
         // The variant without return data: a target cannot make the submitter pay to copy it.
         if (!ISafe(safe).execTransactionFromModule(to, 0, data, ISafe.Operation.Call)) revert ExecutionFailed();
@@ -300,6 +300,13 @@ contract AutomationModule is IAutomationModule {
             if (allowanceAfter < allowanceBefore) revert ApprovalDecreaseForbidden(spender);
             notional += allowanceAfter - allowanceBefore;
         }
+    }
+
+    /// @dev Gas to copy `length` bytes into a frame's empty memory: 3 per word to copy, and the
+    /// expansion 3 per word plus words² / 512 (the yellow paper's C_mem).
+    function _copyCost(uint256 length) private pure returns (uint256) {
+        uint256 words = (length + 31) / 32 + 8; // plus the few words of ABI head around it
+        return 6 * words + (words * words) / 512;
     }
 
     function _chargeNotional(SessionKey storage key, uint256 notional) private {

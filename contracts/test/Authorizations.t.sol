@@ -81,7 +81,7 @@ contract AuthorizationsTest is ModuleTestBase {
         GasProbe probe = new GasProbe();
         allowCall(address(probe), GasProbe.probe.selector);
         IAutomationModule.SessionKeyExecution memory e =
-            executionOf(address(safe), address(probe), 0, abi.encodeCall(GasProbe.probe, ()), 1, block.timestamp);
+            executionOf(address(safe), address(probe), 0, abi.encodeCall(GasProbe.probe, ("")), 1, block.timestamp);
         e.minGas = 500_000;
         bytes memory sig = sign(SESSION_KEY, e);
         module.executeFromSessionKey{gas: 700_000}(e, sessionKey, sig);

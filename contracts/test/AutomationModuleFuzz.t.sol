@@ -149,21 +149,24 @@ contract AutomationModuleFuzzTest is ModuleTestBase {
         vm.assertLe(collateral.allowance(address(safe), address(market)), charged, "exposure never above charge");
     }
 
-    /// Whatever gas the submitter sends, the call either gets at least `minGas` or never starts;
-    /// and the floor costs no more than a tenth over `minGas` (plus the module's own gas).
-    function testFuzz_theCallGetsAtLeastMinGasWheneverItRuns(uint256 minGas, uint256 gasLimit) public {
+    /// Whatever gas the submitter sends and however much data the call carries, the call either
+    /// gets at least `minGas` or never starts; and the floor costs no more than a tenth over
+    /// `minGas` plus the module's own gas and the data's.
+    function testFuzz_theCallGetsAtLeastMinGasWheneverItRuns(uint256 minGas, uint256 gasLimit, uint256 size) public {
         GasProbe probe = new GasProbe();
         allowCall(address(probe), GasProbe.probe.selector);
+        bytes memory data = abi.encodeCall(GasProbe.probe, (new bytes(bound(size, 0, 150_000))));
         IAutomationModule.SessionKeyExecution memory e =
-            executionOf(address(safe), address(probe), 0, abi.encodeCall(GasProbe.probe, ()), 1, block.timestamp);
+            executionOf(address(safe), address(probe), 0, data, 1, block.timestamp);
         e.minGas = bound(minGas, 0, 5_000_000);
         bytes memory sig = sign(SESSION_KEY, e);
-        gasLimit = bound(gasLimit, e.minGas, e.minGas + e.minGas / 10 + 200_000);
+        uint256 dataGas = 16 * data.length + (data.length / 32) ** 2 / 64; // calldata, and copies in four frames
+        gasLimit = bound(gasLimit, e.minGas, e.minGas + e.minGas / 10 + 200_000 + dataGas);
         try module.executeFromSessionKey{gas: gasLimit}(e, sessionKey, sig) {
             vm.assertLe(e.minGas, probe.gasAtEntry(), "the call ran with less than minGas");
         } catch {
             vm.assertFalse(module.isNonceUsed(address(safe), sessionKey, 1), "a refused authorization spent its nonce");
-            vm.assertLe(gasLimit, e.minGas + e.minGas / 10 + 150_000, "refused with ample gas");
+            vm.assertLe(gasLimit, e.minGas + e.minGas / 10 + 150_000 + dataGas, "refused with ample gas");
         }
     }
 }

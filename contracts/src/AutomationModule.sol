@@ -287,8 +287,12 @@ contract AutomationModule is IAutomationModule {
 
         // Three frames deep (module -CALL-> Safe proxy -DELEGATECALL-> singleton -CALL-> target),
         // each passing on at most 63/64 of what it has, and each copying `data` into memory first.
-        uint256 required = (minGas * 64 * 64 * 64) / (63 * 63 * 63) + CALL_GAS_OVERHEAD + 3 * _copyCost(data.length);
-        if (gasleft() < required) revert InsufficientGas(gasleft(), minGas);
+        // (Compared with what is left first, so that an absurd minGas cannot overflow the product.)
+        uint256 available = gasleft();
+        if (
+            minGas > available
+                || available < (minGas * 64 * 64 * 64) / (63 * 63 * 63) + CALL_GAS_OVERHEAD + 3 * _copyCost(data.length)
+        ) revert InsufficientGas(available, minGas);
         // The variant without return data: a target cannot make the submitter pay to copy it.
         if (!ISafe(safe).execTransactionFromModule(to, 0, data, ISafe.Operation.Call)) revert ExecutionFailed();
 

@@ -77,6 +77,14 @@ contract AuthorizationsTest is ModuleTestBase {
         vm.assertFalse(module.isNonceUsed(address(safe), sessionKey, 5), "the Safe's nonces untouched");
     }
 
+    function test_minGas_noGasIsEverEnoughForAnAbsurdFloor() public {
+        IAutomationModule.SessionKeyExecution memory e = transferAuthorization(1, block.timestamp);
+        e.minGas = type(uint256).max;
+        bytes memory sig = sign(SESSION_KEY, e);
+        vm.expectPartialRevert(IAutomationModule.InsufficientGas.selector);
+        module.executeFromSessionKey(e, sessionKey, sig);
+    }
+
     function test_minGas_theCallGetsAtLeastWhatWasSigned() public {
         GasProbe probe = new GasProbe();
         allowCall(address(probe), GasProbe.probe.selector);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Node-distributed tools the contracts need, pinned in tools/package-lock.json:
 # Foundry's forge, anvil and cast (npm @foundry-rs/*), solcjs behind tools/bin/solc, and the
-# Safe 1.4.1 artifacts the module's tests deploy. Idempotent: npm runs only when node_modules is
-# missing or older than package.json / the lockfile. Needs node >= 20 and npm.
+# artifacts the module's tests deploy (Safe 1.4.1, Safe 1.3.0, Conditional Tokens). Idempotent:
+# npm runs only when node_modules is missing or older than package.json / the lockfile. Needs
+# node >= 20 and npm.
 #
 # Use the binaries this prints (tools/node_modules/.mirror-bin/*), not node_modules/.bin/*:
 # npm's node wrappers for forge/anvil/cast exit 0 even when the tool fails (forge 1.7.1).
@@ -56,4 +57,6 @@ echo "forge: $bin/forge ($("$bin/forge" --version | head -n1))"
 echo "anvil: $bin/anvil"
 echo "cast:  $bin/cast"
 echo "solc:  $tools_dir/bin/solc ($("$tools_dir/bin/solc" --version | tail -n1))"
-echo "safe artifacts: $tools_dir/node_modules/@safe-global/safe-contracts/build/artifacts"
+echo "safe 1.4.1 artifacts: $tools_dir/node_modules/@safe-global/safe-contracts/build/artifacts"
+echo "safe 1.3.0 artifacts: $tools_dir/node_modules/@gnosis.pm/safe-contracts/build/artifacts"
+echo "conditional tokens:   $tools_dir/node_modules/@gnosis.pm/conditional-tokens-contracts/build/contracts"

@@ -4,12 +4,13 @@ pragma solidity 0.8.30;
 /// @notice One session key of one Safe: its limits, and the two rolling windows that enforce them.
 /// @dev Slot 0 holds everything an execution reads first, so the common path touches few slots.
 struct SessionKey {
-    uint40 validUntil; // last second (inclusive) the key may authorize; 0 = never registered
+    uint32 validUntil; // last second (inclusive) the key may authorize; 0 = never registered
     bool revoked; // permanent: a revoked key can be neither updated nor registered again
+    uint16 epoch; // bumped by every update; authorizations carry it, so older ones are void
     uint16 maxTxPerHour;
     uint64 maxNotionalPerTrade; // collateral base units (6 decimals)
     uint64 maxNotionalPerDay;
-    uint32 lastOutflowHour; // clock hour (timestamp / 3600) of the newest entry in hourlyOutflow
+    uint24 lastOutflowHour; // clock hour (timestamp / 3600) of the newest entry; 24 bits last to 3884
     uint32 txCount; // executions so far; position of the next entry in txTimes
     uint32[256] txTimes; // ring: timestamps of the last 256 executions
     uint64[25] hourlyOutflow; // ring: notional charged per clock hour, current hour and the 24 before
@@ -67,7 +68,7 @@ library SessionKeyWindows {
                 key.hourlyOutflow[(last + i) % DAY_BUCKETS] = 0;
             }
             // forge-lint: disable-next-line(unsafe-typecast)
-            key.lastOutflowHour = uint32(hour);
+            key.lastOutflowHour = uint24(hour);
         }
         // forge-lint: disable-next-line(unsafe-typecast)
         key.hourlyOutflow[hour % DAY_BUCKETS] += uint64(amount);

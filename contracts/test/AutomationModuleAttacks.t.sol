@@ -21,29 +21,20 @@ contract AutomationModuleAttackTest is ModuleTestBase {
 
         bytes memory innerData = transferData(recipient, PER_TRADE);
         uint256 deadline = block.timestamp + 60;
+        IAutomationModule.SessionKeyExecution memory inner =
+            executionOf(address(safe), address(collateral), 0, innerData, 2, deadline);
         target.arm(
-            ReentrantTarget.Authorization({
-                module: address(module),
-                safe: address(safe),
-                sessionKey: sessionKey,
-                to: address(collateral),
-                data: innerData,
-                nonce: 2,
-                deadline: deadline,
-                signature: signExecution(SESSION_KEY, address(safe), address(collateral), 0, innerData, 2, deadline)
+            ReentrantTarget.Reentry({
+                module: module, execution: inner, sessionKey: sessionKey, signature: sign(SESSION_KEY, inner)
             })
         );
 
-        bytes memory outerData = abi.encodeCall(ReentrantTarget.attack, ());
-        bytes memory sig = signExecution(SESSION_KEY, address(safe), address(target), 0, outerData, 1, deadline);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAutomationModule.ExecutionFailed.selector,
-                abi.encodeWithSelector(IAutomationModule.Reentrancy.selector)
-            )
+        execute(address(target), abi.encodeCall(ReentrantTarget.attack, ()));
+        vm.assertEq(
+            target.lastRevert(), abi.encodeWithSelector(IAutomationModule.Reentrancy.selector), "inner call refused"
         );
-        module.executeFromSessionKey(address(safe), sessionKey, address(target), 0, outerData, 1, deadline, sig);
         vm.assertEq(collateral.balanceOf(recipient), 0, "nothing moved");
+        vm.assertFalse(module.isNonceUsed(address(safe), sessionKey, 2), "inner authorization not spent");
     }
 
     // ---- Approvals: outflow that happens later
@@ -144,11 +135,17 @@ contract AutomationModuleAttackTest is ModuleTestBase {
         (bytes32 r, bytes32 s, uint8 v) = split(sig);
         bytes memory twin = abi.encodePacked(r, bytes32(SECP256K1_N - uint256(s)), v == 27 ? uint8(28) : uint8(27));
         vm.expectRevert(IAutomationModule.SignatureMalleable.selector);
-        module.executeFromSessionKey(address(safe), sessionKey, address(collateral), 0, data, 1, deadline, twin);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, twin
+        );
         // The original still works once, and only once.
-        module.executeFromSessionKey(address(safe), sessionKey, address(collateral), 0, data, 1, deadline, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, sig
+        );
         vm.expectRevert(abi.encodeWithSelector(IAutomationModule.NonceAlreadyUsed.selector, sessionKey, 1));
-        module.executeFromSessionKey(address(safe), sessionKey, address(collateral), 0, data, 1, deadline, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, sig
+        );
     }
 
     function test_attack_otherSignatureEncodingsAreRejected() public {
@@ -175,7 +172,7 @@ contract AutomationModuleAttackTest is ModuleTestBase {
 
     function submitTransfer(bytes memory data, bytes memory signature) private {
         module.executeFromSessionKey(
-            address(safe), sessionKey, address(collateral), 0, data, 1, block.timestamp, signature
+            executionOf(address(safe), address(collateral), 0, data, 1, block.timestamp), sessionKey, signature
         );
     }
 
@@ -188,24 +185,29 @@ contract AutomationModuleAttackTest is ModuleTestBase {
         bytes memory mainnetSig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, 1, deadline);
         vm.chainId(POLYGON);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(address(safe), sessionKey, address(collateral), 0, data, 1, deadline, mainnetSig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, mainnetSig
+        );
 
         // And a Polygon signature dies with the chain id it was made for (after a fork).
         bytes memory polygonSig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, 1, deadline);
         vm.chainId(80002);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(address(safe), sessionKey, address(collateral), 0, data, 1, deadline, polygonSig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, polygonSig
+        );
     }
 
     function test_attack_aSignatureForAnotherModuleIsRejected() public {
         AutomationModule other = new AutomationModule(address(collateral));
         bytes memory data = transferData(recipient, USD);
         uint256 deadline = block.timestamp + 60;
-        bytes32 otherDigest = other.executionDigest(address(safe), address(collateral), 0, data, 1, deadline);
+        bytes32 otherDigest =
+            other.executionDigest(executionOf(address(safe), address(collateral), 0, data, 1, deadline));
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(SESSION_KEY, otherDigest);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
         module.executeFromSessionKey(
-            address(safe), sessionKey, address(collateral), 0, data, 1, deadline, abi.encodePacked(r, s, v)
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, abi.encodePacked(r, s, v)
         );
     }
 
@@ -215,7 +217,9 @@ contract AutomationModuleAttackTest is ModuleTestBase {
         uint256 deadline = block.timestamp + 60;
         bytes memory sigForOther = signExecution(SESSION_KEY, address(other), address(collateral), 0, data, 1, deadline);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(address(safe), sessionKey, address(collateral), 0, data, 1, deadline, sigForOther);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline), sessionKey, sigForOther
+        );
     }
 
     function test_attack_changingAnySignedFieldInvalidatesTheSignature() public {
@@ -224,15 +228,32 @@ contract AutomationModuleAttackTest is ModuleTestBase {
         bytes memory sig = signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, 1, deadline);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
         module.executeFromSessionKey(
-            address(safe), sessionKey, address(collateral), 0, transferData(recipient, 2 * USD), 1, deadline, sig
+            executionOf(address(safe), address(collateral), 0, transferData(recipient, 2 * USD), 1, deadline),
+            sessionKey,
+            sig
         );
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(address(safe), sessionKey, address(collateral), 0, data, 2, deadline, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 2, deadline), sessionKey, sig
+        );
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(address(safe), sessionKey, address(collateral), 0, data, 1, deadline + 1, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline + 1), sessionKey, sig
+        );
         allowCall(address(market), IERC20.transfer.selector);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(address(safe), sessionKey, address(market), 0, data, 1, deadline, sig);
+        module.executeFromSessionKey(executionOf(address(safe), address(market), 0, data, 1, deadline), sessionKey, sig);
+        IAutomationModule.SessionKeyExecution memory moreGas =
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline);
+        moreGas.minGas = 1;
+        vm.expectRevert(IAutomationModule.InvalidSignature.selector);
+        module.executeFromSessionKey(moreGas, sessionKey, sig);
+        // A changed epoch is named as such: it is checked before the signature.
+        IAutomationModule.SessionKeyExecution memory laterEpoch =
+            executionOf(address(safe), address(collateral), 0, data, 1, deadline);
+        laterEpoch.epoch = 1;
+        vm.expectRevert(abi.encodeWithSelector(IAutomationModule.StaleAuthorization.selector, 1, 0));
+        module.executeFromSessionKey(laterEpoch, sessionKey, sig);
     }
 
     function split(bytes memory sig) private pure returns (bytes32 r, bytes32 s, uint8 v) {

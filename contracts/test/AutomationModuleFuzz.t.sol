@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {IAutomationModule} from "../src/interfaces/IAutomationModule.sol";
 import {IERC20} from "../src/interfaces/IERC20.sol";
+import {GasProbe} from "./mocks/GasProbe.sol";
 import {MockMarket} from "./mocks/MockMarket.sol";
 import {ModuleTestBase} from "./utils/ModuleTestBase.sol";
 
@@ -86,7 +87,9 @@ contract AutomationModuleFuzzTest is ModuleTestBase {
         bytes memory data = transferData(recipient, USD);
         bytes memory sig = signExecution(signerKey, address(safe), address(collateral), 0, data, 1, block.timestamp);
         vm.expectRevert(IAutomationModule.InvalidSignature.selector);
-        module.executeFromSessionKey(address(safe), sessionKey, address(collateral), 0, data, 1, block.timestamp, sig);
+        module.executeFromSessionKey(
+            executionOf(address(safe), address(collateral), 0, data, 1, block.timestamp), sessionKey, sig
+        );
     }
 
     function testFuzz_noTransferToANonAllowlistedRecipient(address to, uint256 amount) public {
@@ -104,12 +107,12 @@ contract AutomationModuleFuzzTest is ModuleTestBase {
         bytes memory sig =
             signExecution(SESSION_KEY, address(safe), address(collateral), 0, data, nonce, block.timestamp);
         module.executeFromSessionKey(
-            address(safe), sessionKey, address(collateral), 0, data, nonce, block.timestamp, sig
+            executionOf(address(safe), address(collateral), 0, data, nonce, block.timestamp), sessionKey, sig
         );
         vm.assertTrue(module.isNonceUsed(address(safe), sessionKey, nonce), "spent");
         vm.expectRevert(abi.encodeWithSelector(IAutomationModule.NonceAlreadyUsed.selector, sessionKey, nonce));
         module.executeFromSessionKey(
-            address(safe), sessionKey, address(collateral), 0, data, nonce, block.timestamp, sig
+            executionOf(address(safe), address(collateral), 0, data, nonce, block.timestamp), sessionKey, sig
         );
     }
 
@@ -129,20 +132,41 @@ contract AutomationModuleFuzzTest is ModuleTestBase {
         bytes memory twin = abi.encodePacked(r, SECP256K1_N - s, v == 27 ? uint8(28) : uint8(27));
         vm.expectRevert(IAutomationModule.SignatureMalleable.selector);
         module.executeFromSessionKey(
-            address(safe), sessionKey, address(collateral), 0, data, nonce, block.timestamp, twin
+            executionOf(address(safe), address(collateral), 0, data, nonce, block.timestamp), sessionKey, twin
         );
     }
 
-    function testFuzz_anApprovalIsChargedItsIncreaseOnly(uint256 first, uint256 second) public {
+    function testFuzz_anApprovalIsChargedItsIncreaseAndNeverLowers(uint256 first, uint256 second) public {
         asOwner(address(collateral), abi.encodeCall(IERC20.approve, (address(market), 0)));
         first = bound(first, 0, PER_TRADE);
         second = bound(second, 0, 2 * PER_TRADE);
         execute(address(collateral), abi.encodeCall(IERC20.approve, (address(market), first)));
         uint256 increase = second > first ? second - first : 0;
         bool ok = tryExecute(address(collateral), abi.encodeCall(IERC20.approve, (address(market), second)));
-        vm.assertEq(ok, increase <= PER_TRADE, "second approval passes iff its increase fits a trade");
+        vm.assertEq(ok, second >= first && increase <= PER_TRADE, "passes iff it does not lower and fits a trade");
         uint256 charged = module.notionalInWindow(address(safe), sessionKey);
         vm.assertEq(charged, first + (ok ? increase : 0), "charged the allowance increases");
         vm.assertLe(collateral.allowance(address(safe), address(market)), charged, "exposure never above charge");
+    }
+
+    /// Whatever gas the submitter sends and however much data the call carries, the call either
+    /// gets at least `minGas` or never starts; and the floor costs no more than a tenth over
+    /// `minGas` plus the module's own gas and the data's.
+    function testFuzz_theCallGetsAtLeastMinGasWheneverItRuns(uint256 minGas, uint256 gasLimit, uint256 size) public {
+        GasProbe probe = new GasProbe();
+        allowCall(address(probe), GasProbe.probe.selector);
+        bytes memory data = abi.encodeCall(GasProbe.probe, (new bytes(bound(size, 0, 150_000))));
+        IAutomationModule.SessionKeyExecution memory e =
+            executionOf(address(safe), address(probe), 0, data, 1, block.timestamp);
+        e.minGas = bound(minGas, 0, 5_000_000);
+        bytes memory sig = sign(SESSION_KEY, e);
+        uint256 dataGas = 16 * data.length + (data.length / 32) ** 2 / 64; // calldata, and copies in four frames
+        gasLimit = bound(gasLimit, e.minGas, e.minGas + e.minGas / 10 + 200_000 + dataGas);
+        try module.executeFromSessionKey{gas: gasLimit}(e, sessionKey, sig) {
+            vm.assertLe(e.minGas, probe.gasAtEntry(), "the call ran with less than minGas");
+        } catch {
+            vm.assertFalse(module.isNonceUsed(address(safe), sessionKey, 1), "a refused authorization spent its nonce");
+            vm.assertLe(gasLimit, e.minGas + e.minGas / 10 + 150_000 + dataGas, "refused with ample gas");
+        }
     }
 }

@@ -16,16 +16,6 @@ contract ExecuteVectorTest {
     string private json;
     AutomationModule private module;
 
-    struct Inputs {
-        address safe;
-        address sessionKey;
-        address to;
-        uint256 value;
-        bytes data;
-        uint256 nonce;
-        uint256 deadline;
-    }
-
     function setUp() public {
         json = vm.readFile(VECTOR);
         vm.chainId(vm.parseJsonUint(json, ".inputs.chain_id"));
@@ -36,52 +26,51 @@ contract ExecuteVectorTest {
         module = AutomationModule(at);
     }
 
-    function inputs() private view returns (Inputs memory i) {
-        i.safe = vm.parseJsonAddress(json, ".inputs.safe");
-        i.sessionKey = vm.parseJsonAddress(json, ".inputs.session_key");
-        i.to = vm.parseJsonAddress(json, ".inputs.to");
-        i.value = vm.parseJsonUint(json, ".inputs.value");
-        i.data = vm.parseJsonBytes(json, ".inputs.data");
-        i.nonce = vm.parseJsonUint(json, ".inputs.nonce");
-        i.deadline = vm.parseJsonUint(json, ".inputs.deadline");
+    function inputs() private view returns (IAutomationModule.SessionKeyExecution memory e) {
+        e.safe = vm.parseJsonAddress(json, ".inputs.safe");
+        e.to = vm.parseJsonAddress(json, ".inputs.to");
+        e.value = vm.parseJsonUint(json, ".inputs.value");
+        e.data = vm.parseJsonBytes(json, ".inputs.data");
+        e.nonce = vm.parseJsonUint(json, ".inputs.nonce");
+        e.deadline = vm.parseJsonUint(json, ".inputs.deadline");
+        e.minGas = vm.parseJsonUint(json, ".inputs.min_gas");
+        e.epoch = vm.parseJsonUint(json, ".inputs.epoch");
     }
 
     function test_vector_theModuleComputesTheCommittedDigest() public view {
-        Inputs memory i = inputs();
+        vm.assertEq(
+            keccak256(bytes(vm.parseJsonString(json, ".expected.execution_type"))),
+            module.EXECUTION_TYPEHASH(),
+            "type string"
+        );
         vm.assertEq(module.EXECUTION_TYPEHASH(), vm.parseJsonBytes32(json, ".expected.execution_typehash"), "typehash");
         vm.assertEq(module.domainSeparator(), vm.parseJsonBytes32(json, ".expected.domain_separator"), "domain");
-        vm.assertEq(
-            module.executionDigest(i.safe, i.to, i.value, i.data, i.nonce, i.deadline),
-            vm.parseJsonBytes32(json, ".expected.digest"),
-            "digest"
-        );
+        vm.assertEq(module.executionDigest(inputs()), vm.parseJsonBytes32(json, ".expected.digest"), "digest");
     }
 
     function test_vector_theSessionKeySignsTheCommittedSignature() public view {
-        Inputs memory i = inputs();
         uint256 privateKey = vm.parseJsonUint(json, ".inputs.session_key_private_key");
-        vm.assertEq(vm.addr(privateKey), i.sessionKey, "session key address");
-        bytes32 digest = module.executionDigest(i.safe, i.to, i.value, i.data, i.nonce, i.deadline);
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(privateKey, digest);
+        vm.assertEq(vm.addr(privateKey), vm.parseJsonAddress(json, ".inputs.session_key"), "session key address");
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(privateKey, module.executionDigest(inputs()));
         vm.assertEq(abi.encodePacked(r, s, v), vm.parseJsonBytes(json, ".expected.signature"), "signature");
     }
 
     function test_vector_theCompilerEncodesTheCommittedCalldata() public view {
-        Inputs memory i = inputs();
-        bytes memory signature = vm.parseJsonBytes(json, ".expected.signature");
         bytes memory encoded = abi.encodeCall(
             IAutomationModule.executeFromSessionKey,
-            (i.safe, i.sessionKey, i.to, i.value, i.data, i.nonce, i.deadline, signature)
+            (inputs(), vm.parseJsonAddress(json, ".inputs.session_key"), vm.parseJsonBytes(json, ".expected.signature"))
         );
         vm.assertEq(encoded, vm.parseJsonBytes(json, ".expected.calldata"), "calldata");
     }
 
     function test_vector_errorSelectorsMatchTheCommittedOnes() public view {
-        bytes4[19] memory selectors = [
+        bytes4[27] memory selectors = [
             IAutomationModule.UnknownSessionKey.selector,
             IAutomationModule.RevokedSessionKey.selector,
             IAutomationModule.ExpiredSessionKey.selector,
             IAutomationModule.AuthorizationExpired.selector,
+            IAutomationModule.AuthorizationTooLong.selector,
+            IAutomationModule.StaleAuthorization.selector,
             IAutomationModule.InvalidSignatureLength.selector,
             IAutomationModule.SignatureMalleable.selector,
             IAutomationModule.InvalidSignature.selector,
@@ -90,19 +79,27 @@ contract ExecuteVectorTest {
             IAutomationModule.NativeValueForbidden.selector,
             IAutomationModule.CallNotAllowed.selector,
             IAutomationModule.CollateralCallForbidden.selector,
+            IAutomationModule.MalformedCall.selector,
             IAutomationModule.RecipientNotAllowed.selector,
             IAutomationModule.SpenderNotAllowed.selector,
+            IAutomationModule.UnmeasuredApproval.selector,
+            IAutomationModule.ApprovalDecreaseForbidden.selector,
+            IAutomationModule.ArgumentOutOfScope.selector,
+            IAutomationModule.StandingApprovalTarget.selector,
             IAutomationModule.TxRateExceeded.selector,
+            IAutomationModule.InsufficientGas.selector,
             IAutomationModule.TradeNotionalExceeded.selector,
             IAutomationModule.DailyNotionalExceeded.selector,
             IAutomationModule.ExecutionFailed.selector,
             IAutomationModule.Reentrancy.selector
         ];
-        string[19] memory names = [
+        string[27] memory names = [
             "UnknownSessionKey",
             "RevokedSessionKey",
             "ExpiredSessionKey",
             "AuthorizationExpired",
+            "AuthorizationTooLong",
+            "StaleAuthorization",
             "InvalidSignatureLength",
             "SignatureMalleable",
             "InvalidSignature",
@@ -111,9 +108,15 @@ contract ExecuteVectorTest {
             "NativeValueForbidden",
             "CallNotAllowed",
             "CollateralCallForbidden",
+            "MalformedCall",
             "RecipientNotAllowed",
             "SpenderNotAllowed",
+            "UnmeasuredApproval",
+            "ApprovalDecreaseForbidden",
+            "ArgumentOutOfScope",
+            "StandingApprovalTarget",
             "TxRateExceeded",
+            "InsufficientGas",
             "TradeNotionalExceeded",
             "DailyNotionalExceeded",
             "ExecutionFailed",

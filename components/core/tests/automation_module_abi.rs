@@ -44,6 +44,8 @@ fn execution(v: &Value) -> SessionKeyExecution {
         data: bytes(v, "/inputs/data"),
         nonce: U256::from(number(v, "/inputs/nonce")),
         deadline: U256::from(number(v, "/inputs/deadline")),
+        minGas: U256::from(number(v, "/inputs/min_gas")),
+        epoch: U256::from(number(v, "/inputs/epoch")),
     }
 }
 
@@ -54,6 +56,7 @@ fn eip712_digest_matches_the_contracts() {
     let module = address(&v, "/inputs/module");
     let exec = execution(&v);
 
+    assert_eq!(SessionKeyExecution::eip712_encode_type(), text(&v, "/expected/execution_type"), "type string");
     assert_eq!(exec.eip712_type_hash(), b256(&v, "/expected/execution_typehash"), "type hash");
     assert_eq!(domain(chain_id, module).separator(), b256(&v, "/expected/domain_separator"), "domain");
     assert_eq!(exec.eip712_hash_struct(), b256(&v, "/expected/struct_hash"), "struct hash");
@@ -74,6 +77,10 @@ fn the_digest_binds_chain_module_and_every_field() {
     assert_ne!(execution_digest(chain_id, module, &other_nonce), digest, "nonce");
     let other_data = SessionKeyExecution { data: Bytes::from_static(&[0xa9, 0x05, 0x9c, 0xbb]), ..execution(&v) };
     assert_ne!(execution_digest(chain_id, module, &other_data), digest, "data");
+    let other_gas = SessionKeyExecution { minGas: exec.minGas + U256::from(1), ..execution(&v) };
+    assert_ne!(execution_digest(chain_id, module, &other_gas), digest, "min gas");
+    let other_epoch = SessionKeyExecution { epoch: exec.epoch + U256::from(1), ..execution(&v) };
+    assert_ne!(execution_digest(chain_id, module, &other_epoch), digest, "epoch");
 }
 
 #[test]
@@ -114,13 +121,32 @@ fn revert_data_decodes_to_a_named_blocked_reason() {
 
 #[test]
 fn a_failed_target_call_is_a_failure_not_a_block() {
-    let inner = alloy_sol_types::Revert::from("MockMarket: failed");
-    let data = alloy_sol_types::SolError::abi_encode(&IAutomationModule::ExecutionFailed {
-        returnData: alloy_sol_types::SolError::abi_encode(&inner).into(),
-    });
+    let data = alloy_sol_types::SolError::abi_encode(&IAutomationModule::ExecutionFailed {});
     let revert = ModuleRevert::decode(&data);
+    assert_eq!(revert, ModuleRevert::CallFailed);
     assert_eq!(revert.reason(), "ExecutionFailed");
     assert!(!revert.is_blocked());
+}
+
+#[test]
+fn the_new_refusals_are_blocked_with_their_figures() {
+    let too_long = alloy_sol_types::SolError::abi_encode(&IAutomationModule::AuthorizationTooLong {
+        deadline: U256::from(2_000),
+        latestDeadline: U256::from(1_900),
+    });
+    let revert = ModuleRevert::decode(&too_long);
+    assert!(revert.is_blocked());
+    assert_eq!(revert.to_string(), "AuthorizationTooLong: deadline 2000 > 1900");
+    let stale = alloy_sol_types::SolError::abi_encode(&IAutomationModule::StaleAuthorization {
+        epoch: U256::from(3),
+        currentEpoch: U256::from(4),
+    });
+    assert_eq!(ModuleRevert::decode(&stale).to_string(), "StaleAuthorization: epoch 3 != 4");
+    let gas = alloy_sol_types::SolError::abi_encode(&IAutomationModule::InsufficientGas {
+        gasLeft: U256::from(90_000),
+        minGas: U256::from(250_000),
+    });
+    assert_eq!(ModuleRevert::decode(&gas).to_string(), "InsufficientGas: 90000 gas left, call needs 250000");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {AutomationModule} from "../../src/AutomationModule.sol";
+import {IAutomationModule} from "../../src/interfaces/IAutomationModule.sol";
 import {IERC20} from "../../src/interfaces/IERC20.sol";
 import {MockMarket} from "../mocks/MockMarket.sol";
 import {TestCollateral} from "../mocks/TestCollateral.sol";
@@ -9,8 +10,9 @@ import {ISafeFull, SafeKit} from "../utils/SafeKit.sol";
 import {Vm, VM_ADDRESS} from "../utils/Vm.sol";
 
 /// @notice Drives one Safe's session key through random sequences of what a compromised
-/// backend could submit (transfers anywhere, buys, approvals, replays) while time passes, the
-/// market pulls on its allowances and the owner may revoke the key. It measures every successful
+/// backend could submit (transfers anywhere, buys, approvals, replays, authorizations signed
+/// earlier and submitted late) while time passes, the market pulls on its allowances and the owner
+/// may give the key a new expiry (after it lapsed, too) or revoke it. It measures every successful
 /// execution itself (collateral leaving the Safe plus allowance granted) and records any breach
 /// of the promises in ghost counters that the invariants require to stay zero.
 contract SessionKeyHandler {
@@ -42,11 +44,17 @@ contract SessionKeyHandler {
     uint256[] private execNotional;
 
     // The last successful authorization, for replays.
-    address private lastTo;
-    bytes private lastData;
-    uint256 private lastNonce;
-    uint256 private lastDeadline;
+    IAutomationModule.SessionKeyExecution private lastExecution;
     bytes private lastSignature;
+
+    /// Authorizations signed earlier, with the key's expiry when they were signed.
+    struct SignedEarlier {
+        IAutomationModule.SessionKeyExecution execution;
+        bytes signature;
+        uint256 keyValidUntil;
+    }
+
+    SignedEarlier[] private signedEarlier;
 
     // Ghosts: each must stay zero (see the invariants), except the totals.
     uint256 public tradeBreaches;
@@ -54,6 +62,7 @@ contract SessionKeyHandler {
     uint256 public hourBreaches;
     uint256 public executionsWhenInactive;
     uint256 public replaysAccepted;
+    uint256 public executionsPastDeadlineOrSigningExpiry;
     uint256 public chargedForApprovals;
     uint256 public pulledOutsideTheModule;
     uint256 public successes;
@@ -102,14 +111,45 @@ contract SessionKeyHandler {
 
     function replayLast() external {
         if (lastSignature.length == 0) return;
-        try c.module
-            .executeFromSessionKey(
-                address(c.safe), sessionKey, lastTo, 0, lastData, lastNonce, lastDeadline, lastSignature
-            ) returns (
-            bytes memory
-        ) {
+        try c.module.executeFromSessionKey(lastExecution, sessionKey, lastSignature) {
             ++replaysAccepted;
         } catch {}
+    }
+
+    /// The key signs a small withdrawal now, to be submitted later; its deadline is up to 30
+    /// minutes out (past what the module admits, and past the key's expiry, included).
+    function signForLater(uint256 amountSeed, uint256 deadlineSeed) external {
+        if (signedEarlier.length == 16) return;
+        uint256 amount = spread(amountSeed) % (c.perTrade / 10 + 1);
+        IAutomationModule.SessionKeyExecution memory execution =
+            authorization(address(c.collateral), abi.encodeCall(IERC20.transfer, (c.recipient, amount)));
+        execution.deadline = block.timestamp + deadlineSeed % 30 minutes;
+        signedEarlier.push(SignedEarlier(execution, sign(execution), c.validUntil));
+    }
+
+    function submitSignedEarlier(uint256 indexSeed, uint256 waitSeed) external {
+        if (signedEarlier.length == 0) return;
+        wait(waitSeed);
+        SignedEarlier memory earlier = signedEarlier[indexSeed % signedEarlier.length];
+        if (submitSigned(earlier.execution, earlier.signature, address(0))) {
+            if (block.timestamp > earlier.execution.deadline || block.timestamp > earlier.keyValidUntil) {
+                ++executionsPastDeadlineOrSigningExpiry;
+            }
+        }
+    }
+
+    /// The owners give the key a new expiry, keeping its limits; after it lapsed, too. Half the
+    /// time within the hour, so keys lapse (and are revived) while authorizations are pending.
+    function ownersUpdateKey(uint256 ttlSeed) external {
+        if (revoked) return;
+        uint256 until = block.timestamp + 300 + ttlSeed % (ttlSeed % 2 == 0 ? 1 hours : 30 days - 300);
+        SafeKit.execAsOwner(
+            c.safe,
+            c.ownerKey,
+            address(c.module),
+            abi.encodeCall(AutomationModule.updateSessionKey, (sessionKey, until, c.perTrade, c.perDay, c.txPerHour))
+        );
+        c.validUntil = until;
     }
 
     function revokeSometimes(uint256 seed) external {
@@ -134,16 +174,19 @@ contract SessionKeyHandler {
     }
 
     function submit(address to, bytes memory data, address spender) private {
-        uint256 nonce = nextNonce++;
-        uint256 deadline = block.timestamp + 300;
-        bytes memory signature = sign(to, data, nonce, deadline);
+        IAutomationModule.SessionKeyExecution memory execution = authorization(to, data);
+        submitSigned(execution, sign(execution), spender);
+    }
+
+    function submitSigned(
+        IAutomationModule.SessionKeyExecution memory execution,
+        bytes memory signature,
+        address spender
+    ) private returns (bool ok) {
         uint256 balanceBefore = c.collateral.balanceOf(address(c.safe));
         uint256 allowanceBefore = spender == address(0) ? 0 : c.collateral.allowance(address(c.safe), spender);
 
-        try c.module
-        .executeFromSessionKey(address(c.safe), sessionKey, to, 0, data, nonce, deadline, signature) returns (
-            bytes memory
-        ) {
+        try c.module.executeFromSessionKey(execution, sessionKey, signature) {
             uint256 balanceAfter = c.collateral.balanceOf(address(c.safe));
             uint256 notional = balanceBefore > balanceAfter ? balanceBefore - balanceAfter : 0;
             if (spender != address(0)) {
@@ -154,14 +197,34 @@ contract SessionKeyHandler {
                 }
             }
             record(notional);
-            (lastTo, lastData, lastNonce, lastDeadline, lastSignature) = (to, data, nonce, deadline, signature);
+            (lastExecution, lastSignature) = (execution, signature);
+            ok = true;
         } catch {
             ++rejections;
         }
     }
 
-    function sign(address to, bytes memory data, uint256 nonce, uint256 deadline) private view returns (bytes memory) {
-        bytes32 digest = c.module.executionDigest(address(c.safe), to, 0, data, nonce, deadline);
+    /// A fresh nonce, five minutes to live (or until the key expires), no gas floor, the key's
+    /// current epoch.
+    function authorization(address to, bytes memory data)
+        private
+        returns (IAutomationModule.SessionKeyExecution memory)
+    {
+        (,,,,,, uint256 epoch) = c.module.getSessionKey(address(c.safe), sessionKey);
+        return IAutomationModule.SessionKeyExecution({
+            safe: address(c.safe),
+            to: to,
+            value: 0,
+            data: data,
+            nonce: nextNonce++,
+            deadline: block.timestamp + 300 < c.validUntil ? block.timestamp + 300 : c.validUntil,
+            minGas: 0,
+            epoch: epoch
+        });
+    }
+
+    function sign(IAutomationModule.SessionKeyExecution memory execution) private view returns (bytes memory) {
+        bytes32 digest = c.module.executionDigest(execution);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(c.sessionPrivateKey, digest);
         return abi.encodePacked(r, s, v);
     }

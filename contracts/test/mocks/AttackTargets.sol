@@ -1,45 +1,33 @@
 // SPDX-License-Identifier: UNLICENSED
 pragma solidity 0.8.30;
 
+import {IAutomationModule} from "../../src/interfaces/IAutomationModule.sol";
 import {TestCollateral} from "./TestCollateral.sol";
 
-interface IExecuteFromSessionKey {
-    function executeFromSessionKey(
-        address safe,
-        address sessionKey,
-        address to,
-        uint256 value,
-        bytes calldata data,
-        uint256 nonce,
-        uint256 deadline,
-        bytes calldata signature
-    ) external returns (bytes memory);
-}
-
 /// @notice A target that, when the Safe calls it, re-enters the module with a second valid
-/// authorization it was handed (as a compromised relayer could).
+/// authorization it was handed (as a compromised relayer could), and records how the module
+/// answered instead of failing, so the outer execution completes and the answer can be read.
 contract ReentrantTarget {
-    struct Authorization {
-        address module;
-        address safe;
+    struct Reentry {
+        IAutomationModule module;
+        IAutomationModule.SessionKeyExecution execution;
         address sessionKey;
-        address to;
-        bytes data;
-        uint256 nonce;
-        uint256 deadline;
         bytes signature;
     }
 
-    Authorization private next;
+    Reentry private next;
+    bytes public lastRevert;
 
-    function arm(Authorization calldata authorization) external {
-        next = authorization;
+    function arm(Reentry calldata reentry) external {
+        next = reentry;
     }
 
     function attack() external {
-        Authorization memory a = next;
-        IExecuteFromSessionKey(a.module)
-            .executeFromSessionKey(a.safe, a.sessionKey, a.to, 0, a.data, a.nonce, a.deadline, a.signature);
+        Reentry memory r = next;
+        try r.module.executeFromSessionKey(r.execution, r.sessionKey, r.signature) {}
+        catch (bytes memory reason) {
+            lastRevert = reason;
+        }
     }
 }
 

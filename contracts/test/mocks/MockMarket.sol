@@ -17,14 +17,9 @@ contract MockMarket {
         return amount;
     }
 
-    /// @notice Claims to cost `declared` but pulls `actual`: the module must charge `actual`.
-    function buyDeclared(
-        uint256,
-        /* declared */
-        uint256 actual
-    )
-        external
-    {
+    /// @notice Claims to cost its first argument (the declared amount) but pulls `actual`: the
+    /// module must charge `actual`.
+    function buyDeclared(uint256, uint256 actual) external {
         require(collateral.transferFrom(msg.sender, address(this), actual), "MockMarket: pull");
     }
 

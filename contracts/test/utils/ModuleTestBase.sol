@@ -2,15 +2,18 @@
 pragma solidity 0.8.30;
 
 import {AutomationModule} from "../../src/AutomationModule.sol";
+import {IAutomationModule} from "../../src/interfaces/IAutomationModule.sol";
 import {IERC20} from "../../src/interfaces/IERC20.sol";
 import {TestCollateral} from "../mocks/TestCollateral.sol";
 import {MockMarket} from "../mocks/MockMarket.sol";
 import {ISafeFull, SafeKit} from "./SafeKit.sol";
 import {Vm, VM_ADDRESS} from "./Vm.sol";
 
-/// @notice A real Safe 1.4.1 with the module enabled and one session key at the runbook's
+/// @notice A real Safe (1.4.1 unless a suite picks 1.3.0 with `safeVersion`) with the module enabled and one session key at the runbook's
 /// defaults ($100 per trade, $1000 per day, 60 tx per hour, 7 days), configured the way
-/// production does it: through Safe transactions its owner signs.
+/// production does it: through Safe transactions its owner signs. The market stands for the
+/// exchange: an approved operator with the owners' standing approval, its functions allowlisted
+/// as caller-bound.
 abstract contract ModuleTestBase {
     Vm internal constant vm = Vm(VM_ADDRESS);
 
@@ -50,7 +53,7 @@ abstract contract ModuleTestBase {
         collateral = new TestCollateral();
         module = new AutomationModule(address(collateral));
         market = new MockMarket(collateral);
-        safeDeployment = SafeKit.deploy();
+        safeDeployment = SafeKit.deploy(safeVersion());
         safe = SafeKit.createSafe(safeDeployment, owner, 1);
         vm.label(address(safe), "Safe");
         vm.label(address(module), "AutomationModule");
@@ -66,13 +69,19 @@ abstract contract ModuleTestBase {
         );
         allowCall(address(collateral), IERC20.transfer.selector);
         allowCall(address(collateral), IERC20.approve.selector);
-        allowCall(address(market), MockMarket.buy.selector);
-        allowCall(address(market), MockMarket.buyDeclared.selector);
-        allowCall(address(market), MockMarket.sell.selector);
-        allowCall(address(market), MockMarket.fail.selector);
+        allowCallerBoundCall(address(market), MockMarket.buy.selector);
+        allowCallerBoundCall(address(market), MockMarket.buyDeclared.selector);
+        allowCallerBoundCall(address(market), MockMarket.sell.selector);
+        allowCallerBoundCall(address(market), MockMarket.fail.selector);
         asOwner(address(module), abi.encodeCall(AutomationModule.setWithdrawalRecipient, (recipient, true)));
+        asOwner(address(module), abi.encodeCall(AutomationModule.setApprovedOperator, (address(market), true)));
         // The owners' own standing approval, as Polymarket onboarding sets it for the exchange.
         asOwner(address(collateral), abi.encodeCall(IERC20.approve, (address(market), type(uint256).max)));
+    }
+
+    /// @notice The Safe version the suite runs against; a suite overrides it to run on 1.3.0.
+    function safeVersion() internal pure virtual returns (SafeKit.Version) {
+        return SafeKit.Version.V1_4_1;
     }
 
     // ---- Safe owner actions (real Safe transactions)
@@ -85,10 +94,69 @@ abstract contract ModuleTestBase {
         asOwner(address(module), abi.encodeCall(AutomationModule.setCallAllowed, (target, selector, true)));
     }
 
+    function allowCallerBoundCall(address target, bytes4 selector) internal {
+        allowScopedCall(target, selector, true, new IAutomationModule.AddressSet[](0));
+    }
+
+    function allowScopedCall(
+        address target,
+        bytes4 selector,
+        bool callerBound,
+        IAutomationModule.AddressSet[] memory arguments
+    ) internal {
+        asOwner(
+            address(module),
+            abi.encodeCall(
+                AutomationModule.setCallPermission,
+                (target, selector, IAutomationModule.CallPermission(true, callerBound, arguments))
+            )
+        );
+    }
+
+    function approveOperator(address operator) internal {
+        asOwner(address(module), abi.encodeCall(AutomationModule.setApprovedOperator, (operator, true)));
+    }
+
     // ---- Session key authorizations
 
     function freshNonce() internal returns (uint256) {
         return nextNonce++;
+    }
+
+    /// @notice An authorization with no gas floor, at the session key's current epoch in `forSafe`.
+    function executionOf(address forSafe, address to, uint256 value, bytes memory data, uint256 nonce, uint256 deadline)
+        internal
+        view
+        returns (IAutomationModule.SessionKeyExecution memory)
+    {
+        return IAutomationModule.SessionKeyExecution({
+            safe: forSafe,
+            to: to,
+            value: value,
+            data: data,
+            nonce: nonce,
+            deadline: deadline,
+            minGas: 0,
+            epoch: epochOf(forSafe, sessionKey)
+        });
+    }
+
+    /// @notice A key's epoch, read from the module's storage with vm.load rather than with
+    /// getSessionKey, so that building an authorization is never the call an expectRevert
+    /// applies to. Layout: `keys` is slot 0; the epoch is bits 40..55 of the record's first slot
+    /// (checked against getSessionKey in AutomationModuleConfigTest).
+    function epochOf(address forSafe, address key) internal view returns (uint256) {
+        bytes32 record = keccak256(abi.encode(key, keccak256(abi.encode(forSafe, uint256(0)))));
+        return (uint256(vm.load(address(module), record)) >> 40) & 0xffff;
+    }
+
+    function sign(uint256 signerKey, IAutomationModule.SessionKeyExecution memory execution)
+        internal
+        view
+        returns (bytes memory)
+    {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(signerKey, module.executionDigest(execution));
+        return abi.encodePacked(r, s, v);
     }
 
     function signExecution(
@@ -100,38 +168,44 @@ abstract contract ModuleTestBase {
         uint256 nonce,
         uint256 deadline
     ) internal view returns (bytes memory) {
-        bytes32 digest = module.executionDigest(forSafe, to, value, data, nonce, deadline);
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(signerKey, digest);
-        return abi.encodePacked(r, s, v);
+        return sign(signerKey, executionOf(forSafe, to, value, data, nonce, deadline));
     }
 
-    /// @notice Signs with the session key and submits from the relayer; returns the call's result.
-    function execute(address to, bytes memory data) internal returns (bytes memory) {
+    /// @notice Signs with the session key and submits from the relayer.
+    function execute(address to, bytes memory data) internal {
         uint256 nonce = freshNonce();
-        uint256 deadline = block.timestamp + 300;
+        uint256 deadline = shortDeadline();
         bytes memory signature = signExecution(SESSION_KEY, address(safe), to, 0, data, nonce, deadline);
         vm.prank(relayer);
-        return module.executeFromSessionKey(address(safe), sessionKey, to, 0, data, nonce, deadline, signature);
+        module.executeFromSessionKey(executionOf(address(safe), to, 0, data, nonce, deadline), sessionKey, signature);
     }
 
     /// @notice Like `execute`, but expects the module to revert with `revertData`.
     function executeExpectingRevert(address to, bytes memory data, bytes memory revertData) internal {
         uint256 nonce = freshNonce();
-        uint256 deadline = block.timestamp + 300;
+        uint256 deadline = shortDeadline();
         bytes memory signature = signExecution(SESSION_KEY, address(safe), to, 0, data, nonce, deadline);
         vm.expectRevert(revertData);
         vm.prank(relayer);
-        module.executeFromSessionKey(address(safe), sessionKey, to, 0, data, nonce, deadline, signature);
+        module.executeFromSessionKey(executionOf(address(safe), to, 0, data, nonce, deadline), sessionKey, signature);
+    }
+
+    /// @notice Five minutes, or until the key expires if that is sooner.
+    function shortDeadline() internal view returns (uint256) {
+        return block.timestamp + 300 < validUntil ? block.timestamp + 300 : validUntil;
     }
 
     /// @notice Like `execute`, but reports a revert instead of failing.
     function tryExecute(address to, bytes memory data) internal returns (bool ok) {
+        return tryExecuteUntil(to, data, block.timestamp);
+    }
+
+    /// @notice `tryExecute` with the authorization valid until `deadline`.
+    function tryExecuteUntil(address to, bytes memory data, uint256 deadline) internal returns (bool ok) {
         uint256 nonce = freshNonce();
-        bytes memory signature = signExecution(SESSION_KEY, address(safe), to, 0, data, nonce, block.timestamp);
+        bytes memory signature = signExecution(SESSION_KEY, address(safe), to, 0, data, nonce, deadline);
         try module.executeFromSessionKey(
-            address(safe), sessionKey, to, 0, data, nonce, block.timestamp, signature
-        ) returns (
-            bytes memory
+            executionOf(address(safe), to, 0, data, nonce, deadline), sessionKey, signature
         ) {
             ok = true;
         } catch {

@@ -10,9 +10,11 @@ mod app;
 pub mod copy;
 mod private_redis;
 mod services;
+mod serving_process;
 pub mod signing;
 pub mod spin;
 
 pub use app::{now_ms, placement, Backend, Counted, Reply, TestApp};
 pub use private_redis::PrivateRedis;
 pub use services::{repo_root, Services};
+pub use serving_process::ServingProcess;

@@ -7,12 +7,11 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -20,6 +19,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
 use crate::services::repo_root;
+use crate::serving_process::ServingProcess;
 
 /// What `spin up` serves.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -33,7 +33,8 @@ pub enum Manifest {
 
 /// A running `spin up` and the directory its logs go to.
 pub struct SpinApp {
-    child: Child,
+    /// Held to be stopped, with its group, when the app is dropped.
+    _process: ServingProcess,
     /// What it serves.
     pub manifest: Manifest,
     pub base_url: String,
@@ -75,35 +76,16 @@ impl SpinApp {
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
-            .stderr(out)
-            // Its own process group, so the cron plugin it starts is stopped with it.
-            .process_group(0);
+            .stderr(out);
         for (name, value) in variables {
             command.env(format!("SPIN_VARIABLE_{}", name.to_uppercase()), value);
         }
-        let child = command.spawn().with_context(|| format!("start {}", spin_binary().display()))?;
+        // Its own process group, so the cron plugin it starts is stopped with it.
+        let mut process = ServingProcess::spawn(&mut command)?;
+        let base_url = format!("http://127.0.0.1:{port}");
+        process.wait_until_serving(&base_url, Duration::from_secs(120), || output_text(&output, &log_dir)).await?;
         let client = Client::builder(TokioExecutor::new()).build_http();
-        let mut app =
-            SpinApp { child, manifest, base_url: format!("http://127.0.0.1:{port}"), log_dir, output, client };
-        app.wait_until_serving().await?;
-        Ok(app)
-    }
-
-    async fn wait_until_serving(&mut self) -> Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait()? {
-                bail!("spin up exited ({status}): {}", self.output_text());
-            }
-            let probe = self.send(http::Request::get(format!("{}/health", self.base_url)).body(Full::default())?);
-            if let Ok(Ok((status, _, _))) = tokio::time::timeout(Duration::from_secs(2), probe).await {
-                if status == 200 {
-                    return Ok(());
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        bail!("spin up did not serve /health within 120 s: {}", self.output_text())
+        Ok(SpinApp { _process: process, manifest, base_url, log_dir, output, client })
     }
 
     /// One request; `None` when Spin gives no answer within `timeout`.
@@ -136,15 +118,20 @@ impl SpinApp {
 
     /// Everything `spin up` and the components wrote so far.
     pub fn output_text(&self) -> String {
-        let mut text = std::fs::read_to_string(&self.output).unwrap_or_default();
-        if let Ok(entries) = std::fs::read_dir(&self.log_dir) {
-            for entry in entries.flatten() {
-                text.push_str(&format!("\n--- {}\n", entry.file_name().to_string_lossy()));
-                text.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
-            }
-        }
-        text
+        output_text(&self.output, &self.log_dir)
     }
+}
+
+/// Spin's own output, then each component's log file.
+fn output_text(output: &Path, log_dir: &Path) -> String {
+    let mut text = std::fs::read_to_string(output).unwrap_or_default();
+    if let Ok(entries) = std::fs::read_dir(log_dir) {
+        for entry in entries.flatten() {
+            text.push_str(&format!("\n--- {}\n", entry.file_name().to_string_lossy()));
+            text.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+    }
+    text
 }
 
 /// `spin.toml` without its cron triggers and their components, written into `dir`, with every
@@ -171,20 +158,4 @@ fn without_cron(dir: &Path) -> Result<PathBuf> {
     let path = dir.join("spin-without-cron.toml");
     std::fs::write(&path, toml::to_string(&manifest)?)?;
     Ok(path)
-}
-
-impl Drop for SpinApp {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.child.wait();
-    }
 }

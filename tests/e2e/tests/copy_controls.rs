@@ -787,7 +787,7 @@ async fn a_hold_stops_copying_even_where_the_profile_row_reads_enabled() {
     assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
     assert_eq!(attempt_of(&stack, &follower).await, ("SKIPPED".into(), Some("PROFILE_PAUSED".into()), None));
     assert!(stack.polymarket.accepted_orders().is_empty());
-    assert_eq!(stack.count("SELECT count(*) FROM signing_requests").await, 0);
+    assert_eq!(signing_requests(&stack).await, 0);
 }
 
 /// A PROXY wallet row whose address is not one once made the follower trade from their own

@@ -10,6 +10,7 @@ use crate::copy_profiles::{settings_from_row, Settings, SizingMode, Status};
 use crate::money::parse_micro;
 use crate::ports::{Db, DbError, Row, SqlValue};
 use crate::text_enum::text_enum;
+use crate::trading::OrderStatus;
 
 /// How a profile sizes copies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,20 +77,6 @@ text_enum! {
     pub enum ClaimedStatus {
         Pending = "PENDING",
         Signed = "SIGNED",
-    }
-}
-
-text_enum! {
-    /// `orders.status`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum OrderStatus {
-        Pending = "PENDING",
-        Submitted = "SUBMITTED",
-        PartiallyFilled = "PARTIALLY_FILLED",
-        Filled = "FILLED",
-        Cancelled = "CANCELLED",
-        Failed = "FAILED",
-        DryRun = "DRY_RUN",
     }
 }
 

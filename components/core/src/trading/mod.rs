@@ -8,6 +8,7 @@ mod account;
 pub mod clob;
 mod credentials;
 pub mod order_routes;
+mod order_status;
 mod placement;
 pub mod reconcile;
 
@@ -17,6 +18,7 @@ use alloy_primitives::Bytes;
 use serde_json::Value;
 
 pub use account::{account, Account};
+pub use order_status::OrderStatus;
 pub use placement::{OrderIntent, Placement, PreparedOrder};
 
 use crate::api::{ApiError, ErrorCode};

@@ -11,7 +11,7 @@ use crate::auth::require_admin;
 use crate::ports::{Db, Platform, SqlValue};
 use crate::settings;
 use crate::trading::clob::RemoteOrder;
-use crate::trading::{Account, Session};
+use crate::trading::{Account, OrderStatus, Session};
 use crate::trading_authority;
 
 /// Most orders one call reconciles; the rest wait for the next call.
@@ -87,7 +87,7 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
     for row in stale.iter() {
         report.checked += 1;
         let (id, user_id, hash) = (row.text("id")?, row.text("user_id")?, row.text("order_hash")?);
-        let read_status = row.text("status")?;
+        let read_status = row.parsed("status", OrderStatus::parse)?;
         let is_copy = row.opt_text("copy_attempt_id")?.is_some();
         let Some(authority) = trading_authority::find(platform, &user_id)? else {
             report.unchecked += 1;
@@ -104,7 +104,7 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
                 continue;
             }
         };
-        let Some((status, attempt_status, code)) = classify(remote.as_ref(), &read_status) else {
+        let Some((status, attempt_status, code)) = classify(remote.as_ref(), read_status) else {
             report.unchecked += 1;
             continue;
         };
@@ -113,11 +113,11 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
             SETTLE_SQL,
             &[
                 SqlValue::Text(id),
-                SqlValue::Text(status.into()),
+                SqlValue::Text(status.as_str().into()),
                 code.map(|c| SqlValue::Text(c.into())).unwrap_or(SqlValue::Null),
                 code.map(|_| SqlValue::Text("settled by reconcile".into())).unwrap_or(SqlValue::Null),
                 attempt_status.map(|s| SqlValue::Text(s.into())).unwrap_or(SqlValue::Null),
-                SqlValue::Text(read_status),
+                SqlValue::Text(read_status.as_str().into()),
             ],
         )?;
         if settled.first().map(|row| row.int("settled")).transpose()? != Some(1) {
@@ -125,10 +125,10 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
             continue;
         }
         match status {
-            "FILLED" => report.filled += 1,
-            "PARTIALLY_FILLED" => report.partially_filled += 1,
-            "CANCELLED" => report.cancelled += 1,
-            "FAILED" => report.failed += 1,
+            OrderStatus::Filled => report.filled += 1,
+            OrderStatus::PartiallyFilled => report.partially_filled += 1,
+            OrderStatus::Cancelled => report.cancelled += 1,
+            OrderStatus::Failed => report.failed += 1,
             _ => report.live += 1,
         }
     }
@@ -150,27 +150,28 @@ async fn lookup(
 }
 
 /// (order status, copy attempt status, error code).
-type Settlement = (&'static str, Option<&'static str>, Option<&'static str>);
+type Settlement = (OrderStatus, Option<&'static str>, Option<&'static str>);
 
 /// What to settle an order read as `read_status` to, from what the CLOB said; `None` leaves it
 /// as it is. A copy that was partly filled is not a failed one: when the rest is cancelled its
 /// attempt stays SUBMITTED (shares were bought or sold), and if the CLOB stops knowing it
 /// nothing can be concluded.
-fn classify(remote: Option<&RemoteOrder>, read_status: &str) -> Option<Settlement> {
+fn classify(remote: Option<&RemoteOrder>, read_status: OrderStatus) -> Option<Settlement> {
+    use OrderStatus::{Cancelled, Failed, Filled, PartiallyFilled, Pending, Submitted};
     let Some(order) = remote else {
-        return (read_status != "PARTIALLY_FILLED").then_some(("FAILED", Some("FAILED"), Some("NOT_ON_CLOB")));
+        return (read_status != PartiallyFilled).then_some((Failed, Some("FAILED"), Some("NOT_ON_CLOB")));
     };
     let partly_matched = order.size_matched.is_some_and(|m| m > 0);
     Some(match order.status.as_str() {
-        "MATCHED" | "FILLED" => ("FILLED", Some("FILLED"), None),
+        "MATCHED" | "FILLED" => (Filled, Some("FILLED"), None),
         "CANCELED" | "CANCELLED" if partly_matched => {
-            ("CANCELLED", Some("SUBMITTED"), Some("CANCELLED_PARTIALLY_FILLED"))
+            (Cancelled, Some("SUBMITTED"), Some("CANCELLED_PARTIALLY_FILLED"))
         }
-        "CANCELED" | "CANCELLED" => ("CANCELLED", Some("FAILED"), Some("CANCELLED")),
-        _ if partly_matched => ("PARTIALLY_FILLED", Some("SUBMITTED"), None),
-        _ if read_status == "PENDING" => ("SUBMITTED", Some("SUBMITTED"), None),
-        _ if read_status == "PARTIALLY_FILLED" => ("PARTIALLY_FILLED", None, None),
-        _ => ("SUBMITTED", None, None),
+        "CANCELED" | "CANCELLED" => (Cancelled, Some("FAILED"), Some("CANCELLED")),
+        _ if partly_matched => (PartiallyFilled, Some("SUBMITTED"), None),
+        _ if read_status == Pending => (Submitted, Some("SUBMITTED"), None),
+        _ if read_status == PartiallyFilled => (PartiallyFilled, None, None),
+        _ => (Submitted, None, None),
     })
 }
 
@@ -184,26 +185,35 @@ mod tests {
 
     #[test]
     fn the_clob_answer_maps_to_order_and_attempt_statuses() {
-        let submitted = |r: Option<&RemoteOrder>| classify(r, "SUBMITTED");
-        assert_eq!(submitted(None), Some(("FAILED", Some("FAILED"), Some("NOT_ON_CLOB"))));
-        assert_eq!(classify(None, "PENDING"), Some(("FAILED", Some("FAILED"), Some("NOT_ON_CLOB"))));
-        assert_eq!(submitted(Some(&remote("MATCHED", 10))), Some(("FILLED", Some("FILLED"), None)));
-        assert_eq!(submitted(Some(&remote("CANCELED", 0))), Some(("CANCELLED", Some("FAILED"), Some("CANCELLED"))));
-        assert_eq!(submitted(Some(&remote("LIVE", 4))), Some(("PARTIALLY_FILLED", Some("SUBMITTED"), None)));
-        assert_eq!(submitted(Some(&remote("LIVE", 0))), Some(("SUBMITTED", None, None)));
-        assert_eq!(classify(Some(&remote("LIVE", 0)), "PENDING"), Some(("SUBMITTED", Some("SUBMITTED"), None)));
+        let submitted = |r: Option<&RemoteOrder>| classify(r, OrderStatus::Submitted);
+        assert_eq!(submitted(None), Some((OrderStatus::Failed, Some("FAILED"), Some("NOT_ON_CLOB"))));
+        assert_eq!(
+            classify(None, OrderStatus::Pending),
+            Some((OrderStatus::Failed, Some("FAILED"), Some("NOT_ON_CLOB")))
+        );
+        assert_eq!(submitted(Some(&remote("MATCHED", 10))), Some((OrderStatus::Filled, Some("FILLED"), None)));
+        assert_eq!(
+            submitted(Some(&remote("CANCELED", 0))),
+            Some((OrderStatus::Cancelled, Some("FAILED"), Some("CANCELLED")))
+        );
+        assert_eq!(submitted(Some(&remote("LIVE", 4))), Some((OrderStatus::PartiallyFilled, Some("SUBMITTED"), None)));
+        assert_eq!(submitted(Some(&remote("LIVE", 0))), Some((OrderStatus::Submitted, None, None)));
+        assert_eq!(
+            classify(Some(&remote("LIVE", 0)), OrderStatus::Pending),
+            Some((OrderStatus::Submitted, Some("SUBMITTED"), None))
+        );
     }
 
     #[test]
     fn a_partly_filled_order_is_never_called_failed() {
-        let partial = |r: Option<&RemoteOrder>| classify(r, "PARTIALLY_FILLED");
+        let partial = |r: Option<&RemoteOrder>| classify(r, OrderStatus::PartiallyFilled);
         assert_eq!(partial(None), None, "the CLOB no longer knows it: nothing to conclude");
-        assert_eq!(partial(Some(&remote("LIVE", 4))), Some(("PARTIALLY_FILLED", Some("SUBMITTED"), None)));
-        assert_eq!(partial(Some(&remote("LIVE", 0))), Some(("PARTIALLY_FILLED", None, None)));
-        assert_eq!(partial(Some(&remote("MATCHED", 10))), Some(("FILLED", Some("FILLED"), None)));
+        assert_eq!(partial(Some(&remote("LIVE", 4))), Some((OrderStatus::PartiallyFilled, Some("SUBMITTED"), None)));
+        assert_eq!(partial(Some(&remote("LIVE", 0))), Some((OrderStatus::PartiallyFilled, None, None)));
+        assert_eq!(partial(Some(&remote("MATCHED", 10))), Some((OrderStatus::Filled, Some("FILLED"), None)));
         assert_eq!(
             partial(Some(&remote("CANCELED", 4))),
-            Some(("CANCELLED", Some("SUBMITTED"), Some("CANCELLED_PARTIALLY_FILLED")))
+            Some((OrderStatus::Cancelled, Some("SUBMITTED"), Some("CANCELLED_PARTIALLY_FILLED")))
         );
     }
 }

@@ -16,6 +16,8 @@
 //! - [`me`], [`binding_proofs`]: the user's own routes.
 //! - [`health`], [`status`], [`workers`]: probes and readiness, `/system/status`, heartbeats and
 //!   ticks over HTTP.
+//! - [`relayer`]: every Polygon transaction Mirror sends — the `relayer_txs` state machine, the
+//!   relayer worker's tick, its operators' routes.
 //! - [`automation_module`]: the AutomationModule's ABI and authorization digest (Safe automation).
 //! - [`money`] (integer micro-units), [`time`], [`evm`], [`sealed`] (AES-256-GCM),
 //!   [`settings`] (variable names), [`redis_keys`], `text_enum` (enums stored as text).
@@ -33,6 +35,7 @@ pub mod money;
 pub mod orders;
 pub mod ports;
 pub mod redis_keys;
+pub mod relayer;
 pub mod sealed;
 pub mod settings;
 pub mod signing;

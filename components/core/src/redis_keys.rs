@@ -1,6 +1,9 @@
 //! Every Redis key Mirror reads or writes, in one place. Names the runbooks give are used as
 //! written (`worker:<name>:last-ping`, `system:health`, `exec_mode`).
 
+/// JSON document of what the relayer's last tick saw: balances, their state, waits.
+pub const RELAYER_STATE: &str = "relayer:state";
+
 /// JSON blob of the latest health check (written with a TTL, runbook: 120 s).
 pub const SYSTEM_HEALTH: &str = "system:health";
 

@@ -51,6 +51,21 @@ pub const COPY_MAX_EVENT_AGE_MS: &str = "copy_max_event_age_ms";
 pub const COPY_MAX_ATTEMPTS: &str = "copy_max_attempts";
 pub const COPY_RETRY_MS: &str = "copy_retry_ms";
 pub const RECONCILE_STALE_AFTER_SECS: &str = "reconcile_stale_after_secs";
+/// The relayer (docs/architecture.md §10; runbook 004): its key (secret; empty = not
+/// configured), the keys being retired, and its policy.
+pub const RELAYER_PRIVATE_KEY: &str = "relayer_private_key";
+pub const RELAYER_RETIRING_PRIVATE_KEYS: &str = "relayer_retiring_private_keys";
+pub const RELAYER_MAX_ATTEMPTS: &str = "relayer_max_attempts";
+pub const RELAYER_MAX_FEE_PER_GAS_GWEI: &str = "relayer_max_fee_per_gas_gwei";
+pub const RELAYER_MIN_PRIORITY_FEE_GWEI: &str = "relayer_min_priority_fee_gwei";
+pub const RELAYER_GAS_BUFFER_PCT: &str = "relayer_gas_buffer_pct";
+pub const RELAYER_STUCK_AFTER_SECS: &str = "relayer_stuck_after_secs";
+pub const RELAYER_LEASE_MS: &str = "relayer_lease_ms";
+pub const RELAYER_BATCH_SIZE: &str = "relayer_batch_size";
+pub const RELAYER_RETRY_MS: &str = "relayer_retry_ms";
+pub const RELAYER_RPC_TIMEOUT_MS: &str = "relayer_rpc_timeout_ms";
+pub const RELAYER_BALANCE_WARNING_POL: &str = "relayer_balance_warning_pol";
+pub const RELAYER_BALANCE_CRITICAL_POL: &str = "relayer_balance_critical_pol";
 
 /// A non-empty text value.
 pub fn text(config: &dyn Config, name: &str) -> Result<String, ConfigError> {

@@ -20,11 +20,18 @@ pub enum Worker {
     HealthCheck,
     PositionSync,
     ModuleExec,
+    Relayer,
 }
 
 impl Worker {
-    pub const ALL: [Worker; 5] =
-        [Worker::CopyTrading, Worker::AutoClaim, Worker::HealthCheck, Worker::PositionSync, Worker::ModuleExec];
+    pub const ALL: [Worker; 6] = [
+        Worker::CopyTrading,
+        Worker::AutoClaim,
+        Worker::HealthCheck,
+        Worker::PositionSync,
+        Worker::ModuleExec,
+        Worker::Relayer,
+    ];
 
     /// The name in Redis keys and `/internal/workers/<name>`.
     pub fn name(&self) -> &'static str {
@@ -34,6 +41,7 @@ impl Worker {
             Worker::HealthCheck => "health-check",
             Worker::PositionSync => "position-sync",
             Worker::ModuleExec => "module-exec",
+            Worker::Relayer => "relayer",
         }
     }
 
@@ -45,6 +53,7 @@ impl Worker {
             Worker::HealthCheck => "healthCheck",
             Worker::PositionSync => "positionSync",
             Worker::ModuleExec => "moduleExec",
+            Worker::Relayer => "relayer",
         }
     }
 

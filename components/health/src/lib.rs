@@ -1,7 +1,11 @@
+use mirror_core::ports::Platform;
 use spin_sdk::http::{Request, Response};
 use spin_sdk::http_component;
 
 #[http_component]
 async fn handle(request: Request) -> Response {
-    mirror_spin::http::respond(request, async |_, request| mirror_core::health::liveness(&request)).await
+    mirror_spin::http::respond(request, async |platform, request| {
+        mirror_core::health::liveness_with_relayer(&request, platform.config())
+    })
+    .await
 }

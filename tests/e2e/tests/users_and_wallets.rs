@@ -348,11 +348,22 @@ async fn admin_rotate_and_revoke() {
         .map(|r| r.get(0))
         .collect();
     assert_eq!(statuses, ["ROTATED", "READY"]);
-    let transfer = app.db.query_one("SELECT kind, status, to_address FROM relayer_txs", &[]).await.unwrap();
+    // Not a transaction yet (the old owner has not signed the swap): nothing for the relayer.
+    let transfer = app
+        .db
+        .query_one(
+            "SELECT t.status, t.safe_address, f.address, w.address FROM ownership_transfers t \
+             JOIN server_wallets f ON f.id = t.from_wallet_id JOIN server_wallets w ON w.id = t.to_wallet_id",
+            &[],
+        )
+        .await
+        .unwrap();
     assert_eq!(
-        (transfer.get::<_, String>(0), transfer.get::<_, String>(1), transfer.get::<_, String>(2)),
-        ("OWNERSHIP_TRANSFER".into(), "PENDING".into(), "0x00000000000000000000000000000000000000bb".into())
+        (transfer.get::<_, String>(0), transfer.get::<_, String>(1)),
+        ("AWAITING_SIGNATURE".into(), "0x00000000000000000000000000000000000000bb".into())
     );
+    assert_eq!((transfer.get::<_, String>(2), transfer.get::<_, String>(3)), (old.clone(), new.clone()));
+    assert_eq!(count(&app, "SELECT count(*) FROM relayer_txs").await, 0);
 
     let reply = app.post_admin(&format!("/admin/server-wallets/{user_id}/revoke")).await;
     assert_eq!(reply.status, 200);

@@ -7,7 +7,7 @@ mod readiness;
 mod service_status;
 
 pub use check::{run_health_check, SystemHealth};
-pub use liveness::liveness;
+pub use liveness::{liveness, liveness_with_relayer};
 pub use probes::ProbeOutcome;
 pub use readiness::readiness;
 pub use service_status::ServiceStatus;

@@ -93,6 +93,15 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// `bytea`, or `None` for NULL; any other value is an error.
+    pub fn opt_bytes(&self, column: &str) -> Result<Option<Vec<u8>>, DbError> {
+        match self.get(column)? {
+            SqlValue::Bytes(b) => Ok(Some(b.clone())),
+            SqlValue::Null => Ok(None),
+            other => Err(DbError::Conversion(format!("`{column}` is not bytes: {other:?}"))),
+        }
+    }
+
     pub fn bool(&self, column: &str) -> Result<bool, DbError> {
         match self.get(column)? {
             SqlValue::Bool(b) => Ok(*b),

@@ -1,6 +1,7 @@
 use serde_json::{json, Map, Value};
 
-use super::{worker_state, RedisSnapshot, SigningStats};
+use super::relayer_status::relayer_section;
+use super::{worker_state, DbStats, RedisSnapshot};
 use crate::api::{ApiError, Request, Response};
 use crate::health::{ServiceStatus, SystemHealth};
 use crate::ports::Platform;
@@ -28,7 +29,8 @@ fn build(platform: &impl Platform) -> Result<Value, ApiError> {
     let now = platform.clock().now_ms();
 
     let redis = RedisSnapshot::read(platform.redis(), now - window.as_millis() as i64).ok();
-    let stats = SigningStats::read(platform.db()).ok();
+    let db_stats = DbStats::read(platform.db()).ok();
+    let stats = db_stats.as_ref().map(|s| &s.signing);
 
     let health: Option<SystemHealth> =
         redis.as_ref().and_then(|r| r.system_health.as_deref()).and_then(|h| serde_json::from_str(h).ok());
@@ -89,6 +91,11 @@ fn build(platform: &impl Platform) -> Result<Value, ApiError> {
             "avgLatencyMs": stats.as_ref().map(|s| s.avg_latency_ms),
             "circuitBreakerState": breaker_text,
         },
+        "relayer": relayer_section(
+            config,
+            redis.as_ref().and_then(|r| r.relayer_state.as_deref()),
+            db_stats.as_ref().map(|s| &s.relayer),
+        ),
         "dependencies": {
             "postgres": if stats.is_some() { "up" } else { "down" },
             "redis": if redis.is_some() { "up" } else { "down" },

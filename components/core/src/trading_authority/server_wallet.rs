@@ -42,8 +42,8 @@ pub async fn get_or_create(platform: &impl Platform, user_id: &str) -> Result<Se
 /// Replaces the user's wallet with a new one in one statement: a READY old one becomes ROTATED,
 /// a revoked (FAILED) one stays FAILED, and the new one is READY. Rotating is the way back from
 /// a revocation: it also lifts the revocation's hold on the user's copy trading. Moving the proxy
-/// wallet's ownership to the new address is recorded as a PENDING `relayer_txs`
-/// OWNERSHIP_TRANSFER for the relayer (the Safe work) to carry out.
+/// wallet's ownership to the new address is recorded as an `ownership_transfers` row awaiting the
+/// old owner's signature: it becomes a relayer transaction only once signed.
 pub async fn rotate(platform: &impl Platform, user_id: &str, actor: &str) -> Result<ServerWallet, ApiError> {
     let db = platform.db();
     let old = match current(db, user_id).map_err(ApiError::from)? {
@@ -221,9 +221,9 @@ WITH owner AS (
   WHERE id = $1 AND status = 'ROTATING' AND EXISTS (SELECT 1 FROM old)
   RETURNING id, user_id, address
 ), transfer AS (
-  INSERT INTO relayer_txs (user_id, kind, idempotency_key, to_address, status)
-  SELECT new.user_id, 'OWNERSHIP_TRANSFER', 'ownership-transfer:' || new.id, proxy.address, 'PENDING'
-  FROM new JOIN wallets proxy ON proxy.user_id = new.user_id AND proxy.type = 'PROXY'
+  INSERT INTO ownership_transfers (user_id, safe_address, from_wallet_id, to_wallet_id)
+  SELECT new.user_id, proxy.address, old.id, new.id
+  FROM new JOIN old ON true JOIN wallets proxy ON proxy.user_id = new.user_id AND proxy.type = 'PROXY'
   RETURNING id
 ), unheld AS (
   DELETE FROM copy_trading_holds WHERE scope = (SELECT user_id FROM new) AND kind = 'SERVER_WALLET_REVOKED'
@@ -241,7 +241,7 @@ WITH owner AS (
 INSERT INTO audit_logs (user_id, action, actor, details)
 SELECT new.user_id, 'SERVER_WALLET_ROTATED', $6, jsonb_build_object(
   'fromServerWalletId', old.id, 'fromAddress', old.address, 'toServerWalletId', new.id, 'toAddress', new.address,
-  'ownershipTransferTxId', (SELECT id FROM transfer), 'fromRevoked', old.status = 'FAILED',
+  'ownershipTransferId', (SELECT id FROM transfer), 'fromRevoked', old.status = 'FAILED',
   'resumedCopyProfiles', (SELECT count(*) FROM resumed WHERE status = 'ENABLED'))
 FROM new, old";
 

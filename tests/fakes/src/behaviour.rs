@@ -13,4 +13,8 @@ pub enum Behaviour {
     Delay(Duration),
     /// 200 with a body the real service would never send.
     Garbage,
+    /// 200 with a JSON-RPC error of this code and message for each call, echoing its `id`, as a
+    /// node refusing the call answers (geth: `-32000`, `"nonce too low"`). From a service that
+    /// does not speak JSON-RPC, the same error with a null `id`.
+    RpcError { code: i64, message: &'static str },
 }

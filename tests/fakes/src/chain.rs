@@ -2,8 +2,6 @@
 //! (singleton, proxy factory, compatibility fallback handler) deployed from their npm build
 //! artifacts, so ERC-1271 checks run against the same bytecode as on Polygon.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -11,7 +9,7 @@ use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_sol_types::{sol, SolCall};
 use serde_json::{json, Value};
 
-use crate::json_rpc::JsonRpc;
+use crate::anvil::{node_modules, Anvil};
 
 sol! {
     function setup(
@@ -27,16 +25,9 @@ sol! {
     function createProxyWithNonce(address singleton, bytes initializer, uint256 saltNonce) returns (address proxy);
 }
 
-/// Where the repository keeps its npm tools, as CI lays them out.
-fn node_modules() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/node_modules")
-}
-
 /// A running anvil with the Safe contracts deployed; anvil is killed when this is dropped.
 pub struct LocalChain {
-    anvil: Child,
-    rpc: JsonRpc,
-    url: String,
+    anvil: Anvil,
     deployer: Address,
     singleton: Address,
     factory: Address,
@@ -46,22 +37,11 @@ pub struct LocalChain {
 
 impl LocalChain {
     pub async fn start() -> LocalChain {
-        let port = free_port();
-        let anvil = Command::new(node_modules().join(".mirror-bin/anvil"))
-            .args(["--port", &port.to_string(), "--chain-id", "137", "--quiet"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start anvil (tools/node_modules/.mirror-bin/anvil)");
-        let url = format!("http://127.0.0.1:{port}");
-        let rpc = JsonRpc::new(&url);
-        wait_until_up(&rpc).await;
-        let accounts = rpc.call("eth_accounts", json!([])).await.expect("eth_accounts");
+        let anvil = Anvil::start(&[]).await;
+        let accounts = anvil.rpc("eth_accounts", json!([])).await.expect("eth_accounts");
         let deployer: Address = serde_json::from_value(accounts[0].clone()).expect("dev account");
         let mut chain = LocalChain {
             anvil,
-            rpc,
-            url,
             deployer,
             singleton: Address::ZERO,
             factory: Address::ZERO,
@@ -76,7 +56,7 @@ impl LocalChain {
     }
 
     pub fn rpc_url(&self) -> String {
-        self.url.clone()
+        self.anvil.url()
     }
 
     /// A new 1-of-1 Safe owned by `owner`, with the compatibility fallback handler that answers
@@ -101,7 +81,7 @@ impl LocalChain {
         .abi_encode();
         // The same call answered first as a call, to learn the address, then sent.
         let call = json!({ "from": self.deployer, "to": self.factory, "data": Bytes::from(create.clone()) });
-        let returned = self.rpc.call("eth_call", json!([call, "latest"])).await.expect("predict Safe address");
+        let returned = self.anvil.rpc("eth_call", json!([call, "latest"])).await.expect("predict Safe address");
         let returned: Bytes = serde_json::from_value(returned).expect("returned bytes");
         let safe = createProxyWithNonceCall::abi_decode_returns(&returned).expect("proxy address");
         self.send(
@@ -113,7 +93,7 @@ impl LocalChain {
 
     /// Whether `contract` answers ERC-1271 `isValidSignature(hash, signature)` with the magic value.
     pub async fn is_valid_signature(&self, contract: Address, hash: B256, signature: &[u8]) -> bool {
-        self.rpc.is_valid_signature(contract, hash, signature).await
+        self.anvil.json_rpc().is_valid_signature(contract, hash, signature).await
     }
 
     async fn deploy_artifact(&self, relative: &str) -> Address {
@@ -129,10 +109,10 @@ impl LocalChain {
     /// Sends from the unlocked dev account and waits for the receipt: anvil mines each
     /// transaction on arrival, but the receipt can lag the hash by a moment.
     async fn send(&self, transaction: Value) -> Value {
-        let hash = self.rpc.call("eth_sendTransaction", json!([transaction])).await.expect("eth_sendTransaction");
+        let hash = self.anvil.rpc("eth_sendTransaction", json!([transaction])).await.expect("eth_sendTransaction");
+        let hash: B256 = serde_json::from_value(hash).expect("transaction hash");
         for _ in 0..200 {
-            let receipt = self.rpc.call("eth_getTransactionReceipt", json!([hash])).await.expect("receipt");
-            if !receipt.is_null() {
+            if let Some(receipt) = self.anvil.receipt(hash).await {
                 assert_eq!(receipt["status"], "0x1", "transaction reverted: {receipt}");
                 return receipt;
             }
@@ -140,26 +120,4 @@ impl LocalChain {
         }
         panic!("no receipt for {hash} within 5 s");
     }
-}
-
-impl Drop for LocalChain {
-    fn drop(&mut self) {
-        let _ = self.anvil.kill();
-        let _ = self.anvil.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("address").port()
-}
-
-async fn wait_until_up(rpc: &JsonRpc) {
-    for _ in 0..200 {
-        if rpc.call("eth_chainId", json!([])).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("anvil did not answer within 10 s");
 }

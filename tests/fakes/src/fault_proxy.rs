@@ -1,8 +1,13 @@
-//! A fault-injecting reverse proxy: put it between the app and a real service (the signer) and
-//! make that service fail on demand — 5xx, 429 with `Retry-After`, a hang, a garbage answer, or
-//! down altogether — with no such switch in the service itself. `Healthy` forwards every request
-//! and response untouched, bytes exact.
+//! A fault-injecting reverse proxy: put it between the app and a real service (the signer, a
+//! node) and make that service fail on demand — 5xx, 429 with `Retry-After`, a hang, a garbage
+//! answer, a JSON-RPC error, or down altogether — with no such switch in the service itself.
+//! `Healthy` forwards every request and response untouched, bytes exact.
+//!
+//! In front of a JSON-RPC node a behaviour can be set for the requests that name one method
+//! (`set_for("eth_sendRawTransaction", …)`) while the rest pass, and the calls are counted by
+//! method, batch members one by one.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,20 +15,23 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::header::{self, HeaderName};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Request, Response, StatusCode, Uri};
 use axum::response::IntoResponse;
 use axum::Json;
-use hyper::body::Incoming;
+use http_body_util::BodyExt;
+use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use serde_json::json;
+use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
+use crate::json_rpc::{calls_in, error_reply};
 use crate::Behaviour;
 
 /// Headers that describe one connection, not the message; never forwarded.
@@ -33,8 +41,30 @@ const HOP_BY_HOP: [HeaderName; 6] =
 struct Shared {
     upstream: Uri,
     behaviour: Mutex<Behaviour>,
+    /// Behaviours for the requests whose body contains the text, tried in the order first set.
+    filters: Mutex<Vec<(String, Behaviour)>>,
     requests: AtomicUsize,
+    calls: Mutex<Calls>,
     client: Client<HttpConnector, Body>,
+}
+
+impl Shared {
+    /// The first filter that matches the body, else the general behaviour.
+    fn behaviour_for(&self, body: &[u8]) -> Behaviour {
+        let body = String::from_utf8_lossy(body);
+        let filters = self.filters.lock().unwrap();
+        match filters.iter().find(|(needle, _)| body.contains(needle.as_str())) {
+            Some((_, behaviour)) => *behaviour,
+            None => *self.behaviour.lock().unwrap(),
+        }
+    }
+}
+
+/// The JSON-RPC calls received.
+#[derive(Default)]
+struct Calls {
+    total: usize,
+    by_method: HashMap<String, usize>,
 }
 
 /// The accept loop while the proxy is up; dropping `stop` ends it.
@@ -63,7 +93,9 @@ impl FaultProxy {
         let shared = Arc::new(Shared {
             upstream: upstream_url.parse().expect("upstream origin"),
             behaviour: Mutex::new(Behaviour::Healthy),
+            filters: Mutex::new(Vec::new()),
             requests: AtomicUsize::new(0),
+            calls: Mutex::new(Calls::default()),
             client: {
                 // Without TCP_NODELAY a chunked body's final chunk waits ~40 ms for the
                 // upstream's delayed ACK: a stall the real network path does not have.
@@ -83,14 +115,41 @@ impl FaultProxy {
         format!("http://{}", self.addr)
     }
 
-    /// How the proxy answers from now on.
+    /// How the proxy answers from now on the requests no `set_for` filter matches.
     pub fn set(&self, behaviour: Behaviour) {
         *self.shared.behaviour.lock().unwrap() = behaviour;
     }
 
-    /// Requests received (forwarded or not) since start.
+    /// How the proxy answers from now on the requests whose body contains `body_contains`, such
+    /// as a method name. Filters are tried in the order first set and the first match decides;
+    /// setting one again changes its behaviour in place.
+    pub fn set_for(&self, body_contains: &str, behaviour: Behaviour) {
+        let mut filters = self.shared.filters.lock().unwrap();
+        match filters.iter_mut().find(|(needle, _)| needle == body_contains) {
+            Some((_, current)) => *current = behaviour,
+            None => filters.push((body_contains.to_owned(), behaviour)),
+        }
+    }
+
+    /// Removes the `set_for` filter on `body_contains`; those requests get the general behaviour.
+    pub fn clear_for(&self, body_contains: &str) {
+        self.shared.filters.lock().unwrap().retain(|(needle, _)| needle != body_contains);
+    }
+
+    /// HTTP requests received (forwarded or not) since start.
     pub fn requests(&self) -> usize {
         self.shared.requests.load(Ordering::SeqCst)
+    }
+
+    /// JSON-RPC calls received (answered or not) since start, each member of a batch counted.
+    pub fn calls(&self) -> usize {
+        self.shared.calls.lock().unwrap().total
+    }
+
+    /// JSON-RPC calls of `method` received (answered or not) since start, each member of a batch
+    /// counted.
+    pub fn calls_of(&self, method: &str) -> usize {
+        self.shared.calls.lock().unwrap().by_method.get(method).copied().unwrap_or(0)
     }
 
     /// Stops listening and closes every open connection; returns once both are done. New
@@ -135,12 +194,18 @@ async fn accept(listener: TcpListener, shared: Arc<Shared>, mut stop: oneshot::R
 
 async fn answer(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     shared.requests.fetch_add(1, Ordering::SeqCst);
-    let behaviour = *shared.behaviour.lock().unwrap();
-    Ok(match behaviour {
-        Behaviour::Healthy => forward(&shared, request).await,
+    // Read whole to match filters and count calls; forwarded as these same bytes.
+    let (parts, body) = request.into_parts();
+    let Ok(body) = body.collect().await.map(|collected| collected.to_bytes()) else {
+        return Ok((StatusCode::BAD_REQUEST, "request body unreadable").into_response());
+    };
+    let calls: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    count(&shared, &calls);
+    Ok(match shared.behaviour_for(&body) {
+        Behaviour::Healthy => forward(&shared, parts, body).await,
         Behaviour::Delay(delay) => {
             tokio::time::sleep(delay).await;
-            forward(&shared, request).await
+            forward(&shared, parts, body).await
         }
         Behaviour::Status(code) => {
             let status = StatusCode::from_u16(code).expect("status");
@@ -154,13 +219,23 @@ async fn answer(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Respo
                 .into_response()
         }
         Behaviour::Garbage => (StatusCode::OK, "<html>maintenance</html>").into_response(),
+        Behaviour::RpcError { code, message } => Json(error_reply(&calls, code, message)).into_response(),
     })
+}
+
+fn count(shared: &Shared, request: &Value) {
+    let mut calls = shared.calls.lock().unwrap();
+    for call in calls_in(request) {
+        calls.total += 1;
+        if let Some(method) = call.get("method").and_then(Value::as_str) {
+            *calls.by_method.entry(method.to_owned()).or_default() += 1;
+        }
+    }
 }
 
 /// Sends the request on to the upstream as it came and returns the upstream's answer as it came;
 /// an unreachable upstream is a 502, as from any reverse proxy.
-async fn forward(shared: &Shared, request: Request<Incoming>) -> Response<Body> {
-    let (mut parts, body) = request.into_parts();
+async fn forward(shared: &Shared, mut parts: Parts, body: Bytes) -> Response<Body> {
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let mut uri = Uri::builder().path_and_query(path);
     if let (Some(scheme), Some(authority)) = (shared.upstream.scheme(), shared.upstream.authority()) {
@@ -168,7 +243,7 @@ async fn forward(shared: &Shared, request: Request<Incoming>) -> Response<Body> 
     }
     parts.uri = uri.build().expect("upstream uri");
     strip_hop_by_hop(&mut parts.headers);
-    match shared.client.request(Request::from_parts(parts, Body::new(body))).await {
+    match shared.client.request(Request::from_parts(parts, Body::from(body))).await {
         Ok(response) => {
             let (mut parts, body) = response.into_parts();
             strip_hop_by_hop(&mut parts.headers);

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::json_rpc::error_reply;
 use crate::Behaviour;
 
 /// Which real service a fake stands in for.
@@ -90,8 +91,9 @@ pub async fn unreachable_url() -> String {
     format!("http://{addr}")
 }
 
-/// Applies the scripted behaviour; `None` means answer as the healthy service would.
-async fn misbehave(shared: &Shared) -> Option<Response> {
+/// Applies the scripted behaviour to a request carrying `call` (`Null` for the services that do
+/// not speak JSON-RPC); `None` means answer as the healthy service would.
+async fn misbehave(shared: &Shared, call: &Value) -> Option<Response> {
     shared.requests.fetch_add(1, Ordering::SeqCst);
     let behaviour = *shared.behaviour.lock().unwrap();
     match behaviour {
@@ -108,25 +110,26 @@ async fn misbehave(shared: &Shared) -> Option<Response> {
             None
         }
         Behaviour::Garbage => Some((StatusCode::OK, "<html>maintenance</html>").into_response()),
+        Behaviour::RpcError { code, message } => Some(Json(error_reply(call, code, message)).into_response()),
     }
 }
 
 async fn dynamic_health(State(shared): State<Arc<Shared>>) -> Response {
-    match misbehave(&shared).await {
+    match misbehave(&shared, &Value::Null).await {
         Some(r) => r,
         None => Json(json!({ "status": "ok" })).into_response(),
     }
 }
 
 async fn clob_ok(State(shared): State<Arc<Shared>>) -> Response {
-    match misbehave(&shared).await {
+    match misbehave(&shared, &Value::Null).await {
         Some(r) => r,
         None => "OK".into_response(),
     }
 }
 
 async fn rpc(State(shared): State<Arc<Shared>>, Json(call): Json<Value>) -> Response {
-    if let Some(r) = misbehave(&shared).await {
+    if let Some(r) = misbehave(&shared, &call).await {
         return r;
     }
     let id = call.get("id").cloned().unwrap_or(Value::Null);

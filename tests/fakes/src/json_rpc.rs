@@ -1,5 +1,6 @@
-//! The little Ethereum JSON-RPC the fakes need — `eth_call` for ERC-1271 checks, and the
-//! deployment calls of the local chain — over plain HTTP, with no provider library.
+//! The little Ethereum JSON-RPC the fakes need — `eth_call` for ERC-1271 checks, the calls that
+//! arrange anvil, and reading and refusing calls on the way to a node — over plain HTTP, with no
+//! provider library.
 
 use alloy_primitives::{Address, Bytes, B256};
 use alloy_sol_types::{sol, SolCall};
@@ -58,5 +59,29 @@ impl JsonRpc {
             return false;
         };
         isValidSignatureCall::abi_decode_returns(&returned).is_ok_and(|magic| magic.0 == ERC1271_MAGIC)
+    }
+}
+
+/// The calls in a request body: the one call, or each member of a batch; none in a body that is
+/// not JSON-RPC.
+pub(crate) fn calls_in(request: &Value) -> &[Value] {
+    match request {
+        Value::Array(calls) => calls,
+        call @ Value::Object(_) => std::slice::from_ref(call),
+        _ => &[],
+    }
+}
+
+/// A node's refusal of every call in `request`: an error object echoing the call's `id`, or for a
+/// batch an array of them, one per call. A body that is not JSON-RPC gets one error with a null
+/// `id`, as the protocol answers a request it cannot read.
+pub(crate) fn error_reply(request: &Value, code: i64, message: &str) -> Value {
+    let error = |call: &Value| {
+        let id = call.get("id").cloned().unwrap_or(Value::Null);
+        json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } })
+    };
+    match request {
+        Value::Array(calls) => calls.iter().map(error).collect(),
+        call => error(call),
     }
 }

@@ -6,8 +6,9 @@ use std::time::Duration;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde_json::{json, Value};
 
+use crate::json_rpc::error_reply;
 use crate::Behaviour;
 
 /// One route of the CLOB or the Data API; `Any` scripts or counts all of them at once.
@@ -83,5 +84,8 @@ pub(crate) fn scripted(behaviour: Behaviour) -> Scripted {
                 .into_response(),
         ),
         Behaviour::Garbage => Scripted::Answer((StatusCode::OK, "<html>maintenance</html>").into_response()),
+        Behaviour::RpcError { code, message } => {
+            Scripted::Answer(Json(error_reply(&Value::Null, code, message)).into_response())
+        }
     }
 }

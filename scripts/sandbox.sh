@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make sandbox`: the app exactly as `make run` serves it, against local stand-ins — the fake
 # Polymarket (tests/fakes, as a process: one seeded market, 1,000 pUSD for every address) and
-# a fake Polygon RPC — with the signer on its local backend, so a copy happens end to end with
+# a local chain (anvil, chain id 137, 1-second blocks) with the relayer's development key funded
+# on it — with the signer on its local backend, so a copy happens end to end with
 # no network. Its own database (mirror_sandbox) and Redis database (1): nothing it does (a LIVE
 # exec_mode, say) reaches `make run`'s. README "First requests" walks through it.
 set -euo pipefail

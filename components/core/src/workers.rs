@@ -186,6 +186,7 @@ mod tests {
                 "worker:health-check:last-ping",
                 "worker:position-sync:last-ping",
                 "worker:module-exec:last-ping",
+                "worker:relayer:last-ping",
             ]
         );
     }

@@ -9,6 +9,7 @@
 mod app;
 pub mod copy;
 mod private_redis;
+pub mod relayer;
 mod services;
 mod serving_process;
 pub mod signing;

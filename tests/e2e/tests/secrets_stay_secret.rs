@@ -11,6 +11,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use mirror_core::signing::local_key::LocalKey;
 use mirror_e2e::copy::{webhook_signature, CONDITION, TOKEN, USD};
+use mirror_e2e::relayer::{pol, Key};
 use mirror_e2e::signing::{random_hex, unix_now, TestUser};
 use mirror_e2e::{repo_root, TestApp};
 use mirror_fakes::polymarket::{BalanceAsset, FakePolymarket, FakePolymarketConfig};
@@ -114,14 +115,23 @@ async fn secrets_never_reach_logs_or_responses() {
     let dynamic = FakeService::start(Kind::Dynamic).await;
     let polymarket = FakePolymarket::start(FakePolymarketConfig::default()).await;
     polymarket.add_market(TOKEN, "0.01", false, "5", &[("0.50", "10000")], &[("0.52", "10000")]);
-    let rpc = FakeService::start(Kind::PolygonRpc).await;
+    // The chain the health check probes and the relayer sends on, with the relayer's keys funded.
+    let chain = mirror_fakes::Anvil::start(&[]).await;
+    let (relayer, retiring) = (Key::random(), Key::random());
+    for key in [&relayer, &retiring] {
+        chain.set_balance(key.address, pol(100_000)).await;
+    }
+    let rpc = chain.url();
     let (app, signer) = TestApp::with_signer(&[
         ("dynamic_api_url", &dynamic.url()),
         ("polymarket_clob_url", &polymarket.clob_url()),
         ("polymarket_data_url", &polymarket.data_url()),
         ("copy_execution_mode", "LIVE"),
-        ("polygon_rpc_url", &rpc.url()),
-        ("polygon_rpc_host", &rpc.url()),
+        ("polygon_rpc_url", &rpc),
+        ("polygon_rpc_host", &rpc),
+        ("relayer_private_key", &relayer.hex),
+        ("relayer_retiring_private_keys", &retiring.hex),
+        ("relayer_min_priority_fee_gwei", "1"),
     ])
     .await
     .unwrap();
@@ -217,6 +227,18 @@ async fn secrets_never_reach_logs_or_responses() {
         )
         .await;
     session.call("POST", "/internal/workers/health-check", Some(&admin), "").await;
+
+    // The relayer: a transaction sent and confirmed with its key, a retry refused, the lists.
+    let manual = json!({ "to": relayer.address.to_string(), "idempotencyKey": "secrets" }).to_string();
+    assert_eq!(session.call("POST", "/admin/relayer/transactions", Some(&admin), &manual).await.0, 201);
+    for _ in 0..2 {
+        assert_eq!(session.call("POST", "/internal/workers/relayer", Some(&admin), "").await.0, 200);
+    }
+    session.call("POST", "/admin/retry-relayer", Some(&admin), r#"{"txId": "nope"}"#).await;
+    let (_, listed) = session.call("GET", "/admin/relayer/transactions", Some(&admin), "").await;
+    assert_eq!(listed["transactions"][0]["status"], "CONFIRMED", "{listed}");
+    session.call("GET", "/admin/dead-letters", Some(&admin), "").await;
+    session.call("GET", "/health", None, "").await;
     session.call("GET", "/system/status", None, "").await;
 
     let logs = match (&mut host, app.spin()) {
@@ -237,13 +259,15 @@ async fn secrets_never_reach_logs_or_responses() {
         ("end-user JWT", jwt_token.clone()),
         ("webhook secret", webhook_secret.clone()),
         ("JWT signature", jwt_token.rsplit('.').next().unwrap().to_string()),
+        ("relayer key", relayer.hex[2..].to_string()),
+        ("retiring relayer key", retiring.hex[2..].to_string()),
     ];
     let mut secrets = secrets.to_vec();
     for (_, credentials) in polymarket.api_keys() {
         secrets.push(("CLOB API secret", credentials.secret));
         secrets.push(("CLOB API passphrase", credentials.passphrase));
     }
-    assert!(secrets.len() > 8, "the session derived a CLOB API key");
+    assert!(secrets.len() > 10, "the session derived a CLOB API key");
     let answers = session.answers.join("\n");
     for (what, secret) in secrets {
         assert!(!logs.contains(&secret), "{what} appears in the logs");

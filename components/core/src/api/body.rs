@@ -36,11 +36,13 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 /// Parses a body that must be a JSON object into `T`. serde also fills a struct from an array,
 /// field by position (and from `[]` when every field has a default): refused here.
 pub fn parse_json_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let parsed = parse_json(body)?;
-    if body.trim_ascii_start().first() != Some(&b'{') {
+    // Said before any field is read: `[{"txId": …}]` is refused as what it is, not by its member.
+    let not_object =
+        body.len() <= MAX_BODY_BYTES && serde_json::from_slice::<Value>(body).is_ok_and(|value| !value.is_object());
+    if not_object {
         return Err(ApiError::new(ErrorCode::ValidationError, "body must be a JSON object"));
     }
-    Ok(parsed)
+    parse_json(body)
 }
 
 /// Where the first NUL character is, in a string or an object key, as a field path
@@ -149,5 +151,7 @@ mod tests {
         let err = parse_json_object::<Body>(br#"["abc", 1]"#).unwrap_err();
         assert_eq!((err.code, err.message.as_str()), (ErrorCode::ValidationError, "body must be a JSON object"));
         assert!(parse_json_object::<Body>(br#" {"nonce":"abc","issuedAt":1}"#).is_ok());
+        let err = parse_json_object::<Body>(br#"[{"nonce":5}]"#).unwrap_err();
+        assert_eq!(err.message, "body must be a JSON object", "the array is named, not its member");
     }
 }

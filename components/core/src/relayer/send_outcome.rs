@@ -18,6 +18,9 @@ pub enum SendOutcome {
     NonceTooHigh,
     /// The relayer cannot pay for it: the row waits and the balance alert is raised.
     InsufficientFunds,
+    /// Its fees are below what the node takes now (the base fee rose): signed again with fresh
+    /// fees next time, nothing spent.
+    Underpriced,
     /// The node or the way to it is unavailable: sent again later, as it is.
     Transient(String),
     /// The node refused this transaction for what it is: signed again (fresh fees) next time,
@@ -50,6 +53,9 @@ pub fn classify_send(result: &Result<Value, RpcError>) -> SendOutcome {
         }
         if has("insufficient funds") {
             return SendOutcome::InsufficientFunds;
+        }
+        if has("less than block base fee") || has("underpriced") || has("fee too low") {
+            return SendOutcome::Underpriced;
         }
     }
     // Only the node can refuse a transaction; a failure on the way to it (even a 4xx of a
@@ -86,6 +92,8 @@ mod tests {
             ("Nonce too high", NonceTooHigh),
             ("Insufficient funds for gas * price + value", InsufficientFunds),
             ("insufficient funds for gas * price + value: balance 0", InsufficientFunds),
+            ("max fee per gas less than block base fee", Underpriced),
+            ("transaction underpriced", Underpriced),
         ] {
             assert_eq!(classify_send(&node(-32003, message)), expected, "{message}");
         }

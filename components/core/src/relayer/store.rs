@@ -150,7 +150,7 @@ pub fn claim(
 ) -> Result<Vec<RelayerTx>, DbError> {
     let keys: Vec<String> = keys.iter().map(|a| format!("{a:#x}")).collect();
     let sql = format!(
-        "UPDATE relayer_txs SET lease_owner = $1, lease_expires_at = now() + $2 * interval '1 millisecond'
+        "UPDATE relayer_txs SET lease_owner = $1, lease_expires_at = now() + $2::int8 * interval '1 millisecond'
          WHERE id IN (
            SELECT id FROM relayer_txs
            WHERE status IN ('PENDING', 'SUBMITTED') AND next_attempt_at <= now()
@@ -333,7 +333,7 @@ impl Deferral {
 /// Puts a row back, in its state, until `after_ms` from now.
 pub fn defer(db: &impl Db, tick: &str, id: &str, deferral: &Deferral) -> Result<bool, DbError> {
     let n = db.execute(
-        "UPDATE relayer_txs SET next_attempt_at = now() + $3 * interval '1 millisecond', error_reason = $4,
+        "UPDATE relayer_txs SET next_attempt_at = now() + $3::int8 * interval '1 millisecond', error_reason = $4,
            attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END,
            raw_tx = CASE WHEN $6 THEN NULL ELSE raw_tx END, revert_data = COALESCE($7, revert_data),
            maybe_sent = maybe_sent OR $8, lease_owner = NULL, lease_expires_at = NULL

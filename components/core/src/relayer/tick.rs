@@ -261,6 +261,10 @@ async fn send_all<D: Db, H: crate::ports::Http>(
                 report.waiting_for_funds += 1;
                 Deferral::wait("INSUFFICIENT_FUNDS: the node says the relayer cannot pay", retry)
             }
+            SendOutcome::Underpriced => Deferral {
+                discard_signed: true,
+                ..Deferral::wait("UNDERPRICED: signed again with the market's fees", retry)
+            },
             SendOutcome::Transient(reason) => {
                 Deferral { maybe_sent: true, ..Deferral::wait(format!("RPC_UNAVAILABLE: {reason}"), retry) }
             }

@@ -22,8 +22,16 @@ fn documents(file: &str) -> Vec<Value> {
     serde_yaml::Deserializer::from_str(&text).map(|d| serde::Deserialize::deserialize(d).unwrap()).collect()
 }
 
+/// The components of the `kind` triggers, each once (a component may serve several routes).
 fn trigger_components(manifest: &toml::Table, kind: &str) -> Vec<String> {
-    manifest["trigger"][kind].as_array().unwrap().iter().map(|t| t["component"].as_str().unwrap().to_string()).collect()
+    let mut components: Vec<String> = Vec::new();
+    for trigger in manifest["trigger"][kind].as_array().unwrap() {
+        let component = trigger["component"].as_str().unwrap().to_string();
+        if !components.contains(&component) {
+            components.push(component);
+        }
+    }
+    components
 }
 
 /// `(name, is secret, needs a value)` of every spin.toml variable: a value is needed when there

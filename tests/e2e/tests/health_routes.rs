@@ -7,10 +7,12 @@ use serde_json::json;
 #[tokio::test]
 async fn liveness_routes_answer_without_touching_anything() {
     let app = TestApp::start().await.unwrap();
-    for path in ["/health", "/healthz"] {
+    for (path, body) in
+        [("/health", json!({ "status": "ok", "relayerAddress": null })), ("/healthz", json!({ "status": "ok" }))]
+    {
         let reply = app.get(path).await;
         assert_eq!(reply.status, 200, "{path}");
-        assert_eq!(reply.json(), json!({ "status": "ok" }));
+        assert_eq!(reply.json(), body, "{path}");
         if let Some(trips) = reply.round_trips.on_host() {
             assert_eq!(*trips, RoundTrips::default(), "{path} must not call anything");
         }
@@ -61,4 +63,17 @@ async fn readyz_names_postgres_when_postgres_does_not_answer() {
 async fn unknown_route_is_404() {
     let app = TestApp::start().await.unwrap();
     assert_eq!(app.get("/no-such-route").await.status, 404);
+}
+
+#[tokio::test]
+async fn health_names_the_relayer_address_of_the_configured_key_and_never_the_key() {
+    let key = mirror_e2e::relayer::Key::random();
+    let app = TestApp::with_variables(&[("relayer_private_key", &key.hex)]).await.unwrap();
+    let reply = app.get("/health").await;
+    assert_eq!(reply.json(), json!({ "status": "ok", "relayerAddress": key.address.to_checksum(None) }));
+    let broken = TestApp::with_variables(&[("relayer_private_key", &key.hex[..40])]).await.unwrap();
+    let reply = broken.get("/health").await;
+    assert_eq!(reply.status, 200, "a malformed key does not fail liveness");
+    let body = String::from_utf8_lossy(&reply.body).to_string();
+    assert!(body.contains("relayer_private_key") && !body.contains(&key.hex[2..40]), "{body}");
 }

@@ -454,3 +454,27 @@ async fn without_a_relayer_key_nothing_is_queued_and_status_says_not_configured(
     let tick = app.post_admin("/internal/workers/relayer").await.json();
     assert_eq!(tick["result"]["configured"], false);
 }
+
+#[tokio::test]
+async fn a_transaction_the_node_keeps_refusing_is_given_up_and_its_nonce_filled() {
+    let rig = RelayerRig::start(&[], &[("relayer_max_attempts", "2")]).await.unwrap();
+    let refused = rig.submit_count("refused").await;
+    rig.proxy.set_for("eth_sendRawTransaction", Behaviour::RpcError { code: -32000, message: "intrinsic gas too low" });
+    for _ in 0..3 {
+        rig.tick().await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let row = rig.row(&refused).await;
+    assert_eq!(row["status"], "FAILED", "{row}");
+    assert!(row["error_reason"].as_str().unwrap().contains("intrinsic gas too low (after 2 attempts)"), "{row}");
+    assert_eq!(row["nonce"], Value::Null, "its nonce, which no node holds, is given back");
+    rig.proxy.clear_for("eth_sendRawTransaction");
+    let later = rig.submit_count("after-refusal").await;
+    rig.settle(5).await;
+    let fill: i64 = rig
+        .count("SELECT count(*) FROM relayer_txs WHERE kind = 'NONCE_FILL' AND status = 'CONFIRMED' AND nonce = 0")
+        .await;
+    assert_eq!(fill, 1, "{:?}", rig.statuses().await);
+    assert_eq!(rig.row(&later).await["nonce"], 1);
+    assert_eq!(rig.counted().await, U256::from(1), "the refused transaction never ran");
+}

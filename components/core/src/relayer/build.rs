@@ -82,6 +82,7 @@ pub async fn plan<H: Http>(rpc: &Rpc<'_, H>, policy: &Policy, chain: &ChainState
     let needs_preflight = |tx: &RelayerTx| {
         tx.status == TxStatus::Pending
             && tx.kind != TxKind::NonceFill
+            && (tx.maybe_sent || tx.attempts < policy.max_attempts)
             && !tx.cancelling(policy.max_attempts)
             && (!tx.maybe_sent || tx.gas_limit.is_none())
     };
@@ -103,6 +104,12 @@ pub async fn plan<H: Http>(rpc: &Rpc<'_, H>, policy: &Policy, chain: &ChainState
                 (true, Some(old)) => bump(old, market, policy.max_fee_per_gas),
                 _ => Some(market),
             };
+            // Refused by the node on every attempt, and no node can hold it: given up.
+            let exhausted = tx.status == TxStatus::Pending && tx.kind != TxKind::NonceFill && !tx.maybe_sent;
+            if exhausted && tx.attempts >= policy.max_attempts {
+                let last = tx.error_reason.as_deref().unwrap_or("refused");
+                return Plan::GiveUp { reason: format!("{last} (after {} attempts)", tx.attempts), revert_data: None };
+            }
             if tx.cancelling(policy.max_attempts) || (tx.kind == TxKind::NonceFill) {
                 let relayer = sender(tx, chain);
                 return match fees_for(tx) {

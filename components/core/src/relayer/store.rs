@@ -28,6 +28,7 @@ pub struct RelayerTx {
     pub gas_limit: Option<u64>,
     pub fees: Option<Fees>,
     pub attempts: i64,
+    pub error_reason: Option<String>,
     pub last_sent_ms: Option<i64>,
 }
 
@@ -41,7 +42,7 @@ impl RelayerTx {
 
 pub(super) const COLUMNS: &str = "id, kind, status, relayer_address, nonce, to_address, value::text AS value, data, \
     to_jsonb(sent_hashes) AS sent_hashes, to_jsonb(cancel_hashes) AS cancel_hashes, raw_tx, maybe_sent, gas_limit, \
-    max_fee_per_gas::text AS max_fee, max_priority_fee_per_gas::text AS tip, attempts, \
+    max_fee_per_gas::text AS max_fee, max_priority_fee_per_gas::text AS tip, attempts, error_reason, \
     (EXTRACT(EPOCH FROM last_sent_at) * 1000)::int8 AS last_sent_ms";
 
 fn conversion(column: &str, what: &str) -> DbError {
@@ -93,6 +94,7 @@ impl RelayerTx {
             gas_limit: unsigned("gas_limit")?,
             fees,
             attempts: row.int("attempts")?,
+            error_reason: row.opt_text("error_reason")?,
             last_sent_ms: row.opt_int("last_sent_ms")?,
         })
     }

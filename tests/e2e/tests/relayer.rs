@@ -368,6 +368,18 @@ async fn a_rotated_key_sends_new_rows_while_the_retiring_one_settles_its_own() {
     let status = rotated.get("/system/status").await.json();
     assert_eq!(status["relayer"]["retiring"][0]["address"], old.address.to_checksum(None));
     assert_eq!(status["relayer"]["retiring"][0]["inFlight"], 1);
+    // Had the old key been dropped instead of retired, its row would be shown as nobody's.
+    let dropped = mirror_e2e::TestApp::with_variables(&[
+        ("database_url", &rig.app.variables["database_url"]),
+        ("relayer_private_key", &new.hex),
+    ])
+    .await
+    .unwrap();
+    let status = dropped.get("/system/status").await.json();
+    assert_eq!(
+        status["relayer"]["unmanaged"],
+        serde_json::json!([{ "address": format!("{:#x}", old.address), "inFlight": 1 }])
+    );
     rig.anvil.mine(1).await;
     rotated.post_admin("/internal/workers/relayer").await;
     let settled = |id: String| {

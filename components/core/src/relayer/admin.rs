@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::enqueue::{enqueue, Intent};
-use super::store::{hex_bytes, RelayerTx};
+use super::store::{self, hex_bytes, RelayerTx, Retried};
 use super::tx_status::{TxKind, TxStatus};
 use crate::api::{invalid, parse_json_object, ApiError, ErrorCode, Request, Response};
 use crate::auth::require_admin;
@@ -43,29 +43,6 @@ struct RetryBody {
     tx_id: String,
 }
 
-const RETRY_SQL: &str = "\
-WITH found AS (
-  SELECT id, status FROM relayer_txs WHERE id = $1
-), r AS (
-  UPDATE relayer_txs t SET status = 'PENDING', attempts = 0, nonce = NULL, relayer_address = NULL, raw_tx = NULL,
-    sent_hashes = '{}', cancel_hashes = '{}', maybe_sent = false, tx_hash = NULL, gas_used = NULL,
-    effective_gas_price = NULL, block_number = NULL, gas_limit = NULL, max_fee_per_gas = NULL,
-    max_priority_fee_per_gas = NULL, last_sent_at = NULL, confirmed_at = NULL, next_attempt_at = now(),
-    lease_owner = NULL, lease_expires_at = NULL
-  FROM (SELECT id, to_jsonb(sent_hashes) AS hashes, tx_hash, error_reason, attempts FROM relayer_txs WHERE id = $1) old
-  WHERE t.id = old.id AND t.status = 'FAILED'
-  RETURNING t.id, t.user_id, old.hashes, old.tx_hash, old.error_reason, old.attempts
-), dead AS (
-  UPDATE dead_letters SET retried_at = now(), resolved_at = now()
-  WHERE kind = 'RELAYER_TX' AND reference_id IN (SELECT id FROM r) AND resolved_at IS NULL
-), audit AS (
-  INSERT INTO audit_logs (user_id, action, actor, details)
-  SELECT r.user_id, 'RELAYER_TX_RETRIED', 'admin', jsonb_build_object('txId', r.id, 'previousError', r.error_reason,
-    'previousAttempts', r.attempts, 'previousTxHash', r.tx_hash, 'previousHashes', r.hashes)
-  FROM r
-)
-SELECT (SELECT status FROM found) AS found_status, (SELECT id FROM r) AS retried";
-
 /// A FAILED (dead-lettered) row back to PENDING: a new attempt under the same idempotency key,
 /// with a new nonce. 404 for an unknown id, 409 for a row that is not FAILED.
 fn retry(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
@@ -75,12 +52,10 @@ fn retry(platform: &impl Platform, request: &Request) -> Result<Response, ApiErr
     if id.is_empty() || id.len() > 128 {
         return Err(invalid("txId", "must be a transaction id (1 to 128 characters)"));
     }
-    let rows = platform.db().query(RETRY_SQL, &[SqlValue::Text(id.into())])?;
-    let row = rows.first().ok_or_else(|| ApiError::new(ErrorCode::InternalError, "retry returned no row"))?;
-    match (row.opt_text("found_status")?, row.opt_text("retried")?) {
-        (None, _) => Err(ApiError::new(ErrorCode::NotFound, "no relayer transaction has this `txId`")),
-        (Some(_), Some(retried)) => Ok(Response::json(200, &json!({ "txId": retried, "status": "PENDING" }))),
-        (Some(status), None) => Err(ApiError::new(
+    match store::retry(platform.db(), id, "admin")? {
+        Retried::Unknown => Err(ApiError::new(ErrorCode::NotFound, "no relayer transaction has this `txId`")),
+        Retried::Yes => Ok(Response::json(200, &json!({ "txId": id, "status": TxStatus::Pending.as_str() }))),
+        Retried::NotFailed(status) => Err(ApiError::new(
             ErrorCode::Conflict,
             format!("the transaction is {status}, not FAILED: only a failed transaction is retried"),
         )),

@@ -4,10 +4,10 @@
 use alloy_primitives::{Address, Bytes, U256};
 
 use super::keys::RelayerKeys;
-use super::store::{text_address, RelayerTx, COLUMNS};
+use super::store::{self, RelayerTx};
 use super::tx_status::TxKind;
 use crate::api::{ApiError, ErrorCode};
-use crate::ports::{Config, Db, SqlValue};
+use crate::ports::{Config, Db};
 use crate::settings;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,36 +41,7 @@ pub fn require_configured(config: &dyn Config) -> Result<(), ApiError> {
 /// Enqueues `intent` as a PENDING row, or returns the row its key already made. One statement.
 pub fn enqueue(db: &impl Db, config: &dyn Config, intent: &Intent) -> Result<Enqueued, ApiError> {
     require_configured(config)?;
-    let sql = format!(
-        "WITH ins AS (
-           INSERT INTO relayer_txs (kind, user_id, idempotency_key, to_address, value, data)
-           VALUES ($1, $2, $3, $4, $5::text::numeric, $6)
-           ON CONFLICT (idempotency_key) DO NOTHING
-           RETURNING {COLUMNS}, true AS created
-         )
-         SELECT * FROM ins
-         UNION ALL
-         SELECT {COLUMNS}, false AS created FROM relayer_txs
-         WHERE idempotency_key = $3 AND NOT EXISTS (SELECT 1 FROM ins)"
-    );
-    let rows = db
-        .query(
-            &sql,
-            &[
-                SqlValue::Text(intent.kind.as_str().into()),
-                intent.user_id.clone().map_or(SqlValue::Null, SqlValue::Text),
-                SqlValue::Text(intent.idempotency_key.clone()),
-                text_address(intent.to),
-                SqlValue::Text(intent.value.to_string()),
-                SqlValue::Bytes(intent.data.to_vec()),
-            ],
-        )
-        .map_err(ApiError::from)?;
-    let row = rows
-        .first()
-        .ok_or_else(|| ApiError::new(ErrorCode::InternalError, "enqueueing a transaction returned no row"))?;
-    let tx = RelayerTx::from_row(&row).map_err(ApiError::from)?;
-    let created = row.bool("created").map_err(ApiError::from)?;
+    let (tx, created) = store::insert_intent(db, intent).map_err(ApiError::from)?;
     if !created && (tx.kind != intent.kind || tx.to != intent.to || tx.value != intent.value || tx.data != intent.data)
     {
         return Err(ApiError::new(ErrorCode::Conflict, "`idempotencyKey` was used for a different transaction"));

@@ -411,3 +411,78 @@ pub fn release(db: &impl Db, tick: &str, id: &str) -> Result<bool, DbError> {
 pub fn hex_bytes(bytes: &[u8]) -> String {
     format!("0x{}", hex::encode(bytes))
 }
+
+/// What an operator's retry found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Retried {
+    Unknown,
+    /// Back to PENDING.
+    Yes,
+    /// Not FAILED: this status, unchanged.
+    NotFailed(String),
+}
+
+const RETRY_SQL: &str = "\
+WITH found AS (
+  SELECT id, status FROM relayer_txs WHERE id = $1
+), r AS (
+  UPDATE relayer_txs t SET status = 'PENDING', attempts = 0, nonce = NULL, relayer_address = NULL, raw_tx = NULL,
+    sent_hashes = '{}', cancel_hashes = '{}', maybe_sent = false, tx_hash = NULL, gas_used = NULL,
+    effective_gas_price = NULL, block_number = NULL, gas_limit = NULL, max_fee_per_gas = NULL,
+    max_priority_fee_per_gas = NULL, last_sent_at = NULL, confirmed_at = NULL, next_attempt_at = now(),
+    lease_owner = NULL, lease_expires_at = NULL
+  FROM (SELECT id, to_jsonb(sent_hashes) AS hashes, tx_hash, error_reason, attempts FROM relayer_txs WHERE id = $1) old
+  WHERE t.id = old.id AND t.status = 'FAILED'
+  RETURNING t.id, t.user_id, old.hashes, old.tx_hash, old.error_reason, old.attempts
+), dead AS (
+  UPDATE dead_letters SET retried_at = now(), resolved_at = now()
+  WHERE kind = 'RELAYER_TX' AND reference_id IN (SELECT id FROM r) AND resolved_at IS NULL
+), audit AS (
+  INSERT INTO audit_logs (user_id, action, actor, details)
+  SELECT r.user_id, 'RELAYER_TX_RETRIED', $2, jsonb_build_object('txId', r.id, 'previousError', r.error_reason,
+    'previousAttempts', r.attempts, 'previousTxHash', r.tx_hash, 'previousHashes', r.hashes)
+  FROM r
+)
+SELECT (SELECT status FROM found) AS found_status, (SELECT id FROM r) AS retried";
+
+/// A FAILED row back to PENDING — a new attempt under the same idempotency key, with a new
+/// nonce — its dead letter resolved and `RELAYER_TX_RETRIED` audited, in one statement.
+pub fn retry(db: &impl Db, id: &str, actor: &str) -> Result<Retried, DbError> {
+    let rows = db.query(RETRY_SQL, &[text(id), text(actor)])?;
+    let row = rows.first().ok_or_else(|| DbError::Conversion("retry returned no row".into()))?;
+    Ok(match (row.opt_text("found_status")?, row.opt_text("retried")?) {
+        (None, _) => Retried::Unknown,
+        (Some(_), Some(_)) => Retried::Yes,
+        (Some(status), None) => Retried::NotFailed(status),
+    })
+}
+
+/// Inserts a producer's intent as a PENDING row, or returns the row its idempotency key already
+/// made (`false`). One statement.
+pub fn insert_intent(db: &impl Db, intent: &super::Intent) -> Result<(RelayerTx, bool), DbError> {
+    let sql = format!(
+        "WITH ins AS (
+           INSERT INTO relayer_txs (kind, user_id, idempotency_key, to_address, value, data)
+           VALUES ($1, $2, $3, $4, $5::text::numeric, $6)
+           ON CONFLICT (idempotency_key) DO NOTHING
+           RETURNING {COLUMNS}, true AS created
+         )
+         SELECT * FROM ins
+         UNION ALL
+         SELECT {COLUMNS}, false AS created FROM relayer_txs
+         WHERE idempotency_key = $3 AND NOT EXISTS (SELECT 1 FROM ins)"
+    );
+    let rows = db.query(
+        &sql,
+        &[
+            text(intent.kind.as_str()),
+            intent.user_id.clone().map_or(SqlValue::Null, SqlValue::Text),
+            text(&intent.idempotency_key),
+            text_address(intent.to),
+            text(intent.value),
+            SqlValue::Bytes(intent.data.to_vec()),
+        ],
+    )?;
+    let row = rows.first().ok_or_else(|| DbError::Conversion("enqueueing returned no row".into()))?;
+    Ok((RelayerTx::from_row(&row)?, row.bool("created")?))
+}

@@ -35,6 +35,17 @@ pub fn relayer_section(config: &dyn Config, stored: Option<&str>, stats: Option<
             })
         })
         .collect();
+    // Rows still in flight from an address no configured key has (a key dropped without being
+    // listed as retiring): nothing follows them until it is.
+    let configured: Vec<String> = keys.all().map(|k| format!("{:#x}", k.address())).collect();
+    let unmanaged: Vec<Value> = stats
+        .map(|s| {
+            let mut rows: Vec<(&String, &i64)> =
+                s.in_flight.iter().filter(|(a, n)| **n > 0 && !configured.contains(a)).collect();
+            rows.sort();
+            rows.into_iter().map(|(address, n)| json!({ "address": address, "inFlight": n })).collect()
+        })
+        .unwrap_or_default();
     json!({
         "status": seen.map_or("unknown", |k| match k.state {
             crate::relayer::BalanceState::Healthy => "healthy",
@@ -53,5 +64,6 @@ pub fn relayer_section(config: &dyn Config, stored: Option<&str>, stats: Option<
         "successRate1h": stats.and_then(RelayerStats::success_rate_1h),
         "inFlight": in_flight(current),
         "retiring": retiring,
+        "unmanaged": unmanaged,
     })
 }

@@ -254,7 +254,7 @@ async fn every_rpc_failure_class_is_waited_out_without_spending_attempts_or_send
     let rig =
         RelayerRig::start(&[], &[("relayer_rpc_timeout_ms", "500"), ("relayer_stuck_after_secs", "1")]).await.unwrap();
     let send = "eth_sendRawTransaction";
-    let cases: [(Behaviour, &str); 7] = [
+    let cases: [(Behaviour, &str); 9] = [
         (Behaviour::Status(503), "RPC_UNAVAILABLE"),
         (Behaviour::RateLimited { retry_after_secs: 1 }, "RPC_UNAVAILABLE"),
         (Behaviour::Status(502), "RPC_UNAVAILABLE"),
@@ -265,6 +265,10 @@ async fn every_rpc_failure_class_is_waited_out_without_spending_attempts_or_send
             Behaviour::RpcError { code: -32003, message: "insufficient funds for gas * price + value" },
             "INSUFFICIENT_FUNDS",
         ),
+        // Said of a nonce the chain has not used: the next tick finds no receipt and no higher
+        // mined nonce, and sends the same transaction again.
+        (Behaviour::RpcError { code: -32003, message: "nonce too low" }, "NONCE_TOO_LOW"),
+        (Behaviour::RpcError { code: -32005, message: "limit exceeded" }, "RPC_UNAVAILABLE"),
     ];
     for (i, (behaviour, reason)) in cases.into_iter().enumerate() {
         let id = rig.submit_count(&format!("class-{i}")).await;
@@ -283,14 +287,16 @@ async fn every_rpc_failure_class_is_waited_out_without_spending_attempts_or_send
         assert_eq!(rig.row(&id).await["status"], "CONFIRMED", "{behaviour:?}");
     }
     // "Already known" counts as sent: the row is followed, and replaced when nothing mines it.
-    let id = rig.submit_count("already-known").await;
-    rig.proxy.set_for(send, Behaviour::RpcError { code: -32000, message: "already known" });
-    rig.tick().await;
-    assert_eq!(rig.row(&id).await["status"], "SUBMITTED");
-    rig.proxy.clear_for(send);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    rig.settle(4).await;
-    assert_eq!(rig.row(&id).await["status"], "CONFIRMED");
+    for message in ["already known", "replacement transaction underpriced"] {
+        let id = rig.submit_count(message).await;
+        rig.proxy.set_for(send, Behaviour::RpcError { code: -32000, message });
+        rig.tick().await;
+        assert_eq!(rig.row(&id).await["status"], "SUBMITTED", "{message}");
+        rig.proxy.clear_for(send);
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        rig.settle(4).await;
+        assert_eq!(rig.row(&id).await["status"], "CONFIRMED", "{message}");
+    }
     // An unreadable chain sends nothing.
     let id = rig.submit_count("rpc-down").await;
     rig.proxy.set(Behaviour::Status(500));
@@ -299,8 +305,8 @@ async fn every_rpc_failure_class_is_waited_out_without_spending_attempts_or_send
     rig.proxy.set(Behaviour::Healthy);
     rig.settle(3).await;
     assert_eq!(rig.row(&id).await["status"], "CONFIRMED");
-    assert_eq!(rig.counted().await, U256::from(9), "every transaction ran exactly once");
-    assert_eq!(rig.anvil.nonce(rig.key.address, "latest").await, 9);
+    assert_eq!(rig.counted().await, U256::from(12), "every transaction ran exactly once");
+    assert_eq!(rig.anvil.nonce(rig.key.address, "latest").await, 12);
 }
 
 #[tokio::test]

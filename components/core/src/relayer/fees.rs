@@ -25,12 +25,7 @@ pub fn history_params() -> Value {
 
 /// Market fees from an `eth_feeHistory` answer, within the cap and above the tip floor.
 pub fn market(history: &Value, cap: u128, min_tip: u128) -> Result<Fees, String> {
-    let quantity = |v: &Value| -> Result<u128, String> {
-        v.as_str()
-            .and_then(|s| s.strip_prefix("0x"))
-            .and_then(|h| u128::from_str_radix(h, 16).ok())
-            .ok_or_else(|| format!("fee history holds a value that is not a quantity: {v}"))
-    };
+    let quantity = |v: &Value| super::rpc::quantity(v).map_err(|e| format!("fee history: {e}"));
     // The last base fee is the next block's.
     let base = history["baseFeePerGas"]
         .as_array()

@@ -162,6 +162,7 @@ pub fn big_quantity(value: &Value) -> Result<alloy_primitives::U256, RpcError> {
         .ok_or_else(|| RpcError::Garbage(format!("not a quantity: {}", short(value))))
 }
 
-fn short(value: &Value) -> String {
+/// At most 40 characters of an answer, for an error.
+pub(super) fn short(value: &Value) -> String {
     value.to_string().chars().take(40).collect()
 }

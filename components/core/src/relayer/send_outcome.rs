@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::rpc::RpcError;
+use super::rpc::{short, RpcError};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SendOutcome {
@@ -64,10 +64,6 @@ pub fn classify_send(result: &Result<Value, RpcError>) -> SendOutcome {
         RpcError::Node { .. } if !error.is_transient() => SendOutcome::Rejected(error.to_string()),
         _ => SendOutcome::Transient(error.to_string()),
     }
-}
-
-fn short(value: &Value) -> String {
-    value.to_string().chars().take(40).collect()
 }
 
 #[cfg(test)]

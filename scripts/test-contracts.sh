@@ -12,6 +12,15 @@ cd "$repo_root/contracts"
 echo "== contracts: build"
 "$forge" build --offline
 
+echo "== contracts: the committed bytecode the Rust suites deploy is this build's"
+built="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytecode"]["object"])' \
+  out/MinimalDepositWallet.sol/MinimalDepositWallet.json)"
+if [[ "$built" != "$(cat "$repo_root/tests/fakes/fixtures/minimal_deposit_wallet.hex")" ]]; then
+  echo "test-contracts: tests/fakes/fixtures/minimal_deposit_wallet.hex is stale; write the bytecode of" >&2
+  echo "  contracts/out/MinimalDepositWallet.sol/MinimalDepositWallet.json into it" >&2
+  exit 1
+fi
+
 echo "== contracts: test (forge test --offline)"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

@@ -138,6 +138,29 @@ for (const { exchange, verifying_contract, Builder } of exchanges) {
 }
 write("orders.json", { source, private_key: PRIVATE_KEY, address: wallet.address, orders, poly_1271_hashes: poly1271 });
 
+// Deposit wallets: POLY_1271 with signer = maker = the wallet, signed by its owner as ERC-7739
+// `TypedDataSign` (the client's `buildOrderSignature` for type 3). py-clob-client-v2 builds the
+// same bytes: check_python.py re-signs these with it.
+const DEPOSIT_WALLET = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const depositWallet = [];
+for (const { exchange, verifying_contract, Builder } of exchanges) {
+  for (const [i, t] of templates.slice(0, 2).entries()) {
+    const salt = String(2_000_000_011 * (i + 1));
+    const builder = new Builder(verifying_contract, CHAIN_ID, wallet, () => salt);
+    const order = await builder.buildOrder({
+      maker: DEPOSIT_WALLET, signer: DEPOSIT_WALLET, tokenId: TOKEN_ID, makerAmount: t.makerAmount,
+      takerAmount: t.takerAmount, side: t.side, signatureType: 3, timestamp: String(1_767_100_000_000 + i),
+      metadata: t.metadata, builder: t.builder, expiration: t.expiration,
+    });
+    const typedData = builder.buildOrderTypedData(order);
+    const hash = builder.buildOrderHash(structuredClone(typedData));
+    const signature = await builder.buildOrderSignature(structuredClone(typedData));
+    const body = orderToJsonV2({ ...order, signature }, OWNER_API_KEY, t.orderType, t.postOnly, t.deferExec);
+    depositWallet.push({ exchange, chain_id: CHAIN_ID, verifying_contract, order: { ...order }, hash, signature, post: { body } });
+  }
+}
+write("deposit_wallet.json", { source, private_key: PRIVATE_KEY, owner: wallet.address, wallet: DEPOSIT_WALLET, orders: depositWallet });
+
 // (c) L1 ClobAuth ----------------------------------------------------------------------------------
 const clobAuth = [];
 for (const [timestamp, nonce, chainId] of [[1767000000, 0, 137], [1767000123, 7, 137], [1700000000, 0, 80002]]) {

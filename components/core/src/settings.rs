@@ -51,6 +51,9 @@ pub const COPY_MAX_EVENT_AGE_MS: &str = "copy_max_event_age_ms";
 pub const COPY_MAX_ATTEMPTS: &str = "copy_max_attempts";
 pub const COPY_RETRY_MS: &str = "copy_retry_ms";
 pub const RECONCILE_STALE_AFTER_SECS: &str = "reconcile_stale_after_secs";
+/// Whose CLOB API key a Safe trading as POLY_1271 uses: `authority` or `safe` (README "Trading
+/// accounts").
+pub const SAFE_API_KEY_OWNER: &str = "safe_api_key_owner";
 /// The relayer (docs/architecture.md §10; runbook 004): its key (secret; empty = not
 /// configured), the keys being retired, and its policy.
 pub const RELAYER_PRIVATE_KEY: &str = "relayer_private_key";

@@ -8,9 +8,10 @@ use alloy_dyn_abi::TypedData;
 use alloy_primitives::{Address, Bytes, Signature, B256, U256};
 use k256::ecdsa::SigningKey;
 use mirror_core::orders::{
-    clob_auth_hash, clob_auth_typed_data, l1_headers, l2_headers, l2_signature, limit_order_amounts,
-    market_order_amounts, polymarket_safe_address, safe_message_hash, safe_message_typed_data, ApiCredentials, Chain,
-    Decimal, Exchange, OrderType, Side, SignatureType, SignedOrder, TickSize, UnsignedOrder,
+    clob_auth_hash, clob_auth_typed_data, deposit_wallet_digest, deposit_wallet_signature, deposit_wallet_typed_data,
+    l1_headers, l2_headers, l2_signature, limit_order_amounts, market_order_amounts, polymarket_safe_address,
+    safe_message_hash, safe_message_typed_data, ApiCredentials, Chain, Decimal, Exchange, OrderType, Side,
+    SignatureType, SignedOrder, TickSize, UnsignedOrder,
 };
 use serde_json::Value;
 
@@ -180,6 +181,42 @@ fn orders_hash_sign_and_post_as_the_client_does() {
             )
             .expect("post body");
         assert_eq!(body, post["body"]);
+    }
+}
+
+/// Deposit wallets (type 3, ERC-7739): the owner's signature over our `TypedDataSign` digest,
+/// wrapped as we wrap it, is byte for byte the signature clob-client-v2 built (and
+/// py-clob-client-v2, per tools/vectors/check_python.py), and it posts as the client posts it.
+#[test]
+fn deposit_wallet_orders_sign_and_post_as_the_clients_do() {
+    let file = vectors("deposit_wallet.json");
+    let key = signing_key(&file);
+    let owner: Address = parsed(&file, "owner");
+    let wallet: Address = parsed(&file, "wallet");
+    let orders = file["orders"].as_array().expect("orders");
+    assert_eq!(orders.len(), 6);
+    for v in orders {
+        let chain = Chain::try_from(number(v, "chain_id")).expect("chain");
+        let exchange = exchange(v);
+        let order = unsigned_order(&v["order"]);
+        assert_eq!((order.maker, order.signer, order.signature_type), (wallet, wallet, SignatureType::Poly1271));
+        assert_eq!(order.hash(exchange, chain), parsed::<B256>(v, "hash"), "{v}");
+        let digest = deposit_wallet_digest(&order, exchange, chain);
+        assert_eq!(typed_data_hash(deposit_wallet_typed_data(&order, exchange, chain)), digest);
+        let inner = sign(&key, digest);
+        assert_signed_by(&inner, digest, owner);
+        let signature = deposit_wallet_signature(&order, exchange, chain, &inner);
+        assert_eq!(signature, parsed::<Bytes>(v, "signature"), "{v}");
+        let post = &v["post"]["body"];
+        let body = SignedOrder { order, signature }
+            .post_body(
+                text(post, "owner"),
+                parsed::<OrderType>(post, "orderType"),
+                post["postOnly"] == true,
+                post["deferExec"] == true,
+            )
+            .expect("post body");
+        assert_eq!(body, *post);
     }
 }
 

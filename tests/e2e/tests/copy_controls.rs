@@ -802,7 +802,7 @@ async fn a_damaged_trading_account_stops_its_attempt_with_nothing_signed() {
         .app
         .db
         .execute(
-            "INSERT INTO wallets (user_id, type, address) VALUES ($1, 'PROXY', 'not-an-address')",
+            "INSERT INTO wallets (user_id, type, proxy_type, address) VALUES ($1, 'PROXY', 'SAFE', 'not-an-address')",
             &[&follower.user_id],
         )
         .await

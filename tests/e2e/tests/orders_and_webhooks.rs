@@ -765,7 +765,7 @@ async fn a_follower_trading_through_its_own_safe_copies_as_the_safe_with_a_poly_
         .app
         .db
         .execute(
-            "INSERT INTO wallets (user_id, type, address) VALUES ($1, 'PROXY', $2)",
+            "INSERT INTO wallets (user_id, type, proxy_type, address) VALUES ($1, 'PROXY', 'SAFE', $2)",
             &[&follower.user_id, &safe.to_checksum(None)],
         )
         .await

@@ -318,7 +318,7 @@ async fn admin_rotate_and_revoke() {
     let user_id: String = app.db.query_one("SELECT id FROM users", &[]).await.unwrap().get(0);
     app.db
         .execute(
-            "INSERT INTO wallets (user_id, type, address) VALUES ($1, 'PROXY', '0x00000000000000000000000000000000000000bb')",
+            "INSERT INTO wallets (user_id, type, proxy_type, address) VALUES ($1, 'PROXY', 'SAFE', '0x00000000000000000000000000000000000000bb')",
             &[&user_id],
         )
         .await

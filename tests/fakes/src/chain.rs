@@ -91,6 +91,15 @@ impl LocalChain {
         safe
     }
 
+    /// A Polymarket-style deposit wallet owned by `owner` (`contracts/test/mocks/MinimalDepositWallet.sol`):
+    /// it validates POLY_1271 orders through ERC-7739 `TypedDataSign`.
+    pub async fn deploy_deposit_wallet(&self, owner: Address) -> Address {
+        let code = include_str!("../fixtures/minimal_deposit_wallet.hex").trim();
+        let data = format!("{code}{}", alloy_primitives::hex::encode(owner.into_word()));
+        let receipt = self.send(json!({ "from": self.deployer, "data": data, "gas": "0x1000000" })).await;
+        serde_json::from_value(receipt["contractAddress"].clone()).expect("deployed address")
+    }
+
     /// Whether `contract` answers ERC-1271 `isValidSignature(hash, signature)` with the magic value.
     pub async fn is_valid_signature(&self, contract: Address, hash: B256, signature: &[u8]) -> bool {
         self.anvil.json_rpc().is_valid_signature(contract, hash, signature).await

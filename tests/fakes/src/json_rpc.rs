@@ -14,6 +14,8 @@ use serde_json::{json, Value};
 
 sol! {
     function isValidSignature(bytes32 hash, bytes signature) returns (bytes4 magicValue);
+    function owner() returns (address);
+    function isOwner(address owner) returns (bool);
 }
 
 /// What an ERC-1271 contract answers for a valid signature.
@@ -44,6 +46,25 @@ impl JsonRpc {
         match answer.get_mut("error") {
             Some(error) => Err(error.take().to_string()),
             None => Ok(answer["result"].take()),
+        }
+    }
+
+    /// Whether `account` owns the wallet contract `wallet`: a deposit wallet's `owner()`, or a
+    /// Safe's `isOwner(account)`. Anything else (no code, a revert, no node) is no.
+    pub(crate) async fn owns(&self, wallet: Address, account: Address) -> bool {
+        let ask = |data: Vec<u8>| async move {
+            let call = json!({ "to": wallet, "data": Bytes::from(data) });
+            let result = self.call("eth_call", json!([call, "latest"])).await.ok()?;
+            serde_json::from_value::<Bytes>(result).ok()
+        };
+        if let Some(returned) = ask(ownerCall {}.abi_encode()).await {
+            if ownerCall::abi_decode_returns(&returned).is_ok_and(|owner| owner == account) {
+                return true;
+            }
+        }
+        match ask(isOwnerCall { owner: account }.abi_encode()).await {
+            Some(returned) => isOwnerCall::abi_decode_returns(&returned).unwrap_or(false),
+            None => false,
         }
     }
 

@@ -10,7 +10,7 @@ use crate::copy_profiles::{settings_from_row, Settings, SizingMode, Status};
 use crate::money::parse_micro;
 use crate::ports::{Db, DbError, Row, SqlValue};
 use crate::text_enum::text_enum;
-use crate::trading::OrderStatus;
+use crate::trading::{OrderStatus, StoredProxy};
 
 /// How a profile sizes copies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,8 +120,8 @@ pub struct ClaimedAttempt {
     pub order: Option<StoredOrder>,
     /// USD micro-units this profile committed in the last 24 hours.
     pub daily_used: i128,
-    /// The user's Polymarket proxy wallet (a Safe), if they have one.
-    pub proxy_wallet: Option<String>,
+    /// The user's PROXY wallet (a Safe or a deposit wallet), if they have one.
+    pub proxy_wallet: Option<StoredProxy>,
 }
 
 /// Profile leases are taken in id order: two claims sharing profiles then lock them in the same
@@ -175,7 +175,8 @@ SELECT c.id, c.user_id, c.status AS attempt_status, c.attempts::int8 AS attempts
   (SELECT coalesce(sum(a.amount), 0)::int8 FROM copy_attempts a
     WHERE a.copy_profile_id = c.copy_profile_id AND a.id <> c.id
       AND a.status IN ('SIGNED', 'SUBMITTED', 'FILLED') AND a.created_at > now() - interval '1 day') AS daily_used,
-  (SELECT w.address FROM wallets w WHERE w.user_id = c.user_id AND w.type = 'PROXY') AS proxy_wallet
+  (SELECT w.address FROM wallets w WHERE w.user_id = c.user_id AND w.type = 'PROXY') AS proxy_wallet,
+  (SELECT w.proxy_type FROM wallets w WHERE w.user_id = c.user_id AND w.type = 'PROXY') AS proxy_type
 FROM claimed c
 JOIN leader_events le ON le.id = c.leader_event_id
 LEFT JOIN copy_profiles cp ON cp.id = c.copy_profile_id
@@ -240,7 +241,7 @@ fn attempt(row: &Row<'_>) -> Result<ClaimedAttempt, DbError> {
         },
         order,
         daily_used: i128::from(row.int("daily_used")?),
-        proxy_wallet: row.opt_text("proxy_wallet")?,
+        proxy_wallet: StoredProxy::from_row(&row)?,
     })
 }
 

@@ -159,7 +159,7 @@ impl<'a, P: Platform> Pass<'a, P> {
         let (want_collateral, want_position) = needs(profile, buy);
         let mut holdings = Holdings::default();
         if want_collateral || want_position {
-            let account = match self.trading.account(&authority, attempt.proxy_wallet.as_deref()) {
+            let account = match self.trading.account(&authority, attempt.proxy_wallet.as_ref()) {
                 Ok(account) => account,
                 Err(e) => return self.trading_failure(attempt, &lease, e),
             };
@@ -199,7 +199,7 @@ impl<'a, P: Platform> Pass<'a, P> {
             size: sized.size,
             order_type: OrderType::Gtc,
         };
-        let account = match self.trading.account(&authority, attempt.proxy_wallet.as_deref()) {
+        let account = match self.trading.account(&authority, attempt.proxy_wallet.as_ref()) {
             Ok(account) => account,
             Err(e) => return self.trading_failure(attempt, &lease, e),
         };
@@ -247,7 +247,7 @@ impl<'a, P: Platform> Pass<'a, P> {
         let Some(authority) = self.authority(&attempt.user_id)? else {
             return self.fail(lease, "NO_TRADING_AUTHORITY", "the user has no trading authority to post with");
         };
-        let account = match self.trading.account(&authority, attempt.proxy_wallet.as_deref()) {
+        let account = match self.trading.account(&authority, attempt.proxy_wallet.as_ref()) {
             Ok(account) => account,
             Err(e) => return self.trading_failure(attempt, lease, e),
         };

@@ -6,6 +6,7 @@
 
 mod amounts;
 mod clob_auth;
+mod deposit_wallet;
 mod error;
 mod exchange;
 mod l2_auth;
@@ -20,6 +21,10 @@ mod tick_size;
 
 pub use amounts::{limit_order_amounts, market_order_amounts, Amounts};
 pub use clob_auth::{clob_auth_hash, clob_auth_typed_data, l1_headers, CLOB_AUTH_MESSAGE};
+pub use deposit_wallet::{
+    deposit_wallet_digest, deposit_wallet_signature, deposit_wallet_typed_data, DEPOSIT_WALLET_NAME,
+    DEPOSIT_WALLET_VERSION,
+};
 pub use error::OrderError;
 pub use exchange::{Chain, Exchange, EXCHANGE_DOMAIN_NAME};
 pub use l2_auth::{l2_headers, l2_signature, ApiCredentials};

@@ -59,51 +59,32 @@ impl UnsignedOrder {
     /// decimal strings, uint8 values as numbers, as clob-client-v2 builds it.
     pub fn typed_data(&self, exchange: Exchange, chain: Chain) -> Value {
         json!({
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "Order": [
-                    {"name": "salt", "type": "uint256"},
-                    {"name": "maker", "type": "address"},
-                    {"name": "signer", "type": "address"},
-                    {"name": "tokenId", "type": "uint256"},
-                    {"name": "makerAmount", "type": "uint256"},
-                    {"name": "takerAmount", "type": "uint256"},
-                    {"name": "side", "type": "uint8"},
-                    {"name": "signatureType", "type": "uint8"},
-                    {"name": "timestamp", "type": "uint256"},
-                    {"name": "metadata", "type": "bytes32"},
-                    {"name": "builder", "type": "bytes32"},
-                ],
-            },
+            "types": { "EIP712Domain": domain_fields(), "Order": order_fields() },
             "primaryType": "Order",
-            "domain": {
-                "name": EXCHANGE_DOMAIN_NAME,
-                "version": exchange.domain_version(),
-                "chainId": chain.id(),
-                "verifyingContract": exchange.verifying_contract(chain).to_checksum(None),
-            },
-            "message": {
-                "salt": self.salt.to_string(),
-                "maker": self.maker.to_checksum(None),
-                "signer": self.signer.to_checksum(None),
-                "tokenId": self.token_id.to_string(),
-                "makerAmount": self.maker_amount.to_string(),
-                "takerAmount": self.taker_amount.to_string(),
-                "side": self.side.as_u8(),
-                "signatureType": self.signature_type.as_u8(),
-                "timestamp": self.timestamp_ms.to_string(),
-                "metadata": self.metadata.to_string(),
-                "builder": self.builder.to_string(),
-            },
+            "domain": domain_json(exchange, chain),
+            "message": self.message_json(),
         })
     }
 
-    fn as_sol(&self) -> Order {
+    /// The `message` of [`Self::typed_data`]; also the `contents` of a deposit wallet's
+    /// `TypedDataSign`.
+    pub(super) fn message_json(&self) -> Value {
+        json!({
+            "salt": self.salt.to_string(),
+            "maker": self.maker.to_checksum(None),
+            "signer": self.signer.to_checksum(None),
+            "tokenId": self.token_id.to_string(),
+            "makerAmount": self.maker_amount.to_string(),
+            "takerAmount": self.taker_amount.to_string(),
+            "side": self.side.as_u8(),
+            "signatureType": self.signature_type.as_u8(),
+            "timestamp": self.timestamp_ms.to_string(),
+            "metadata": self.metadata.to_string(),
+            "builder": self.builder.to_string(),
+        })
+    }
+
+    pub(super) fn as_sol(&self) -> Order {
         Order {
             salt: U256::from(self.salt),
             maker: self.maker,
@@ -118,6 +99,43 @@ impl UnsignedOrder {
             builder: self.builder,
         }
     }
+}
+
+/// The exchange domain's EIP-712 field list.
+pub(super) fn domain_fields() -> Value {
+    json!([
+        {"name": "name", "type": "string"},
+        {"name": "version", "type": "string"},
+        {"name": "chainId", "type": "uint256"},
+        {"name": "verifyingContract", "type": "address"},
+    ])
+}
+
+/// `Order`'s EIP-712 field list.
+pub(super) fn order_fields() -> Value {
+    json!([
+        {"name": "salt", "type": "uint256"},
+        {"name": "maker", "type": "address"},
+        {"name": "signer", "type": "address"},
+        {"name": "tokenId", "type": "uint256"},
+        {"name": "makerAmount", "type": "uint256"},
+        {"name": "takerAmount", "type": "uint256"},
+        {"name": "side", "type": "uint8"},
+        {"name": "signatureType", "type": "uint8"},
+        {"name": "timestamp", "type": "uint256"},
+        {"name": "metadata", "type": "bytes32"},
+        {"name": "builder", "type": "bytes32"},
+    ])
+}
+
+/// The exchange's EIP-712 domain as typed-data JSON.
+pub(super) fn domain_json(exchange: Exchange, chain: Chain) -> Value {
+    json!({
+        "name": EXCHANGE_DOMAIN_NAME,
+        "version": exchange.domain_version(),
+        "chainId": chain.id(),
+        "verifyingContract": exchange.verifying_contract(chain).to_checksum(None),
+    })
 }
 
 /// A salt as clob-client-v2 makes one, `round(Math.random() * Date.now())`, from 8 injected random

@@ -1,17 +1,76 @@
-//! Which account an order trades for and how it is signed (docs/architecture.md §6):
-//! a follower without a Polymarket proxy trades from their authority's address (EOA, type 0);
-//! with the Safe Polymarket's factory derives for their authority, as that Safe (type 2);
-//! with any other Safe — one whose owner was rotated to a new server wallet in Phase 2A, which
-//! the factory no longer maps to it — as the Safe itself through its ERC-1271 check (POLY_1271,
-//! type 3: the exchange requires signer = maker = the contract, and the CLOB requires the API
-//! key to belong to the order's signer, so the key is the Safe's, derived with an L1 signature
+//! Which account an order trades for and how it is signed (docs/architecture.md §6; README
+//! "Trading accounts"). The user's authority produces every signature; what it signs depends on
+//! the account:
+//! - no proxy wallet: the authority trades for itself (EOA, type 0);
+//! - the Safe Polymarket's factory derives for the authority: as that Safe (type 2, ECDSA by the
+//!   authority);
+//! - any other Safe (one whose owner was swapped to a new server wallet in Phase 2A, which the
+//!   factory no longer maps to it): as the Safe through its ERC-1271 check (type 3, signer =
+//!   maker = the Safe; the authority signs Safe's `SafeMessage` around the order hash);
+//! - a Polymarket deposit wallet: type 3, signer = maker = the wallet; the authority signs
+//!   ERC-7739 `TypedDataSign` around the order.
+//!
+//! The CLOB API key (L1 `POLY_ADDRESS`, L2 `POLY_ADDRESS`) belongs to the authority in every
+//! case Polymarket's clients cover — both official clients always send the signer EOA. For a
+//! swapped-owner Safe no client settles it, so `safe_api_key_owner` chooses: `authority`
+//! (default, as the clients do) or `safe` (a key of the Safe's own, derived with an L1 signature
 //! the Safe validates).
 
 use alloy_primitives::Address;
 
 use crate::api::{ApiError, ErrorCode};
 use crate::orders::{polymarket_safe_address, SignatureType};
+use crate::ports::{DbError, Row};
+use crate::text_enum::text_enum;
 use crate::trading_authority::Authority;
+
+text_enum! {
+    /// `wallets.proxy_type`: which contract a PROXY wallet is.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum ProxyType {
+        /// A Gnosis Safe (Polymarket's factory Safe, or one whose owner was swapped).
+        Safe = "SAFE",
+        /// A Polymarket deposit wallet (ERC-7739).
+        DepositWallet = "DEPOSIT_WALLET",
+    }
+}
+
+text_enum! {
+    /// `safe_api_key_owner`: whose CLOB API key a swapped-owner Safe's orders go under.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum SafeKeyOwner {
+        Authority = "authority",
+        Safe = "safe",
+    }
+}
+
+/// The kind of account, which decides what the authority signs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountKind {
+    Eoa,
+    /// The Safe Polymarket's factory derives for the authority.
+    FactorySafe,
+    /// A Safe the factory does not map to the authority.
+    OwnSafe,
+    DepositWallet,
+}
+
+/// A user's PROXY wallet row, as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredProxy {
+    pub address: String,
+    pub proxy_type: String,
+}
+
+impl StoredProxy {
+    /// A row's `proxy_wallet` and `proxy_type` columns (the user's PROXY wallet, if any); a
+    /// missing type is kept empty, which [`account`] refuses.
+    pub fn from_row(row: &Row) -> Result<Option<StoredProxy>, DbError> {
+        let Some(address) = row.opt_text("proxy_wallet")? else { return Ok(None) };
+        let proxy_type = row.opt_text("proxy_type")?.unwrap_or_default();
+        Ok(Some(StoredProxy { address, proxy_type }))
+    }
+}
 
 /// The trading account of an order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,23 +79,52 @@ pub struct Account {
     pub authority: Address,
     /// Whose funds trade.
     pub maker: Address,
-    /// The order's `signer` field; also the owner of the CLOB API key (L2 `POLY_ADDRESS`).
+    /// The order's `signer` field.
+    pub signer: Address,
+    /// The owner of the CLOB API key (L1 and L2 `POLY_ADDRESS`).
     pub key_owner: Address,
     pub signature_type: SignatureType,
+    pub kind: AccountKind,
 }
 
-/// The account for `authority`, given the user's proxy wallet if they have one. A stored
-/// address that is not one is an error: never an order from the zero address, nor from the
-/// user's own address in place of their Safe.
-pub fn account(authority: &Authority, proxy_wallet: Option<&str>) -> Result<Account, ApiError> {
+/// The account for `authority`, given the user's proxy wallet if they have one. A stored value
+/// that is not usable is an error: never an order from the zero address, nor from the user's own
+/// address in place of their wallet, nor a guessed wallet type.
+pub fn account(
+    authority: &Authority,
+    proxy: Option<&StoredProxy>,
+    safe_key_owner: SafeKeyOwner,
+) -> Result<Account, ApiError> {
     let address: Address = parse_stored(authority.address(), "the trading authority's address")?;
-    let proxy = proxy_wallet.map(|p| parse_stored(p, "the PROXY wallet's address")).transpose()?;
-    let (maker, key_owner, signature_type) = match proxy {
-        None => (address, address, SignatureType::Eoa),
-        Some(safe) if polymarket_safe_address(address) == safe => (safe, address, SignatureType::PolyGnosisSafe),
-        Some(safe) => (safe, safe, SignatureType::Poly1271),
+    let Some(proxy) = proxy else {
+        return Ok(Account {
+            authority: address,
+            maker: address,
+            signer: address,
+            key_owner: address,
+            signature_type: SignatureType::Eoa,
+            kind: AccountKind::Eoa,
+        });
     };
-    Ok(Account { authority: address, maker, key_owner, signature_type })
+    let wallet = parse_stored(&proxy.address, "the PROXY wallet's address")?;
+    let proxy_type = ProxyType::parse(&proxy.proxy_type).ok_or_else(|| {
+        ApiError::new(ErrorCode::InternalError, "the PROXY wallet's type is not one Mirror trades from")
+            .with_detail(format!("proxy_type: {:?}", proxy.proxy_type))
+    })?;
+    let (signer, key_owner, signature_type, kind) = match proxy_type {
+        ProxyType::Safe if polymarket_safe_address(address) == wallet => {
+            (address, address, SignatureType::PolyGnosisSafe, AccountKind::FactorySafe)
+        }
+        ProxyType::Safe => {
+            let key_owner = match safe_key_owner {
+                SafeKeyOwner::Authority => address,
+                SafeKeyOwner::Safe => wallet,
+            };
+            (wallet, key_owner, SignatureType::Poly1271, AccountKind::OwnSafe)
+        }
+        ProxyType::DepositWallet => (wallet, address, SignatureType::Poly1271, AccountKind::DepositWallet),
+    };
+    Ok(Account { authority: address, maker: wallet, signer, key_owner, signature_type, kind })
 }
 
 fn parse_stored(text: &str, what: &str) -> Result<Address, ApiError> {
@@ -48,10 +136,10 @@ fn parse_stored(text: &str, what: &str) -> Result<Address, ApiError> {
 }
 
 impl Account {
-    /// Signatures by the authority are checked by a contract (the maker Safe), which wraps
-    /// what it validates in its own EIP-712 message.
-    pub fn signs_through_contract(&self) -> bool {
-        self.signature_type == SignatureType::Poly1271
+    /// The API key's L1 signature is checked by a contract (the Safe owning the key), which
+    /// wraps what it validates in its own EIP-712 message.
+    pub fn key_signed_through_contract(&self) -> bool {
+        self.key_owner != self.authority
     }
 }
 
@@ -72,29 +160,58 @@ mod tests {
         })
     }
 
+    fn proxy(address: &str, proxy_type: &str) -> StoredProxy {
+        StoredProxy { address: address.into(), proxy_type: proxy_type.into() }
+    }
+
     const AUTHORITY: &str = "0x00000000000000000000000000000000000000a1";
+    const WALLET: &str = "0x00000000000000000000000000000000000000b2";
 
     #[test]
-    fn a_damaged_address_is_an_error_not_a_fallback() {
+    fn a_damaged_stored_value_is_an_error_not_a_fallback() {
+        let owner = SafeKeyOwner::Authority;
         for bad in ["", "not-an-address", "0x0000000000000000000000000000000000000000"] {
-            assert_eq!(account(&authority(bad), None).unwrap_err().code, ErrorCode::InternalError, "authority {bad:?}");
-            assert!(account(&authority(AUTHORITY), Some(bad)).is_err(), "proxy {bad:?}");
+            assert_eq!(account(&authority(bad), None, owner).unwrap_err().code, ErrorCode::InternalError, "{bad:?}");
+            assert!(account(&authority(AUTHORITY), Some(&proxy(bad, "SAFE")), owner).is_err(), "proxy {bad:?}");
+        }
+        for bad in ["", "safe", "PROXY", "EOA"] {
+            let e = account(&authority(AUTHORITY), Some(&proxy(WALLET, bad)), owner).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InternalError, "proxy_type {bad:?}");
         }
     }
 
     #[test]
-    fn the_signature_type_follows_the_proxy() {
-        let eoa = account(&authority(AUTHORITY), None).unwrap();
-        assert_eq!((eoa.maker, eoa.signature_type), (AUTHORITY.parse().unwrap(), SignatureType::Eoa));
-        let factory = polymarket_safe_address(AUTHORITY.parse().unwrap()).to_string();
+    fn each_account_kind_signs_and_owns_its_key_as_the_exchange_and_clients_expect() {
+        let a: Address = AUTHORITY.parse().unwrap();
+        let w: Address = WALLET.parse().unwrap();
+        let owner = SafeKeyOwner::Authority;
+        let eoa = account(&authority(AUTHORITY), None, owner).unwrap();
+        assert_eq!((eoa.maker, eoa.signer, eoa.key_owner, eoa.signature_type), (a, a, a, SignatureType::Eoa));
+
+        let factory = polymarket_safe_address(a);
+        let safe = account(&authority(AUTHORITY), Some(&proxy(&factory.to_string(), "SAFE")), owner).unwrap();
         assert_eq!(
-            account(&authority(AUTHORITY), Some(&factory)).unwrap().signature_type,
-            SignatureType::PolyGnosisSafe
+            (safe.maker, safe.signer, safe.key_owner, safe.signature_type, safe.kind),
+            (factory, a, a, SignatureType::PolyGnosisSafe, AccountKind::FactorySafe)
         );
-        let other = account(&authority(AUTHORITY), Some("0x00000000000000000000000000000000000000b2")).unwrap();
+
+        let own = account(&authority(AUTHORITY), Some(&proxy(WALLET, "SAFE")), owner).unwrap();
         assert_eq!(
-            (other.key_owner, other.signature_type),
-            ("0x00000000000000000000000000000000000000b2".parse().unwrap(), SignatureType::Poly1271)
+            (own.maker, own.signer, own.key_owner, own.signature_type, own.kind),
+            (w, w, a, SignatureType::Poly1271, AccountKind::OwnSafe)
         );
+        assert!(!own.key_signed_through_contract());
+        let own_key = account(&authority(AUTHORITY), Some(&proxy(WALLET, "SAFE")), SafeKeyOwner::Safe).unwrap();
+        assert_eq!(own_key.key_owner, w);
+        assert!(own_key.key_signed_through_contract());
+
+        for key_owner in SafeKeyOwner::ALL {
+            let deposit = account(&authority(AUTHORITY), Some(&proxy(WALLET, "DEPOSIT_WALLET")), *key_owner).unwrap();
+            assert_eq!(
+                (deposit.maker, deposit.signer, deposit.key_owner, deposit.signature_type, deposit.kind),
+                (w, w, a, SignatureType::Poly1271, AccountKind::DepositWallet),
+                "a deposit wallet's key is always its owner's"
+            );
+        }
     }
 }

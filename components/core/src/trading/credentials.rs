@@ -70,7 +70,7 @@ impl<P: Platform> Session<'_, P> {
         let address = account.key_owner;
         let timestamp = self.now_secs();
         let chain_id = self.chain.id();
-        let payload = if account.signs_through_contract() {
+        let payload = if account.key_signed_through_contract() {
             let digest = clob_auth_hash(address, timestamp, KEY_NONCE, chain_id);
             SignPayload::TypedData(safe_message_typed_data(address, chain_id, digest))
         } else {

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use alloy_primitives::Bytes;
 use serde_json::Value;
 
-pub use account::{account, Account};
+pub use account::{account, Account, AccountKind, ProxyType, SafeKeyOwner, StoredProxy};
 pub use order_status::OrderStatus;
 pub use placement::{OrderIntent, Placement, PreparedOrder};
 
@@ -60,6 +60,7 @@ pub struct Session<'a, P: Platform> {
     exchange_version: Option<u64>,
     credentials: HashMap<alloy_primitives::Address, ApiCredentials>,
     breaker: BreakerLimits,
+    safe_key_owner: SafeKeyOwner,
     /// CLOB availability seen in this session.
     pub outcomes: ClobOutcomes,
 }
@@ -85,12 +86,13 @@ impl<'a, P: Platform> Session<'a, P> {
             exchange_version: None,
             credentials: HashMap::new(),
             breaker: BreakerLimits::from_config(config)?,
+            safe_key_owner: safe_key_owner(config)?,
             outcomes: ClobOutcomes::default(),
         })
     }
 
-    pub fn account(&self, authority: &Authority, proxy_wallet: Option<&str>) -> Result<Account, TradingError> {
-        account(authority, proxy_wallet).map_err(TradingError::Invalid)
+    pub fn account(&self, authority: &Authority, proxy: Option<&StoredProxy>) -> Result<Account, TradingError> {
+        account(authority, proxy, self.safe_key_owner).map_err(TradingError::Invalid)
     }
 
     pub async fn book(&mut self, token_id: &str) -> Result<Book, TradingError> {
@@ -220,4 +222,15 @@ impl<'a, P: Platform> Session<'a, P> {
     fn now_secs(&self) -> u64 {
         (self.platform.clock().now_ms() / 1000).max(0) as u64
     }
+}
+
+/// `safe_api_key_owner`, spelled exactly; anything else is a configuration error, not a default.
+fn safe_key_owner(config: &dyn crate::ports::Config) -> Result<SafeKeyOwner, ApiError> {
+    let text = settings::text(config, settings::SAFE_API_KEY_OWNER)?;
+    SafeKeyOwner::parse(text.trim()).ok_or_else(|| {
+        ApiError::from(crate::ports::ConfigError::Invalid {
+            name: settings::SAFE_API_KEY_OWNER.into(),
+            reason: "must be `authority` or `safe`".into(),
+        })
+    })
 }

@@ -12,7 +12,7 @@ use crate::money::{format_micro, parse_micro, ONE};
 use crate::orders::{validate_price, OrderType};
 use crate::ports::{Db, DbError, Platform, SqlValue};
 use crate::trading::clob::{BalanceAsset, ClobError};
-use crate::trading::{OrderIntent, Session, TradingError};
+use crate::trading::{OrderIntent, Session, StoredProxy, TradingError};
 use crate::trading_authority::get_or_create_authority;
 
 /// `POST /orders` body. Price and size as decimal text or numbers.
@@ -93,7 +93,7 @@ async fn place(platform: &impl Platform, user_id: &str, body: ManualOrder) -> Re
     let authority = get_or_create_authority(platform, user_id).await?;
     let proxy = proxy_wallet(platform.db(), user_id)?;
     let mut session = Session::new(platform, controls.polymarket_open)?;
-    let result = place_with(platform, &mut session, user_id, &authority, proxy.as_deref(), &intent, dry).await;
+    let result = place_with(platform, &mut session, user_id, &authority, proxy.as_ref(), &intent, dry).await;
     // The order's fate is already decided: a breaker that could not hear of it is logged, not
     // turned into a failure of an order that may be on the CLOB.
     match session.record_breaker(&platform.random().id()) {
@@ -107,7 +107,7 @@ async fn place_with(
     session: &mut Session<'_, impl Platform>,
     user_id: &str,
     authority: &crate::trading_authority::Authority,
-    proxy: Option<&str>,
+    proxy: Option<&StoredProxy>,
     intent: &OrderIntent,
     dry: bool,
 ) -> Result<Response, ApiError> {
@@ -196,12 +196,15 @@ fn trading_error(e: TradingError) -> ApiError {
     }
 }
 
-fn proxy_wallet(db: &impl Db, user_id: &str) -> Result<Option<String>, ApiError> {
+fn proxy_wallet(db: &impl Db, user_id: &str) -> Result<Option<StoredProxy>, ApiError> {
     let rows = db.query(
-        "SELECT address FROM wallets WHERE user_id = $1 AND type = 'PROXY'",
+        "SELECT address AS proxy_wallet, proxy_type FROM wallets WHERE user_id = $1 AND type = 'PROXY'",
         &[SqlValue::Text(user_id.into())],
     )?;
-    Ok(rows.first().map(|r| r.text("address")).transpose()?)
+    Ok(match rows.first() {
+        Some(row) => StoredProxy::from_row(&row)?,
+        None => None,
+    })
 }
 
 const INSERT_SQL: &str = "\

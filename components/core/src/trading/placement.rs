@@ -4,12 +4,12 @@
 use alloy_primitives::{Bytes, Signature, B256, U256};
 use serde_json::Value;
 
-use super::Account;
+use super::{Account, AccountKind};
 use crate::api::{invalid, ApiError, ErrorCode};
 use crate::money::format_micro;
 use crate::orders::{
-    limit_order_amounts, new_salt, safe_message_hash, safe_message_typed_data, Chain, Exchange, OrderType, Side,
-    SignatureType, SignedOrder, UnsignedOrder,
+    deposit_wallet_digest, deposit_wallet_signature, deposit_wallet_typed_data, limit_order_amounts, new_salt,
+    safe_message_hash, safe_message_typed_data, Chain, Exchange, OrderType, Side, SignedOrder, UnsignedOrder,
 };
 use crate::ports::SqlValue;
 use crate::signing::signer_client::{SignPayload, Signed};
@@ -87,7 +87,7 @@ pub(super) fn build(
     let order = UnsignedOrder {
         salt: new_salt(salt_bytes, now_ms.max(0) as u64),
         maker: account.maker,
-        signer: account.key_owner,
+        signer: account.signer,
         token_id,
         maker_amount: amounts.maker_amount,
         taker_amount: amounts.taker_amount,
@@ -103,29 +103,31 @@ pub(super) fn build(
 }
 
 impl Placement {
-    /// What the authority signs: the order itself, or — for a Safe validating through
-    /// ERC-1271 — the Safe's message wrapping the order hash.
+    /// What the authority signs: the order itself, or — for a contract validating through
+    /// ERC-1271 — the contract's message wrapping the order (Safe's `SafeMessage` of the order
+    /// hash, a deposit wallet's ERC-7739 `TypedDataSign` of the order).
     pub fn payload(&self, account: &Account, chain: Chain) -> SignPayload {
-        match account.signature_type {
-            SignatureType::Poly1271 => {
-                SignPayload::TypedData(safe_message_typed_data(account.maker, chain.id(), self.hash))
-            }
-            _ => SignPayload::TypedData(self.order.typed_data(self.exchange, chain)),
-        }
+        SignPayload::TypedData(match account.kind {
+            AccountKind::OwnSafe => safe_message_typed_data(account.maker, chain.id(), self.hash),
+            AccountKind::DepositWallet => deposit_wallet_typed_data(&self.order, self.exchange, chain),
+            AccountKind::Eoa | AccountKind::FactorySafe => self.order.typed_data(self.exchange, chain),
+        })
     }
 
-    /// The digest the authority's signature covers: the order's own, or the Safe message's.
+    /// The digest the authority's signature covers.
     pub fn digest(&self, account: &Account, chain: Chain) -> B256 {
-        match account.signature_type {
-            SignatureType::Poly1271 => safe_message_hash(account.maker, chain.id(), self.hash),
-            _ => self.hash,
+        match account.kind {
+            AccountKind::OwnSafe => safe_message_hash(account.maker, chain.id(), self.hash),
+            AccountKind::DepositWallet => deposit_wallet_digest(&self.order, self.exchange, chain),
+            AccountKind::Eoa | AccountKind::FactorySafe => self.hash,
         }
     }
 
     /// The signer's answer as the order's signature, only if it is one: 65 bytes that recover
     /// to the authority over exactly this placement's digest (and, when the signer names the
-    /// digest it signed, that digest). Anything else is an error and nothing is stored or
-    /// posted: an order persisted as signed must be one the exchange will accept.
+    /// digest it signed, that digest), in the form the account's contract expects. Anything
+    /// else is an error and nothing is stored or posted: an order persisted as signed must be
+    /// one the exchange will accept.
     pub fn verified_signature(&self, account: &Account, chain: Chain, signed: &Signed) -> Result<Bytes, ApiError> {
         let digest = self.digest(account, chain);
         let refused = |why: &str| {
@@ -141,7 +143,12 @@ impl Placement {
         }
         let signature: Signature = signed.signature.parse().map_err(|_| refused("not a 65-byte ECDSA signature"))?;
         match signature.recover_address_from_prehash(&digest) {
-            Ok(signer) if signer == account.authority => Ok(Bytes::from(signature.as_bytes().to_vec())),
+            Ok(signer) if signer == account.authority => Ok(match account.kind {
+                AccountKind::DepositWallet => {
+                    deposit_wallet_signature(&self.order, self.exchange, chain, &signature.as_bytes())
+                }
+                _ => Bytes::from(signature.as_bytes().to_vec()),
+            }),
             _ => Err(refused("it does not recover to the trading authority")),
         }
     }
@@ -174,14 +181,19 @@ impl Placement {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::orders::SignatureType;
     use crate::signing::local_key::LocalKey;
 
     const SAFE: &str = "0x00000000000000000000000000000000000000b2";
 
-    fn setup(signature_type: SignatureType) -> (LocalKey, Account, Placement) {
+    fn setup(kind: AccountKind) -> (LocalKey, Account, Placement) {
         let key = LocalKey::from_secret(&[7u8; 32]).unwrap();
-        let maker = if signature_type == SignatureType::Eoa { key.address() } else { SAFE.parse().unwrap() };
-        let account = Account { authority: key.address(), maker, key_owner: maker, signature_type };
+        let (maker, signature_type) = match kind {
+            AccountKind::Eoa => (key.address(), SignatureType::Eoa),
+            _ => (SAFE.parse().unwrap(), SignatureType::Poly1271),
+        };
+        let account =
+            Account { authority: key.address(), maker, signer: maker, key_owner: key.address(), signature_type, kind };
         let book = Book {
             tick_size: "0.01".parse().unwrap(),
             neg_risk: false,
@@ -211,11 +223,11 @@ mod tests {
 
     #[test]
     fn the_authoritys_signature_over_this_placement_is_taken() {
-        for signature_type in [SignatureType::Eoa, SignatureType::Poly1271] {
-            let (key, account, placement) = setup(signature_type);
+        for (kind, length) in [(AccountKind::Eoa, 65), (AccountKind::OwnSafe, 65), (AccountKind::DepositWallet, 317)] {
+            let (key, account, placement) = setup(kind);
             let signed = key.sign(&placement.payload(&account, Chain::Polygon)).unwrap();
             let bytes = placement.verified_signature(&account, Chain::Polygon, &signed).unwrap();
-            assert_eq!(bytes.len(), 65, "{signature_type:?}");
+            assert_eq!(bytes.len(), length, "{kind:?}");
         }
     }
 
@@ -223,11 +235,17 @@ mod tests {
     /// bytes persisted as SIGNED; now each is refused, so nothing is stored or posted.
     #[test]
     fn anything_else_the_signer_answers_is_refused() {
-        let (key, account, placement) = setup(SignatureType::Poly1271);
+        for kind in [AccountKind::OwnSafe, AccountKind::DepositWallet] {
+            refuses_all_but_the_authoritys_signature(kind);
+        }
+    }
+
+    fn refuses_all_but_the_authoritys_signature(kind: AccountKind) {
+        let (key, account, placement) = setup(kind);
         let good = key.sign(&placement.payload(&account, Chain::Polygon)).unwrap();
         let other_key = LocalKey::from_secret(&[8u8; 32]).unwrap();
         let by_other = other_key.sign(&placement.payload(&account, Chain::Polygon)).unwrap();
-        let (_, eoa_account, _) = setup(SignatureType::Eoa);
+        let (_, eoa_account, _) = setup(AccountKind::Eoa);
         let other_digest = key.sign(&placement.payload(&eoa_account, Chain::Polygon)).unwrap();
         let cases = [
             ("another key", by_other),
@@ -242,7 +260,7 @@ mod tests {
         ];
         for (case, signed) in cases {
             let err = placement.verified_signature(&account, Chain::Polygon, &signed).unwrap_err();
-            assert_eq!(err.code, ErrorCode::SignatureError, "{case}");
+            assert_eq!(err.code, ErrorCode::SignatureError, "{kind:?}: {case}");
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::auth::require_admin;
 use crate::ports::{Db, Platform, SqlValue};
 use crate::settings;
 use crate::trading::clob::RemoteOrder;
-use crate::trading::{Account, OrderStatus, Session};
+use crate::trading::{Account, OrderStatus, Session, StoredProxy};
 use crate::trading_authority;
 
 /// Most orders one call reconciles; the rest wait for the next call.
@@ -40,7 +40,8 @@ pub struct Reconciled {
 
 const STALE_SQL: &str = "\
 SELECT id, user_id, status, order_hash, copy_attempt_id,
-  (SELECT w.address FROM wallets w WHERE w.user_id = orders.user_id AND w.type = 'PROXY') AS proxy_wallet
+  (SELECT w.address FROM wallets w WHERE w.user_id = orders.user_id AND w.type = 'PROXY') AS proxy_wallet,
+  (SELECT w.proxy_type FROM wallets w WHERE w.user_id = orders.user_id AND w.type = 'PROXY') AS proxy_type
 FROM orders
 WHERE status IN ('PENDING', 'SUBMITTED', 'PARTIALLY_FILLED') AND updated_at < now() - $1::int8 * interval '1 second'
   AND NOT EXISTS (SELECT 1 FROM copy_attempts ca WHERE ca.id = orders.copy_attempt_id AND ca.lease_expires_at > now())
@@ -93,7 +94,7 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
             report.unchecked += 1;
             continue;
         };
-        let Ok(account) = session.account(&authority, row.opt_text("proxy_wallet")?.as_deref()) else {
+        let Ok(account) = session.account(&authority, StoredProxy::from_row(&row)?.as_ref()) else {
             report.unchecked += 1;
             continue;
         };

@@ -32,7 +32,7 @@ pub(crate) async fn place(shared: &Shared, key: &IssuedKey, body: &Value) -> Res
     if new.owner != key.creds.api_key {
         return Err(refuse("the order owner has to be the owner of the API KEY"));
     }
-    if new.order.signer != key.address {
+    if new.order.signer != key.address && !owner_signs_for_wallet(shared, key, &new).await {
         return Err(refuse("the order signer address has to be the address of the API KEY"));
     }
     if new.post_only && !matches!(new.order_type.as_str(), "GTC" | "GTD") {
@@ -69,6 +69,17 @@ pub(crate) async fn place(shared: &Shared, key: &IssuedKey, body: &Value) -> Res
         _ => {}
     }
     accept(shared, key, body, &new, &id, (collateral, shares), crosses)
+}
+
+/// A POLY_1271 order whose signer is a contract wallet may go under the API key of the wallet's
+/// owner: Polymarket's clients derive every key for the signing EOA (L1 and L2 `POLY_ADDRESS`
+/// are always the EOA), and for a deposit wallet the order's signer is the wallet. The CLOB is
+/// taken to accept the owner's key when the wallet itself names that owner on chain.
+async fn owner_signs_for_wallet(shared: &Shared, key: &IssuedKey, new: &NewOrder) -> bool {
+    match shared.rpc.as_ref() {
+        Some(rpc) if new.order.signatureType == 3 => rpc.owns(new.order.signer, key.address).await,
+        _ => false,
+    }
 }
 
 /// The order hash, once the signature verifies under the configured exchange version. A

@@ -3,4 +3,4 @@
 -- sign orders differently, so the row says which, and only PROXY rows say anything.
 ALTER TABLE wallets ADD COLUMN proxy_type text CHECK (proxy_type IN ('SAFE', 'DEPOSIT_WALLET'));
 UPDATE wallets SET proxy_type = 'SAFE' WHERE type = 'PROXY';
-ALTER TABLE wallets ADD CONSTRAINT wallets_proxy_type_check CHECK ((type = 'PROXY') = (proxy_type IS NOT NULL));
+ALTER TABLE wallets ADD CONSTRAINT wallets_proxy_type_iff_proxy CHECK ((type = 'PROXY') = (proxy_type IS NOT NULL));

@@ -753,20 +753,41 @@ async fn reconcile_needs_the_admin_token_and_a_valid_body() {
 // 4. Type 3 (POLY_1271): a Safe the Polymarket factory does not map to the authority
 // ---------------------------------------------------------------------------------------------
 
-#[tokio::test]
-async fn a_follower_trading_through_its_own_safe_copies_as_the_safe_with_a_poly_1271_order() {
+/// Which wallet a follower trades through, and whose API key its orders go under.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ProxyCase {
+    /// The Safe Polymarket's factory derives for the authority: type 2, signed by the authority.
+    FactorySafe,
+    /// A Safe the factory does not map to the authority; `safe_api_key_owner` = authority.
+    SafeKeyOfAuthority,
+    /// The same Safe with `safe_api_key_owner` = safe: the key is the Safe's own.
+    SafeKeyOfSafe,
+    /// A Polymarket deposit wallet (ERC-7739); its key is always its owner's.
+    DepositWallet,
+}
+
+/// A follower whose PROXY wallet is a contract copies one BUY. Type 3: maker = signer = the
+/// contract on anvil, accepted only because its own `isValidSignature` says so. Type 2: maker =
+/// the factory Safe, signer = the authority. The key is derived for the expected address.
+async fn copies_through_a_proxy_wallet(case: ProxyCase) {
     let chain = LocalChain::start().await;
     let config = FakePolymarketConfig { rpc_url: Some(chain.rpc_url()), ..FakePolymarketConfig::default() };
-    let stack = CopyStack::start_with(&[], config, Duration::from_secs(30)).await;
+    let key_owner = if case == ProxyCase::SafeKeyOfSafe { "safe" } else { "authority" };
+    let stack = CopyStack::start_with(&[("safe_api_key_owner", key_owner)], config, Duration::from_secs(30)).await;
     let follower = stack.follower(0).await;
-    let safe: Address = chain.deploy_safe(follower.address).await;
-    stack.polymarket.set_balance(safe, BalanceAsset::Collateral, 1_000 * USD);
+    let (wallet, proxy_type): (Address, &str) = match case {
+        ProxyCase::DepositWallet => (chain.deploy_deposit_wallet(follower.address).await, "DEPOSIT_WALLET"),
+        ProxyCase::FactorySafe => (mirror_fakes::polymarket::safe_of(follower.address), "SAFE"),
+        _ => (chain.deploy_safe(follower.address).await, "SAFE"),
+    };
+    let (signer, signature_type) = if case == ProxyCase::FactorySafe { (follower.address, 2) } else { (wallet, 3) };
+    stack.polymarket.set_balance(wallet, BalanceAsset::Collateral, 1_000 * USD);
     stack
         .app
         .db
         .execute(
-            "INSERT INTO wallets (user_id, type, proxy_type, address) VALUES ($1, 'PROXY', 'SAFE', $2)",
-            &[&follower.user_id, &safe.to_checksum(None)],
+            "INSERT INTO wallets (user_id, type, proxy_type, address) VALUES ($1, 'PROXY', $2, $3)",
+            &[&follower.user_id, &proxy_type, &wallet.to_checksum(None)],
         )
         .await
         .unwrap();
@@ -785,23 +806,70 @@ async fn a_follower_trading_through_its_own_safe_copies_as_the_safe_with_a_poly_
         .iter()
         .map(|r| (r.get(0), r.get(1), r.get(2)))
         .collect();
-    assert_eq!(accepted.len(), 1, "rejected: {:?}; attempts: {attempts:?}", stack.polymarket.rejected());
+    assert_eq!(accepted.len(), 1, "{case:?}: rejected: {:?}; attempts: {attempts:?}", stack.polymarket.rejected());
     let order = &accepted[0];
-    assert_eq!(
-        (order.maker, order.signer, order.signature_type),
-        (safe, safe, 3),
-        "maker = signer = the Safe, POLY_1271"
-    );
+    assert_eq!((order.maker, order.signer, order.signature_type), (wallet, signer, signature_type), "{case:?}");
     assert_eq!((order.taker_amount, order.maker_amount), (50 * USD, 26 * USD));
+    let signature_length = order.body["order"]["signature"].as_str().unwrap().len();
+    let expected_length = if case == ProxyCase::DepositWallet { 2 + 2 * 317 } else { 2 + 2 * 65 };
+    assert_eq!(signature_length, expected_length, "{case:?}: the signature is the contract's form");
+    let expected_owner = if case == ProxyCase::SafeKeyOfSafe { wallet } else { follower.address };
     let keys = stack.polymarket.api_keys();
-    assert_eq!(keys.len(), 1, "one key, for the Safe: {keys:?}");
-    assert_eq!(keys[0].0, safe, "the API key was derived for the Safe");
+    assert_eq!(keys.len(), 1, "{case:?}: one key: {keys:?}");
+    assert_eq!(keys[0].0, expected_owner, "{case:?}: the API key's owner");
     assert_eq!(order.owner_api_key, keys[0].1.api_key);
     let stored: String =
         stack.app.db.query_one("SELECT signer_address FROM clob_credentials", &[]).await.unwrap().get(0);
-    assert_eq!(stored, format!("{safe:#x}"));
+    assert_eq!(stored, format!("{expected_owner:#x}"));
     assert_eq!(stack.count("SELECT count(*) FROM copy_attempts WHERE status IN ('FILLED', 'SUBMITTED')").await, 1);
-    // Both signatures were made by the follower's server wallet, validated by the Safe.
+    // Both signatures (key derivation and order) were made by the follower's server wallet.
     assert_eq!(stack.count("SELECT count(*) FROM signing_requests WHERE status = 'SUCCEEDED'").await, 2);
-    assert!(chain.rpc_url().starts_with("http://127.0.0.1:"));
+}
+
+#[tokio::test]
+async fn a_follower_with_the_factory_safe_copies_as_the_safe_with_a_type_2_order() {
+    copies_through_a_proxy_wallet(ProxyCase::FactorySafe).await;
+}
+
+#[tokio::test]
+async fn a_follower_trading_through_its_own_safe_copies_as_the_safe_under_its_authoritys_key() {
+    copies_through_a_proxy_wallet(ProxyCase::SafeKeyOfAuthority).await;
+}
+
+#[tokio::test]
+async fn a_safe_can_be_configured_to_trade_under_a_key_of_its_own() {
+    copies_through_a_proxy_wallet(ProxyCase::SafeKeyOfSafe).await;
+}
+
+#[tokio::test]
+async fn a_follower_with_a_deposit_wallet_copies_as_the_wallet_with_an_erc_7739_signature() {
+    copies_through_a_proxy_wallet(ProxyCase::DepositWallet).await;
+}
+
+/// The fake CLOB checks the contract, not just the bytes: the same deposit-wallet order signed
+/// by a key that does not own the wallet is refused as the exchange would refuse it.
+#[tokio::test]
+async fn a_deposit_wallet_refuses_an_order_its_owner_did_not_sign() {
+    let chain = LocalChain::start().await;
+    let config = FakePolymarketConfig { rpc_url: Some(chain.rpc_url()), ..FakePolymarketConfig::default() };
+    let stack = CopyStack::start_with(&[], config, Duration::from_secs(30)).await;
+    let follower = stack.follower(0).await;
+    let stranger: Address = "0x00000000000000000000000000000000000000e5".parse().unwrap();
+    let wallet = chain.deploy_deposit_wallet(stranger).await;
+    stack.polymarket.set_balance(wallet, BalanceAsset::Collateral, 1_000 * USD);
+    stack
+        .app
+        .db
+        .execute(
+            "INSERT INTO wallets (user_id, type, proxy_type, address) VALUES ($1, 'PROXY', 'DEPOSIT_WALLET', $2)",
+            &[&follower.user_id, &wallet.to_checksum(None)],
+        )
+        .await
+        .unwrap();
+    stack.follow(&follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "26" })).await;
+    stack.polymarket.push_trade(stack.trade("BUY", "100", "0.52"));
+    stack.tick().await;
+    assert!(stack.polymarket.accepted_orders().is_empty());
+    let rejected = format!("{:?}", stack.polymarket.rejected());
+    assert!(rejected.contains("the order signer address has to be the address of the API KEY"), "{rejected}");
 }

@@ -45,9 +45,8 @@ contract MinimalDepositWallet {
                 contentsType
             )
         );
-        return keccak256(
-            abi.encode(typeHash, contents, NAME_HASH, VERSION_HASH, block.chainid, address(this), bytes32(0))
-        );
+        return
+            keccak256(abi.encode(typeHash, contents, NAME_HASH, VERSION_HASH, block.chainid, address(this), bytes32(0)));
     }
 
     function _recover(bytes32 digest, bytes calldata signature) private pure returns (address) {

@@ -241,7 +241,7 @@ fn attempt(row: &Row<'_>) -> Result<ClaimedAttempt, DbError> {
         },
         order,
         daily_used: i128::from(row.int("daily_used")?),
-        proxy_wallet: StoredProxy::from_row(&row)?,
+        proxy_wallet: StoredProxy::from_row(row)?,
     })
 }
 

@@ -13,13 +13,16 @@ echo "== contracts: build"
 "$forge" build --offline
 
 echo "== contracts: the committed bytecode the Rust suites deploy is this build's"
-built="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytecode"]["object"])' \
-  out/MinimalDepositWallet.sol/MinimalDepositWallet.json)"
-if [[ "$built" != "$(cat "$repo_root/tests/fakes/fixtures/minimal_deposit_wallet.hex")" ]]; then
-  echo "test-contracts: tests/fakes/fixtures/minimal_deposit_wallet.hex is stale; write the bytecode of" >&2
-  echo "  contracts/out/MinimalDepositWallet.sol/MinimalDepositWallet.json into it" >&2
-  exit 1
-fi
+for pair in MinimalDepositWallet:minimal_deposit_wallet PolymarketSafeFactory:polymarket_safe_factory; do
+  contract="${pair%%:*}" fixture="$repo_root/tests/fakes/fixtures/${pair##*:}.hex"
+  built="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytecode"]["object"])' \
+    "out/$contract.sol/$contract.json")"
+  if [[ "$built" != "$(cat "$fixture")" ]]; then
+    echo "test-contracts: $fixture is stale; write the bytecode of" >&2
+    echo "  contracts/out/$contract.sol/$contract.json into it" >&2
+    exit 1
+  fi
+done
 
 echo "== contracts: test (forge test --offline)"
 log="$(mktemp)"

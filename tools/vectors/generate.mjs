@@ -12,6 +12,7 @@ import { _TypedDataEncoder } from "@ethersproject/hash";
 import { defaultAbiCoder } from "@ethersproject/abi";
 import { createL1Headers, createL2Headers, orderToJsonV2, getContractConfig } from "@polymarket/clob-client-v2";
 import relayer from "@polymarket/builder-relayer-client";
+import { createRequire } from "node:module";
 
 // The package's export map hides the helpers the client calls internally; import them by path so
 // the vectors come from the very functions `createOrder` / `createMarketOrder` run.
@@ -201,7 +202,30 @@ const safeMessages = orders.slice(0, 3).map(({ hash }) => {
   const digest = _TypedDataEncoder.hash(domain, types, { message });
   return { safe, chain_id: CHAIN_ID, order_hash: hash, safe_message_hash: digest, signature: wallet._signingKey().signDigest(digest) };
 }).map((v) => ({ ...v, signature: joinSignature(v.signature) }));
-write("safe.json", { source, factory: SAFE_FACTORY, private_key: PRIVATE_KEY, derived: safes, safe_messages: safeMessages });
+// The factory's signed `createProxy`: the CreateProxy signature builder-relayer-client's
+// SAFE-CREATE request carries, for Polygon's factory and for a factory elsewhere (as on anvil).
+const { buildSafeCreateTransactionRequest } = createRequire(import.meta.url)(
+  "@polymarket/builder-relayer-client/dist/builder/create.js",
+);
+const relayerSigner = {
+  getAddress: async () => wallet.address,
+  signTypedData: async (domain, types, value) => wallet._signTypedData(domain, types, value),
+};
+const ZERO = "0x0000000000000000000000000000000000000000";
+const createProxy = [];
+const quiet = console.log;
+console.log = () => {};
+for (const [factory, chainId] of [[SAFE_FACTORY, CHAIN_ID], ["0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", 137], [SAFE_FACTORY, 80002]]) {
+  const request = await buildSafeCreateTransactionRequest(relayerSigner, { SafeFactory: factory }, {
+    from: wallet.address, chainId, paymentToken: ZERO, payment: "0", paymentReceiver: ZERO,
+  });
+  const domain = { name: "Polymarket Contract Proxy Factory", chainId, verifyingContract: factory };
+  const types = { CreateProxy: [{ name: "paymentToken", type: "address" }, { name: "payment", type: "uint256" }, { name: "paymentReceiver", type: "address" }] };
+  const hash = _TypedDataEncoder.hash(domain, types, { paymentToken: ZERO, payment: 0, paymentReceiver: ZERO });
+  createProxy.push({ factory, chain_id: chainId, hash, signature: request.signature, proxy_wallet: request.proxyWallet });
+}
+console.log = quiet;
+write("safe.json", { source, factory: SAFE_FACTORY, private_key: PRIVATE_KEY, derived: safes, safe_messages: safeMessages, create_proxy: createProxy });
 
 function joinSignature(sig) {
   return sig.r + sig.s.slice(2) + (sig.v === 27 ? "1b" : "1c");

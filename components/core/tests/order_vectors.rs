@@ -10,8 +10,8 @@ use k256::ecdsa::SigningKey;
 use mirror_core::orders::{
     clob_auth_hash, clob_auth_typed_data, deposit_wallet_digest, deposit_wallet_signature, deposit_wallet_typed_data,
     l1_headers, l2_headers, l2_signature, limit_order_amounts, market_order_amounts, polymarket_safe_address,
-    safe_message_hash, safe_message_typed_data, ApiCredentials, Chain, Decimal, Exchange, OrderType, Side,
-    SignatureType, SignedOrder, TickSize, UnsignedOrder,
+    safe_message_hash, safe_message_typed_data, ApiCredentials, Chain, Decimal, Exchange, OrderType, SafeFactory, Side,
+    SignatureType, SignedOrder, TickSize, UnsignedOrder, POLYMARKET_SAFE_INIT_CODE_HASH,
 };
 use serde_json::Value;
 
@@ -297,5 +297,14 @@ fn safes_derive_and_vouch_as_the_clients_do() {
         let signature: Bytes = parsed(v, "signature");
         assert_eq!(sign(&key, hash), signature);
         assert_signed_by(&signature, hash, owner);
+    }
+    for v in file["create_proxy"].as_array().expect("createProxy signatures") {
+        let factory = SafeFactory { address: parsed(v, "factory"), init_code_hash: POLYMARKET_SAFE_INIT_CODE_HASH };
+        let chain_id = number(v, "chain_id");
+        let hash: B256 = parsed(v, "hash");
+        assert_eq!(factory.create_proxy_hash(chain_id), hash, "{v}");
+        assert_eq!(typed_data_hash(factory.create_proxy_typed_data(chain_id)), hash);
+        assert_eq!(sign(&key, hash), parsed::<Bytes>(v, "signature"), "builder-relayer-client's SAFE-CREATE signature");
+        assert_eq!(factory.safe_of(owner), parsed::<Address>(v, "proxy_wallet"));
     }
 }

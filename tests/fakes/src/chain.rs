@@ -1,12 +1,14 @@
 //! A local Polygon stand-in: anvil with chain id 137, holding the real Safe 1.4.1 contracts
 //! (singleton, proxy factory, compatibility fallback handler) deployed from their npm build
-//! artifacts, so ERC-1271 checks run against the same bytecode as on Polygon.
+//! artifacts, so ERC-1271 checks run against the same bytecode as on Polygon; and Polymarket's
+//! Safe setup as Polymarket runs it: Safe 1.3.0 (singleton, compatibility fallback handler) behind
+//! a Polymarket-style factory (`contracts/test/mocks/PolymarketSafeFactory.sol`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use alloy_primitives::{Address, Bytes, B256, U256};
-use alloy_sol_types::{sol, SolCall};
+use alloy_sol_types::{sol, SolCall, SolValue};
 use serde_json::{json, Value};
 
 use crate::anvil::{node_modules, Anvil};
@@ -32,8 +34,13 @@ pub struct LocalChain {
     singleton: Address,
     factory: Address,
     fallback_handler: Address,
+    polymarket_factory: Address,
+    polymarket_init_code_hash: B256,
     next_salt: AtomicU64,
 }
+
+const SAFE_141: &str = "@safe-global/safe-contracts/build/artifacts/contracts";
+const SAFE_130: &str = "@gnosis.pm/safe-contracts/build/artifacts/contracts";
 
 impl LocalChain {
     pub async fn start() -> LocalChain {
@@ -46,13 +53,48 @@ impl LocalChain {
             singleton: Address::ZERO,
             factory: Address::ZERO,
             fallback_handler: Address::ZERO,
+            polymarket_factory: Address::ZERO,
+            polymarket_init_code_hash: B256::ZERO,
             next_salt: AtomicU64::new(0),
         };
-        chain.singleton = chain.deploy_artifact("Safe.sol/Safe.json").await;
-        chain.factory = chain.deploy_artifact("proxies/SafeProxyFactory.sol/SafeProxyFactory.json").await;
-        chain.fallback_handler =
-            chain.deploy_artifact("handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler.json").await;
+        chain.singleton = chain.deploy_artifact(SAFE_141, "Safe.sol/Safe.json").await;
+        chain.factory = chain.deploy_artifact(SAFE_141, "proxies/SafeProxyFactory.sol/SafeProxyFactory.json").await;
+        chain.fallback_handler = chain
+            .deploy_artifact(SAFE_141, "handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler.json")
+            .await;
+        chain.deploy_polymarket_factory().await;
         chain
+    }
+
+    /// Safe 1.3.0 and the factory Polymarket users' Safes come from; the init code hash is
+    /// keccak256(GnosisSafeProxy 1.3.0 creation code ‖ abi.encode(singleton)).
+    async fn deploy_polymarket_factory(&mut self) {
+        let singleton = self.deploy_artifact(SAFE_130, "GnosisSafe.sol/GnosisSafe.json").await;
+        let handler = self
+            .deploy_artifact(SAFE_130, "handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler.json")
+            .await;
+        let proxy_code: Bytes = serde_json::from_value(
+            artifact(SAFE_130, "proxies/GnosisSafeProxy.sol/GnosisSafeProxy.json")["bytecode"].clone(),
+        )
+        .expect("proxy bytecode");
+        let constructor = (singleton, handler, proxy_code.clone()).abi_encode_params();
+        let code = include_str!("../fixtures/polymarket_safe_factory.hex").trim();
+        let data = format!("{code}{}", alloy_primitives::hex::encode(constructor));
+        let receipt = self.send(json!({ "from": self.deployer, "data": data, "gas": "0x1000000" })).await;
+        self.polymarket_factory = serde_json::from_value(receipt["contractAddress"].clone()).expect("factory address");
+        let mut init_code = proxy_code.to_vec();
+        init_code.extend_from_slice(singleton.into_word().as_slice());
+        self.polymarket_init_code_hash = alloy_primitives::keccak256(init_code);
+    }
+
+    /// The Polymarket-style Safe factory: its address and the init code hash it derives Safes with.
+    pub fn polymarket_factory(&self) -> (Address, B256) {
+        (self.polymarket_factory, self.polymarket_init_code_hash)
+    }
+
+    /// The node, for calls the suites make themselves.
+    pub fn anvil(&self) -> &Anvil {
+        &self.anvil
     }
 
     pub fn rpc_url(&self) -> String {
@@ -105,19 +147,21 @@ impl LocalChain {
         self.anvil.json_rpc().is_valid_signature(contract, hash, signature).await
     }
 
-    async fn deploy_artifact(&self, relative: &str) -> Address {
-        let path = node_modules().join("@safe-global/safe-contracts/build/artifacts/contracts").join(relative);
-        let artifact: Value =
-            serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-                .expect("artifact JSON");
-        let receipt =
-            self.send(json!({ "from": self.deployer, "data": artifact["bytecode"], "gas": "0x1000000" })).await;
+    async fn deploy_artifact(&self, package: &str, relative: &str) -> Address {
+        let bytecode = artifact(package, relative)["bytecode"].clone();
+        let receipt = self.send(json!({ "from": self.deployer, "data": bytecode, "gas": "0x1000000" })).await;
         serde_json::from_value(receipt["contractAddress"].clone()).expect("deployed address")
     }
 
-    /// Sends from the unlocked dev account and waits for the receipt: anvil mines each
-    /// transaction on arrival, but the receipt can lag the hash by a moment.
-    async fn send(&self, transaction: Value) -> Value {
+    /// The unlocked dev account the contracts were deployed from.
+    pub fn deployer(&self) -> Address {
+        self.deployer
+    }
+
+    /// Sends (from the unlocked dev account when `from` is it) and waits for the receipt, which
+    /// must be a success: anvil mines each transaction on arrival, but the receipt can lag the
+    /// hash by a moment.
+    pub async fn send(&self, transaction: Value) -> Value {
         let hash = self.anvil.rpc("eth_sendTransaction", json!([transaction])).await.expect("eth_sendTransaction");
         let hash: B256 = serde_json::from_value(hash).expect("transaction hash");
         for _ in 0..200 {
@@ -129,4 +173,10 @@ impl LocalChain {
         }
         panic!("no receipt for {hash} within 5 s");
     }
+}
+
+fn artifact(package: &str, relative: &str) -> Value {
+    let path = node_modules().join(package).join(relative);
+    serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .expect("artifact JSON")
 }

@@ -33,8 +33,8 @@ pub use order_type::OrderType;
 pub use price::{round_price_to_tick, validate_price, PriceRounding};
 pub use rust_decimal::Decimal;
 pub use safe::{
-    polymarket_safe_address, safe_message_hash, safe_message_typed_data, POLYMARKET_SAFE_FACTORY,
-    POLYMARKET_SAFE_INIT_CODE_HASH,
+    polymarket_safe_address, safe_message_hash, safe_message_typed_data, SafeFactory, POLYMARKET_SAFE_FACTORY,
+    POLYMARKET_SAFE_INIT_CODE_HASH, SAFE_FACTORY_DOMAIN_NAME,
 };
 pub use side::Side;
 pub use signature_type::SignatureType;

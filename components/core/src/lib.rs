@@ -36,6 +36,7 @@ pub mod orders;
 pub mod ports;
 pub mod redis_keys;
 pub mod relayer;
+pub mod safe_tx;
 pub mod sealed;
 pub mod settings;
 pub mod signing;
@@ -43,6 +44,7 @@ pub mod status;
 mod text_enum;
 pub mod time;
 pub mod trading;
+pub mod trading_account;
 pub mod trading_authority;
 
 pub mod workers;

@@ -39,6 +39,7 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
             "tradingAuthority": authority,
             "serverWallet": server_wallet,
             "bindingProofVerified": bound,
+            "tradingAccount": crate::trading_account::summary(platform, &user.id)?,
         }),
     ))
 }

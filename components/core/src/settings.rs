@@ -70,6 +70,16 @@ pub const RELAYER_RPC_TIMEOUT_MS: &str = "relayer_rpc_timeout_ms";
 pub const RELAYER_BALANCE_WARNING_POL: &str = "relayer_balance_warning_pol";
 pub const RELAYER_BALANCE_CRITICAL_POL: &str = "relayer_balance_critical_pol";
 
+/// Account setup (README "Trading accounts"): Polymarket's Safe factory and the approvals a
+/// trading Safe needs; addresses, with Polygon's as defaults.
+pub const POLYMARKET_SAFE_FACTORY: &str = "polymarket_safe_factory";
+pub const POLYMARKET_SAFE_INIT_CODE_HASH: &str = "polymarket_safe_init_code_hash";
+pub const SAFE_MULTISEND_ADDRESS: &str = "safe_multisend_address";
+pub const POLYMARKET_COLLATERAL_ADDRESS: &str = "polymarket_collateral_address";
+pub const POLYMARKET_CTF_ADDRESS: &str = "polymarket_ctf_address";
+pub const POLYMARKET_COLLATERAL_SPENDERS: &str = "polymarket_collateral_spenders";
+pub const POLYMARKET_CTF_OPERATORS: &str = "polymarket_ctf_operators";
+
 /// A non-empty text value.
 pub fn text(config: &dyn Config, name: &str) -> Result<String, ConfigError> {
     let value = config.get(name)?;
@@ -102,6 +112,33 @@ pub fn positive(config: &dyn Config, name: &str) -> Result<u64, ConfigError> {
         0 => Err(ConfigError::Invalid { name: name.into(), reason: "must be greater than zero".into() }),
         n => Ok(n),
     }
+}
+
+/// A non-zero address.
+pub fn address(config: &dyn Config, name: &str) -> Result<alloy_primitives::Address, ConfigError> {
+    match text(config, name)?.trim().parse::<alloy_primitives::Address>() {
+        Ok(a) if !a.is_zero() => Ok(a),
+        _ => Err(ConfigError::Invalid { name: name.into(), reason: "not a non-zero 0x address".into() }),
+    }
+}
+
+/// A comma-separated list of one or more non-zero addresses.
+pub fn addresses(config: &dyn Config, name: &str) -> Result<Vec<alloy_primitives::Address>, ConfigError> {
+    text(config, name)?
+        .split(',')
+        .map(|item| match item.trim().parse::<alloy_primitives::Address>() {
+            Ok(a) if !a.is_zero() => Ok(a),
+            _ => Err(ConfigError::Invalid { name: name.into(), reason: "not a list of non-zero 0x addresses".into() }),
+        })
+        .collect()
+}
+
+/// A 32-byte 0x value.
+pub fn bytes32(config: &dyn Config, name: &str) -> Result<alloy_primitives::B256, ConfigError> {
+    text(config, name)?
+        .trim()
+        .parse()
+        .map_err(|_| ConfigError::Invalid { name: name.into(), reason: "not a 0x 32-byte value".into() })
 }
 
 /// An http(s) base URL, without a trailing slash.

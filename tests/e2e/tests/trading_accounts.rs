@@ -2,11 +2,17 @@
 //! stand-in with Polymarket's published rules) creating a Safe 1.3.0 from the owner's signed
 //! `CreateProxy`, exactly where Mirror derives it.
 
-use alloy_primitives::{Address, Bytes, Signature, B256};
+use std::time::Duration;
+
+use alloy_primitives::{Address, Bytes, Signature, B256, U256};
 use alloy_sol_types::{sol, SolCall};
 use k256::ecdsa::SigningKey;
 use mirror_core::orders::SafeFactory;
-use mirror_fakes::LocalChain;
+use mirror_e2e::copy::{CopyStack, Follower, USD};
+use mirror_e2e::relayer::{pol, Key};
+use mirror_e2e::Reply;
+use mirror_fakes::polymarket::{BalanceAsset, FakePolymarketConfig};
+use mirror_fakes::{FaultProxy, LocalChain, TradingContracts};
 use serde_json::{json, Value};
 
 sol! {
@@ -75,4 +81,277 @@ async fn a_create_proxy_signed_for_another_chain_or_factory_makes_someone_elses_
         chain.send(json!({ "from": chain.deployer(), "to": address, "data": data, "gas": "0x1000000" })).await;
         assert!(code(&chain, factory.safe_of(owner)).await.is_empty(), "the owner's Safe was not created");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /me/trading-account on the real components, the relayer sending to anvil
+// ---------------------------------------------------------------------------------------------
+
+sol! {
+    function allowance(address owner, address spender) returns (uint256);
+    function isApprovedForAll(address owner, address operator) returns (bool);
+}
+
+struct SetupRig {
+    chain: LocalChain,
+    contracts: TradingContracts,
+    proxy: FaultProxy,
+    stack: CopyStack,
+    spenders: Vec<Address>,
+    operators: Vec<Address>,
+}
+
+impl SetupRig {
+    async fn start(extra: &[(&str, &str)]) -> SetupRig {
+        let chain = LocalChain::start().await;
+        let contracts = chain.deploy_trading_contracts().await;
+        let key = Key::random();
+        chain.anvil().set_balance(key.address, pol(100_000)).await;
+        let proxy = FaultProxy::start(&chain.rpc_url()).await;
+        let (factory, init_code_hash) = chain.polymarket_factory();
+        let spenders: Vec<Address> = [0xe1, 0xe2, 0xad].map(Address::repeat_byte).to_vec();
+        let operators: Vec<Address> = [0xe1, 0xe2, 0xa1, 0xa2].map(Address::repeat_byte).to_vec();
+        let list = |addresses: &[Address]| addresses.iter().map(|a| format!("{a:#x}")).collect::<Vec<_>>().join(",");
+        let values = [
+            ("polygon_rpc_url", proxy.url()),
+            ("polygon_rpc_host", proxy.url()),
+            ("relayer_private_key", key.hex.clone()),
+            ("relayer_min_priority_fee_gwei", "1".into()),
+            ("relayer_retry_ms", "100".into()),
+            ("polymarket_safe_factory", format!("{factory:#x}")),
+            ("polymarket_safe_init_code_hash", format!("{init_code_hash:#x}")),
+            ("safe_multisend_address", format!("{:#x}", contracts.multisend)),
+            ("polymarket_collateral_address", format!("{:#x}", contracts.collateral)),
+            ("polymarket_ctf_address", format!("{:#x}", contracts.ctf)),
+            ("polymarket_collateral_spenders", list(&spenders)),
+            ("polymarket_ctf_operators", list(&operators)),
+        ];
+        let mut overrides: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        overrides.extend_from_slice(extra);
+        let config = FakePolymarketConfig {
+            rpc_url: Some(chain.rpc_url()),
+            safe_factory: Some((factory, init_code_hash)),
+            ..FakePolymarketConfig::default()
+        };
+        let stack = CopyStack::start_with(&overrides, config, Duration::from_secs(30)).await;
+        SetupRig { chain, contracts, proxy, stack, spenders, operators }
+    }
+
+    async fn setup(&self, follower: &Follower) -> Reply {
+        self.stack.user_request(follower, "POST", "/me/trading-account", &Value::Null).await
+    }
+
+    async fn relayer_tick(&self) {
+        let reply = self.stack.app.post_admin("/internal/workers/relayer").await;
+        assert_eq!(reply.status, 200, "relayer tick: {}", String::from_utf8_lossy(&reply.body));
+    }
+
+    /// Calls setup, ticking the relayer between calls, until it answers READY.
+    async fn until_ready(&self, follower: &Follower) -> Value {
+        for _ in 0..12 {
+            let reply = self.setup(follower).await;
+            match reply.status {
+                200 => return reply.json(),
+                202 | 503 => {}
+                other => panic!("setup answered {other}: {}", String::from_utf8_lossy(&reply.body)),
+            }
+            self.relayer_tick().await;
+            self.relayer_tick().await;
+        }
+        panic!("the setup did not become READY: {}", String::from_utf8_lossy(&self.setup(follower).await.body));
+    }
+
+    async fn approvals_on_chain(&self, safe: Address) -> (Vec<U256>, Vec<bool>) {
+        let mut allowances = Vec::new();
+        for spender in &self.spenders {
+            let data = allowanceCall { owner: safe, spender: *spender }.abi_encode();
+            let bytes = call(&self.chain, self.contracts.collateral, data).await.unwrap();
+            allowances.push(allowanceCall::abi_decode_returns(&bytes).unwrap());
+        }
+        let mut approved = Vec::new();
+        for operator in &self.operators {
+            let data = isApprovedForAllCall { owner: safe, operator: *operator }.abi_encode();
+            let bytes = call(&self.chain, self.contracts.ctf, data).await.unwrap();
+            approved.push(isApprovedForAllCall::abi_decode_returns(&bytes).unwrap());
+        }
+        (allowances, approved)
+    }
+}
+
+#[tokio::test]
+async fn a_brand_new_user_gets_a_safe_with_its_approvals_and_then_copies_as_the_safe_with_type_2() {
+    let rig = SetupRig::start(&[]).await;
+    let follower = rig.stack.follower(0).await;
+    let me = rig.stack.user_request(&follower, "GET", "/me", &Value::Null).await.json();
+    assert_eq!(me["tradingAccount"], Value::Null, "no setup yet");
+    let (factory, init_code_hash) = rig.chain.polymarket_factory();
+    let safe = SafeFactory { address: factory, init_code_hash }.safe_of(follower.address);
+
+    let first = rig.setup(&follower).await;
+    assert_eq!(first.status, 202, "{}", String::from_utf8_lossy(&first.body));
+    let first = first.json();
+    assert_eq!(
+        (first["status"].as_str(), first["safeAddress"].as_str()),
+        (Some("DEPLOYING"), Some(&*format!("{safe:#x}")))
+    );
+    assert_eq!(first["deployTransaction"]["status"], "PENDING");
+    assert!(code(&rig.chain, safe).await.is_empty(), "nothing is deployed until the relayer sends it");
+
+    let ready = rig.until_ready(&follower).await;
+    assert_eq!(ready["status"], "READY");
+    assert_eq!(ready["adopted"], false);
+    assert_eq!(ready["deployTransaction"]["status"], "CONFIRMED");
+    assert_eq!(ready["approvalsTransaction"]["status"], "CONFIRMED");
+    let owners = call(&rig.chain, safe, getOwnersCall {}.abi_encode()).await.unwrap();
+    assert_eq!(getOwnersCall::abi_decode_returns(&owners).unwrap(), vec![follower.address]);
+    let (allowances, approved) = rig.approvals_on_chain(safe).await;
+    assert!(allowances.iter().all(|a| *a == U256::MAX), "pUSD approved to every spender: {allowances:?}");
+    assert!(approved.iter().all(|a| *a), "CTF approved for every operator: {approved:?}");
+    let me = rig.stack.user_request(&follower, "GET", "/me", &Value::Null).await.json();
+    assert_eq!(me["tradingAccount"], json!({ "status": "READY", "safeAddress": format!("{safe:#x}") }));
+    let proxy: String = rig
+        .stack
+        .app
+        .db
+        .query_one("SELECT address || ' ' || proxy_type FROM wallets WHERE type = 'PROXY'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(proxy, format!("{safe:#x} SAFE"));
+    let kinds = rig.stack.count("SELECT count(*) FROM relayer_txs WHERE kind IN ('SAFE_CREATE', 'SAFE_TX')").await;
+    assert_eq!(kinds, 2, "one createProxy, one approvals MultiSend");
+    assert_eq!(rig.setup(&follower).await.status, 200, "calling again once READY changes nothing");
+    assert_eq!(rig.stack.count("SELECT count(*) FROM relayer_txs").await, 2);
+
+    // The Safe trades: a copied fill is accepted as type 2 (maker = the Safe, signer = the authority).
+    rig.stack.polymarket.set_balance(safe, BalanceAsset::Collateral, 1_000 * USD);
+    rig.stack.follow(&follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "26" })).await;
+    rig.stack.polymarket.push_trade(rig.stack.trade("BUY", "100", "0.52"));
+    rig.stack.tick().await;
+    let accepted = rig.stack.polymarket.accepted_orders();
+    assert_eq!(accepted.len(), 1, "rejected: {:?}", rig.stack.polymarket.rejected());
+    assert_eq!((accepted[0].maker, accepted[0].signer, accepted[0].signature_type), (safe, follower.address, 2));
+}
+
+#[tokio::test]
+async fn racing_setup_calls_deploy_once_and_approve_once() {
+    let rig = SetupRig::start(&[]).await;
+    let follower = rig.stack.follower(0).await;
+    let replies = futures::future::join_all((0..8).map(|_| rig.setup(&follower))).await;
+    for reply in &replies {
+        assert_eq!(reply.status, 202, "{}", String::from_utf8_lossy(&reply.body));
+    }
+    assert_eq!(rig.stack.count("SELECT count(*) FROM relayer_txs WHERE kind = 'SAFE_CREATE'").await, 1);
+    rig.relayer_tick().await;
+    rig.relayer_tick().await;
+    let replies = futures::future::join_all((0..8).map(|_| rig.setup(&follower))).await;
+    assert!(replies.iter().all(|r| r.status == 202), "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert_eq!(rig.until_ready(&follower).await["status"], "READY");
+    for (kind, purpose) in [("SAFE_CREATE", "SAFE_CREATE"), ("SAFE_TX", "SAFE_TX")] {
+        let rows = rig.stack.count(&format!("SELECT count(*) FROM relayer_txs WHERE kind = '{kind}'")).await;
+        let signed =
+            rig.stack.count(&format!("SELECT count(*) FROM signing_requests WHERE purpose = '{purpose}'")).await;
+        assert_eq!((rows, signed), (1, 1), "{kind}: one transaction, one signature");
+    }
+}
+
+#[tokio::test]
+async fn a_chain_outage_mid_setup_resumes_where_it_stopped() {
+    let rig = SetupRig::start(&[]).await;
+    let follower = rig.stack.follower(0).await;
+    assert_eq!(rig.setup(&follower).await.status, 202);
+    rig.proxy.go_down().await;
+    rig.relayer_tick().await;
+    let during = rig.setup(&follower).await;
+    assert!(matches!(during.status, 202 | 503), "{}", String::from_utf8_lossy(&during.body));
+    rig.proxy.come_back().await;
+    rig.relayer_tick().await;
+    rig.relayer_tick().await;
+    // Deployed; the approvals step meets the outage before it signs anything.
+    rig.proxy.go_down().await;
+    let during = rig.setup(&follower).await;
+    assert_eq!(during.status, 503, "{}", String::from_utf8_lossy(&during.body));
+    assert!(during.json()["error"]["message"].as_str().unwrap_or_default().contains("RPC"), "{:?}", during.json());
+    rig.proxy.come_back().await;
+    assert_eq!(rig.until_ready(&follower).await["status"], "READY");
+    assert_eq!(rig.stack.count("SELECT count(*) FROM relayer_txs").await, 2, "no step was sent twice");
+    assert_eq!(
+        rig.stack.count("SELECT count(*) FROM signing_requests WHERE purpose IN ('SAFE_CREATE', 'SAFE_TX')").await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_safe_already_on_chain_is_adopted_not_redeployed() {
+    let rig = SetupRig::start(&[]).await;
+    let follower = rig.stack.follower(0).await;
+    rig.until_ready(&follower).await;
+    // The account forgets its setup (a restored database, say); the chain still has the Safe.
+    let db = &rig.stack.app.db;
+    db.execute("DELETE FROM trading_accounts", &[]).await.unwrap();
+    db.execute("DELETE FROM wallets WHERE type = 'PROXY'", &[]).await.unwrap();
+    let again = rig.setup(&follower).await;
+    assert_eq!(again.status, 200, "{}", String::from_utf8_lossy(&again.body));
+    assert_eq!((again.json()["status"].as_str(), again.json()["adopted"].as_bool()), (Some("READY"), Some(true)));
+    assert_eq!(rig.stack.count("SELECT count(*) FROM relayer_txs").await, 2, "nothing new was sent");
+    assert_eq!(rig.stack.count("SELECT count(*) FROM wallets WHERE type = 'PROXY'").await, 1);
+}
+
+#[tokio::test]
+async fn copy_trading_skips_an_account_whose_setup_has_not_finished_and_signs_nothing() {
+    let rig = SetupRig::start(&[]).await;
+    let follower = rig.stack.follower(1_000 * USD).await;
+    assert_eq!(rig.setup(&follower).await.status, 202);
+    rig.stack.follow(&follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "26" })).await;
+    rig.stack.polymarket.push_trade(rig.stack.trade("BUY", "100", "0.52"));
+    rig.stack.tick().await;
+    let skipped = rig
+        .stack
+        .count("SELECT count(*) FROM copy_attempts WHERE status = 'SKIPPED' AND skip_reason = 'ACCOUNT_NOT_READY'")
+        .await;
+    assert_eq!(skipped, 1);
+    assert_eq!(
+        rig.stack.count("SELECT count(*) FROM signing_requests WHERE purpose IN ('ORDER', 'CLOB_AUTH')").await,
+        0
+    );
+    assert!(rig.stack.polymarket.accepted_orders().is_empty());
+}
+
+#[tokio::test]
+async fn bad_setup_requests_are_refused_naming_what_is_wrong_and_change_nothing() {
+    let rig = SetupRig::start(&[]).await;
+    let follower = rig.stack.follower(0).await;
+    let bearer = follower.user.bearer();
+    let cases: [(&str, &str, &[u8], u16, &str); 5] = [
+        ("POST", "/me/trading-account", br#"{"safe":"0x01"}"#, 400, "safe"),
+        ("POST", "/me/trading-account", b"[]", 400, "JSON object"),
+        ("POST", "/me/trading-account", b"{not json", 400, ""),
+        ("POST", "/me/trading-account?force=1", b"", 400, "force"),
+        ("DELETE", "/me/trading-account", b"", 405, ""),
+    ];
+    for (method, path, body, status, names) in cases {
+        let reply = rig
+            .stack
+            .app
+            .request(method, path, &[("authorization", &bearer), ("content-type", "application/json")], body)
+            .await;
+        let text = String::from_utf8_lossy(&reply.body).to_string();
+        assert_eq!(reply.status, status, "{method} {path} {}: {text}", String::from_utf8_lossy(body));
+        assert!(text.contains(names), "{text} should name {names}");
+    }
+    let anonymous = rig.stack.app.request("POST", "/me/trading-account", &[], b"").await;
+    assert_eq!(anonymous.status, 401);
+    assert_eq!(rig.stack.count("SELECT count(*) FROM trading_accounts").await, 0);
+    assert_eq!(rig.stack.count("SELECT count(*) FROM relayer_txs").await, 0);
+    assert_eq!(rig.stack.count("SELECT count(*) FROM signing_requests").await, 0);
+}
+
+#[tokio::test]
+async fn without_a_relayer_key_setup_is_unavailable_naming_the_variable() {
+    let rig = SetupRig::start(&[("relayer_private_key", "")]).await;
+    let follower = rig.stack.follower(0).await;
+    let reply = rig.setup(&follower).await;
+    assert_eq!(reply.status, 503, "{}", String::from_utf8_lossy(&reply.body));
+    assert!(String::from_utf8_lossy(&reply.body).contains("relayer_private_key"));
+    assert_eq!(rig.stack.count("SELECT count(*) FROM trading_accounts").await, 0);
 }

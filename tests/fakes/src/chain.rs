@@ -39,6 +39,14 @@ pub struct LocalChain {
     next_salt: AtomicU64,
 }
 
+/// What [`LocalChain::deploy_trading_contracts`] deployed.
+#[derive(Clone, Copy, Debug)]
+pub struct TradingContracts {
+    pub multisend: Address,
+    pub collateral: Address,
+    pub ctf: Address,
+}
+
 const SAFE_141: &str = "@safe-global/safe-contracts/build/artifacts/contracts";
 const SAFE_130: &str = "@gnosis.pm/safe-contracts/build/artifacts/contracts";
 
@@ -85,6 +93,18 @@ impl LocalChain {
         let mut init_code = proxy_code.to_vec();
         init_code.extend_from_slice(singleton.into_word().as_slice());
         self.polymarket_init_code_hash = alloy_primitives::keccak256(init_code);
+    }
+
+    /// Safe 1.3.0's MultiSend, an ERC-20 standing in for pUSD and the real Conditional Tokens
+    /// contract: what account setup approves, at fresh addresses.
+    pub async fn deploy_trading_contracts(&self) -> TradingContracts {
+        TradingContracts {
+            multisend: self.deploy_artifact(SAFE_130, "libraries/MultiSend.sol/MultiSend.json").await,
+            collateral: self.deploy_artifact(SAFE_130, "test/ERC20Token.sol/ERC20Token.json").await,
+            ctf: self
+                .deploy_artifact("@gnosis.pm/conditional-tokens-contracts/build/contracts", "ConditionalTokens.json")
+                .await,
+        }
     }
 
     /// The Polymarket-style Safe factory: its address and the init code hash it derives Safes with.

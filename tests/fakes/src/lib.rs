@@ -12,7 +12,7 @@ pub mod polymarket;
 
 pub use anvil::Anvil;
 pub use behaviour::Behaviour;
-pub use chain::LocalChain;
+pub use chain::{LocalChain, TradingContracts};
 pub use counter::{counter_contract, REVERTING_SELECTOR, REVERT_REASON};
 pub use fault_proxy::FaultProxy;
 pub use health_endpoints::{unreachable_url, FakeService, Kind};

@@ -11,6 +11,7 @@ use crate::money::parse_micro;
 use crate::ports::{Db, DbError, Row, SqlValue};
 use crate::text_enum::text_enum;
 use crate::trading::{OrderStatus, StoredProxy};
+use crate::trading_account::SetupStatus;
 
 /// How a profile sizes copies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,6 +123,8 @@ pub struct ClaimedAttempt {
     pub daily_used: i128,
     /// The user's PROXY wallet (a Safe or a deposit wallet), if they have one.
     pub proxy_wallet: Option<StoredProxy>,
+    /// Where the user's account setup stands, if they started one.
+    pub account_setup: Option<SetupStatus>,
 }
 
 /// Profile leases are taken in id order: two claims sharing profiles then lock them in the same
@@ -176,7 +179,8 @@ SELECT c.id, c.user_id, c.status AS attempt_status, c.attempts::int8 AS attempts
     WHERE a.copy_profile_id = c.copy_profile_id AND a.id <> c.id
       AND a.status IN ('SIGNED', 'SUBMITTED', 'FILLED') AND a.created_at > now() - interval '1 day') AS daily_used,
   (SELECT w.address FROM wallets w WHERE w.user_id = c.user_id AND w.type = 'PROXY') AS proxy_wallet,
-  (SELECT w.proxy_type FROM wallets w WHERE w.user_id = c.user_id AND w.type = 'PROXY') AS proxy_type
+  (SELECT w.proxy_type FROM wallets w WHERE w.user_id = c.user_id AND w.type = 'PROXY') AS proxy_type,
+  (SELECT ta.status FROM trading_accounts ta WHERE ta.user_id = c.user_id) AS account_setup
 FROM claimed c
 JOIN leader_events le ON le.id = c.leader_event_id
 LEFT JOIN copy_profiles cp ON cp.id = c.copy_profile_id
@@ -242,6 +246,13 @@ fn attempt(row: &Row<'_>) -> Result<ClaimedAttempt, DbError> {
         order,
         daily_used: i128::from(row.int("daily_used")?),
         proxy_wallet: StoredProxy::from_row(row)?,
+        account_setup: match row.opt_text("account_setup")? {
+            Some(text) => Some(
+                SetupStatus::parse(&text)
+                    .ok_or_else(|| DbError::Conversion(format!("trading_accounts.status {text:?}")))?,
+            ),
+            None => None,
+        },
     })
 }
 

@@ -2,6 +2,7 @@
 //! its state machine (settle.rs): skip with a reason, record a would-be order (DRY), or sign,
 //! persist, then post. What the pass learns about the CLOB feeds the Polymarket breaker once.
 
+use crate::trading_account::SetupStatus;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -147,6 +148,10 @@ impl<'a, P: Platform> Pass<'a, P> {
         let Some(authority) = self.authority(&attempt.user_id)? else {
             return self.skip(&lease, SkipReason::NoTradingAuthority);
         };
+        // A setup that has started and not finished: the account cannot fill orders yet.
+        if attempt.account_setup.is_some_and(|status| status != SetupStatus::Ready) {
+            return self.skip(&lease, SkipReason::AccountNotReady);
+        }
         let book = match self.book(&attempt.event.asset).await {
             Ok(book) => book,
             Err(TradingError::Clob(ClobError::Rejected { .. })) => {

@@ -21,6 +21,8 @@ text_enum! {
         MarketDenied = "MARKET_DENIED",
         NonBinaryMarket = "NON_BINARY_MARKET",
         NoTradingAuthority = "NO_TRADING_AUTHORITY",
+        /// The user's trading account setup has not finished (POST /me/trading-account).
+        AccountNotReady = "ACCOUNT_NOT_READY",
         MarketNotFound = "MARKET_NOT_FOUND",
         NoLiquidity = "NO_LIQUIDITY",
         PriceDeviation = "PRICE_DEVIATION",

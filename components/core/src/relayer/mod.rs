@@ -14,7 +14,7 @@ mod fees;
 mod keys;
 mod pol;
 mod revert;
-mod rpc;
+pub(crate) mod rpc;
 mod send_outcome;
 mod settings;
 mod state;

@@ -28,5 +28,9 @@ text_enum! {
         Manual = "MANUAL",
         /// A 0-value self-transfer that uses up a nonce nothing else will (a gap).
         NonceFill = "NONCE_FILL",
+        /// Polymarket's Safe factory's `createProxy`, signed by the Safe's owner.
+        SafeCreate = "SAFE_CREATE",
+        /// A Safe's `execTransaction`, signed by its owner.
+        SafeTx = "SAFE_TX",
     }
 }

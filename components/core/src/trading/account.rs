@@ -19,7 +19,7 @@
 use alloy_primitives::Address;
 
 use crate::api::{ApiError, ErrorCode};
-use crate::orders::{polymarket_safe_address, SignatureType};
+use crate::orders::{SafeFactory, SignatureType};
 use crate::ports::{DbError, Row};
 use crate::text_enum::text_enum;
 use crate::trading_authority::Authority;
@@ -42,6 +42,14 @@ text_enum! {
         Authority = "authority",
         Safe = "safe",
     }
+}
+
+/// What decides an account's kind besides its rows: the factory whose Safe is type 2, and whose
+/// key a swapped-owner Safe trades under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccountRules {
+    pub factory: SafeFactory,
+    pub safe_key_owner: SafeKeyOwner,
 }
 
 /// The kind of account, which decides what the authority signs.
@@ -90,11 +98,7 @@ pub struct Account {
 /// The account for `authority`, given the user's proxy wallet if they have one. A stored value
 /// that is not usable is an error: never an order from the zero address, nor from the user's own
 /// address in place of their wallet, nor a guessed wallet type.
-pub fn account(
-    authority: &Authority,
-    proxy: Option<&StoredProxy>,
-    safe_key_owner: SafeKeyOwner,
-) -> Result<Account, ApiError> {
+pub fn account(authority: &Authority, proxy: Option<&StoredProxy>, rules: AccountRules) -> Result<Account, ApiError> {
     let address: Address = parse_stored(authority.address(), "the trading authority's address")?;
     let Some(proxy) = proxy else {
         return Ok(Account {
@@ -112,11 +116,11 @@ pub fn account(
             .with_detail(format!("proxy_type: {:?}", proxy.proxy_type))
     })?;
     let (signer, key_owner, signature_type, kind) = match proxy_type {
-        ProxyType::Safe if polymarket_safe_address(address) == wallet => {
+        ProxyType::Safe if rules.factory.safe_of(address) == wallet => {
             (address, address, SignatureType::PolyGnosisSafe, AccountKind::FactorySafe)
         }
         ProxyType::Safe => {
-            let key_owner = match safe_key_owner {
+            let key_owner = match rules.safe_key_owner {
                 SafeKeyOwner::Authority => address,
                 SafeKeyOwner::Safe => wallet,
             };
@@ -164,12 +168,16 @@ mod tests {
         StoredProxy { address: address.into(), proxy_type: proxy_type.into() }
     }
 
+    fn rules(safe_key_owner: SafeKeyOwner) -> AccountRules {
+        AccountRules { factory: SafeFactory::POLYGON, safe_key_owner }
+    }
+
     const AUTHORITY: &str = "0x00000000000000000000000000000000000000a1";
     const WALLET: &str = "0x00000000000000000000000000000000000000b2";
 
     #[test]
     fn a_damaged_stored_value_is_an_error_not_a_fallback() {
-        let owner = SafeKeyOwner::Authority;
+        let owner = rules(SafeKeyOwner::Authority);
         for bad in ["", "not-an-address", "0x0000000000000000000000000000000000000000"] {
             assert_eq!(account(&authority(bad), None, owner).unwrap_err().code, ErrorCode::InternalError, "{bad:?}");
             assert!(account(&authority(AUTHORITY), Some(&proxy(bad, "SAFE")), owner).is_err(), "proxy {bad:?}");
@@ -184,11 +192,11 @@ mod tests {
     fn each_account_kind_signs_and_owns_its_key_as_the_exchange_and_clients_expect() {
         let a: Address = AUTHORITY.parse().unwrap();
         let w: Address = WALLET.parse().unwrap();
-        let owner = SafeKeyOwner::Authority;
+        let owner = rules(SafeKeyOwner::Authority);
         let eoa = account(&authority(AUTHORITY), None, owner).unwrap();
         assert_eq!((eoa.maker, eoa.signer, eoa.key_owner, eoa.signature_type), (a, a, a, SignatureType::Eoa));
 
-        let factory = polymarket_safe_address(a);
+        let factory = crate::orders::polymarket_safe_address(a);
         let safe = account(&authority(AUTHORITY), Some(&proxy(&factory.to_string(), "SAFE")), owner).unwrap();
         assert_eq!(
             (safe.maker, safe.signer, safe.key_owner, safe.signature_type, safe.kind),
@@ -201,12 +209,13 @@ mod tests {
             (w, w, a, SignatureType::Poly1271, AccountKind::OwnSafe)
         );
         assert!(!own.key_signed_through_contract());
-        let own_key = account(&authority(AUTHORITY), Some(&proxy(WALLET, "SAFE")), SafeKeyOwner::Safe).unwrap();
+        let own_key = account(&authority(AUTHORITY), Some(&proxy(WALLET, "SAFE")), rules(SafeKeyOwner::Safe)).unwrap();
         assert_eq!(own_key.key_owner, w);
         assert!(own_key.key_signed_through_contract());
 
         for key_owner in SafeKeyOwner::ALL {
-            let deposit = account(&authority(AUTHORITY), Some(&proxy(WALLET, "DEPOSIT_WALLET")), *key_owner).unwrap();
+            let deposit =
+                account(&authority(AUTHORITY), Some(&proxy(WALLET, "DEPOSIT_WALLET")), rules(*key_owner)).unwrap();
             assert_eq!(
                 (deposit.maker, deposit.signer, deposit.key_owner, deposit.signature_type, deposit.kind),
                 (w, w, a, SignatureType::Poly1271, AccountKind::DepositWallet),

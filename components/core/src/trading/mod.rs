@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use alloy_primitives::Bytes;
 use serde_json::Value;
 
-pub use account::{account, Account, AccountKind, ProxyType, SafeKeyOwner, StoredProxy};
+pub use account::{account, Account, AccountKind, AccountRules, ProxyType, SafeKeyOwner, StoredProxy};
 pub use order_status::OrderStatus;
 pub use placement::{OrderIntent, Placement, PreparedOrder};
 
@@ -60,7 +60,7 @@ pub struct Session<'a, P: Platform> {
     exchange_version: Option<u64>,
     credentials: HashMap<alloy_primitives::Address, ApiCredentials>,
     breaker: BreakerLimits,
-    safe_key_owner: SafeKeyOwner,
+    account_rules: AccountRules,
     /// CLOB availability seen in this session.
     pub outcomes: ClobOutcomes,
 }
@@ -86,13 +86,16 @@ impl<'a, P: Platform> Session<'a, P> {
             exchange_version: None,
             credentials: HashMap::new(),
             breaker: BreakerLimits::from_config(config)?,
-            safe_key_owner: safe_key_owner(config)?,
+            account_rules: AccountRules {
+                factory: crate::trading_account::safe_factory(config)?,
+                safe_key_owner: safe_key_owner(config)?,
+            },
             outcomes: ClobOutcomes::default(),
         })
     }
 
     pub fn account(&self, authority: &Authority, proxy: Option<&StoredProxy>) -> Result<Account, TradingError> {
-        account(authority, proxy, self.safe_key_owner).map_err(TradingError::Invalid)
+        account(authority, proxy, self.account_rules).map_err(TradingError::Invalid)
     }
 
     pub async fn book(&mut self, token_id: &str) -> Result<Book, TradingError> {

@@ -25,7 +25,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use alloy_primitives::Address;
+use alloy_primitives::{Address, B256};
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::Value;
@@ -53,11 +53,20 @@ pub struct FakePolymarketConfig {
     /// pUSD (raw 6-decimal units) held by every address no test set a balance for: the
     /// sandbox's followers can buy without a faucet. Zero by default.
     pub opening_collateral: u64,
+    /// The Safe factory (address, init code hash) type-2 makers are derived with; Polygon's
+    /// when `None`.
+    pub safe_factory: Option<(Address, B256)>,
 }
 
 impl Default for FakePolymarketConfig {
     fn default() -> FakePolymarketConfig {
-        FakePolymarketConfig { chain_id: 137, rpc_url: None, exchange_version: 2, opening_collateral: 0 }
+        FakePolymarketConfig {
+            chain_id: 137,
+            rpc_url: None,
+            exchange_version: 2,
+            opening_collateral: 0,
+            safe_factory: None,
+        }
     }
 }
 

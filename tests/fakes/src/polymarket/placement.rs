@@ -92,9 +92,16 @@ async fn verified_hash(shared: &Shared, new: &NewOrder, market: &Market) -> Resu
     let valid = |version: u8| {
         let hash = order_hash(o, &exchange_domain(chain_id, version, market.neg_risk));
         async move {
-            let ok =
-                order_signature_valid(o.signatureType, o.maker, o.signer, hash, &new.signature, shared.rpc.as_ref())
-                    .await;
+            let ok = order_signature_valid(
+                o.signatureType,
+                o.maker,
+                o.signer,
+                hash,
+                &new.signature,
+                shared.rpc.as_ref(),
+                shared.config.safe_factory,
+            )
+            .await;
             ok.then_some(hash)
         }
     };

@@ -5,7 +5,7 @@
 
 use alloy_primitives::{Address, Signature, B256};
 
-use super::wallet_factories::{proxy_of, safe_of};
+use super::wallet_factories::{proxy_of, safe_of_factory};
 use crate::json_rpc::JsonRpc;
 
 /// The address a 65-byte `r ‖ s ‖ v` signature (v 27 or 28, as OpenZeppelin and Solady
@@ -26,12 +26,13 @@ pub(crate) async fn order_signature_valid(
     hash: B256,
     signature: &[u8],
     rpc: Option<&JsonRpc>,
+    safe_factory: Option<(Address, B256)>,
 ) -> bool {
     let recovers_to_signer = || recover(hash, signature) == Some(signer);
     match signature_type {
         0 => signer == maker && recovers_to_signer(),
         1 => recovers_to_signer() && proxy_of(signer) == maker,
-        2 => recovers_to_signer() && safe_of(signer) == maker,
+        2 => recovers_to_signer() && safe_of_factory(signer, safe_factory) == maker,
         3 => match rpc {
             Some(rpc) => signer == maker && rpc.is_valid_signature(maker, hash, signature).await,
             None => false,

@@ -12,8 +12,13 @@ const PROXY_INIT_CODE_HASH: B256 = b256!("d21df8dc65880a8606f09fe0ce3df9b8869287
 
 /// The Polymarket Safe of `signer`: CREATE2 with salt keccak256(abi.encode(signer)).
 pub fn safe_of(signer: Address) -> Address {
-    let salt = keccak256(signer.into_word());
-    SAFE_FACTORY.create2(salt, SAFE_INIT_CODE_HASH)
+    safe_of_factory(signer, Some((SAFE_FACTORY, SAFE_INIT_CODE_HASH)))
+}
+
+/// The Safe `factory` (address, init code hash; Polygon's when `None`) derives for `signer`.
+pub fn safe_of_factory(signer: Address, factory: Option<(Address, B256)>) -> Address {
+    let (address, init_code_hash) = factory.unwrap_or((SAFE_FACTORY, SAFE_INIT_CODE_HASH));
+    address.create2(keccak256(signer.into_word()), init_code_hash)
 }
 
 /// The Polymarket proxy wallet of `signer`: CREATE2 with salt keccak256(abi.encodePacked(signer)).

@@ -13,7 +13,8 @@ echo "== contracts: build"
 "$forge" build --offline
 
 echo "== contracts: the committed bytecode the Rust suites deploy is this build's"
-for pair in MinimalDepositWallet:minimal_deposit_wallet PolymarketSafeFactory:polymarket_safe_factory; do
+for pair in MinimalDepositWallet:minimal_deposit_wallet PolymarketSafeFactory:polymarket_safe_factory \
+  AutomationModule:automation_module; do
   contract="${pair%%:*}" fixture="$repo_root/tests/fakes/fixtures/${pair##*:}.hex"
   built="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytecode"]["object"])' \
     "out/$contract.sol/$contract.json")"

@@ -36,6 +36,8 @@ pub mod orders;
 pub mod ports;
 pub mod redis_keys;
 pub mod relayer;
+pub mod safe_automation;
+pub mod safe_owner;
 pub mod safe_tx;
 pub mod sealed;
 pub mod settings;

@@ -1,8 +1,8 @@
 //! Safe transactions an owner signs (EIP-712 `SafeTx`, identical in Safe 1.3.0 and 1.4.1) and
-//! the relayer sends as `execTransaction`; MultiSend batches; and the ERC-20 / ERC-1155 calls
-//! account setup makes through them.
+//! the relayer sends as `execTransaction`; MultiSend batches; the Safe's own calls (owners,
+//! threshold, modules, `checkSignatures`); and the ERC-20 / ERC-1155 calls made through them.
 
-use alloy_primitives::{Address, Bytes, Signature, B256, U256};
+use alloy_primitives::{Address, Bytes, B256, U256};
 use alloy_sol_types::{sol, Eip712Domain, SolCall, SolStruct};
 use serde_json::{json, Value};
 
@@ -34,10 +34,15 @@ sol! {
     ) returns (bool success);
     function multiSend(bytes transactions);
     function getOwners() returns (address[]);
+    function getThreshold() returns (uint256);
     function nonce() returns (uint256);
+    function enableModule(address module);
+    function isModuleEnabled(address module) returns (bool);
+    function checkSignatures(bytes32 dataHash, bytes data, bytes signatures);
 
     function approve(address spender, uint256 amount) returns (bool);
     function allowance(address owner, address spender) returns (uint256);
+    function transfer(address to, uint256 amount) returns (bool);
     function setApprovalForAll(address operator, bool approved);
     function isApprovedForAll(address owner, address operator) returns (bool);
 }
@@ -146,9 +151,17 @@ impl SafeTransaction {
         })
     }
 
-    /// `execTransaction` calldata with one owner's 65-byte signature (v 27/28: plain ECDSA over
-    /// [`Self::hash`]).
-    pub fn exec_call(&self, signature: &Signature) -> Bytes {
+    /// What [`Self::hash`] hashes (`encodeTransactionData`): `checkSignatures` takes it.
+    pub fn encoded(&self, chain_id: u64) -> Bytes {
+        let mut encoded = vec![0x19, 0x01];
+        encoded.extend_from_slice(self.domain(chain_id).separator().as_slice());
+        encoded.extend_from_slice(self.as_sol().eip712_hash_struct().as_slice());
+        encoded.into()
+    }
+
+    /// `execTransaction` calldata with the owners' signatures (each 65 bytes, ordered by owner
+    /// as Safe requires; v 27/28 is plain ECDSA over [`Self::hash`]).
+    pub fn exec_call(&self, signatures: &[u8]) -> Bytes {
         execTransactionCall {
             to: self.to,
             value: U256::ZERO,
@@ -159,7 +172,7 @@ impl SafeTransaction {
             gasPrice: U256::ZERO,
             gasToken: Address::ZERO,
             refundReceiver: Address::ZERO,
-            signatures: signature.as_bytes().to_vec().into(),
+            signatures: signatures.to_vec().into(),
         }
         .abi_encode()
         .into()
@@ -182,6 +195,7 @@ mod tests {
         };
         let typed: TypedData = serde_json::from_value(tx.typed_data(137)).unwrap();
         assert_eq!(typed.eip712_signing_hash().unwrap(), tx.hash(137));
+        assert_eq!(alloy_primitives::keccak256(tx.encoded(137)), tx.hash(137));
         assert_ne!(tx.hash(137), tx.hash(80002));
     }
 

@@ -80,6 +80,12 @@ pub const POLYMARKET_CTF_ADDRESS: &str = "polymarket_ctf_address";
 pub const POLYMARKET_COLLATERAL_SPENDERS: &str = "polymarket_collateral_spenders";
 pub const POLYMARKET_CTF_OPERATORS: &str = "polymarket_ctf_operators";
 
+/// Safe automation (runbook 000 §"Phase 2B"): the deployed AutomationModule, and the redeem
+/// targets its call allowlist admits (the V2 collateral adapters, the neg-risk adapter).
+pub const AUTOMATION_MODULE_ADDRESS: &str = "automation_module_address";
+pub const POLYMARKET_REDEEM_ADAPTERS: &str = "polymarket_redeem_adapters";
+pub const POLYMARKET_NEG_RISK_ADAPTER: &str = "polymarket_neg_risk_adapter";
+
 /// A non-empty text value.
 pub fn text(config: &dyn Config, name: &str) -> Result<String, ConfigError> {
     let value = config.get(name)?;

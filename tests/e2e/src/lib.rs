@@ -6,6 +6,7 @@
 //! Needs `MIRROR_TEST_PG_URL` and `MIRROR_TEST_REDIS_URL` (`make test` exports them from
 //! `scripts/services.sh`).
 
+pub mod accounts;
 mod app;
 pub mod copy;
 mod private_redis;

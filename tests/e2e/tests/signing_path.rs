@@ -171,13 +171,18 @@ async fn breaker_opens_probes_and_recovers_through_the_components() {
 
 #[tokio::test]
 async fn half_open_admits_three_probes_under_concurrency_and_a_failure_reopens() {
-    let (app, signer) = TestApp::with_signer(&FAST_BREAKER).await.unwrap();
+    // Probes whose outcome never comes back are reissued one open period after HALF_OPEN began;
+    // the period is long enough here that the whole burst of 20 arrives within it even on a
+    // loaded CI machine (with 1.5 s a slow burst was admitted a fourth probe).
+    let mut breaker = FAST_BREAKER;
+    breaker[1] = ("signing_breaker_open_ms", "4000");
+    let (app, signer) = TestApp::with_signer(&breaker).await.unwrap();
     let (user_id, _) = user_with_wallet(&app).await;
     signer.proxy.set(Behaviour::Status(500));
     for _ in 0..3 {
         check(&app, &user_id, "MESSAGE").await;
     }
-    tokio::time::sleep(Duration::from_millis(1600)).await;
+    tokio::time::sleep(Duration::from_millis(4100)).await;
     signer.proxy.set(Behaviour::Delay(Duration::from_millis(300)));
     let replies = futures::future::join_all((0..20).map(|_| check(&app, &user_id, "MESSAGE"))).await;
     let probes = replies.iter().filter(|r| r.status == 200).count();
@@ -189,7 +194,7 @@ async fn half_open_admits_three_probes_under_concurrency_and_a_failure_reopens()
     for _ in 0..3 {
         check(&app, &user_id, "MESSAGE").await;
     }
-    tokio::time::sleep(Duration::from_millis(1600)).await;
+    tokio::time::sleep(Duration::from_millis(4100)).await;
     assert_eq!(check(&app, &user_id, "MESSAGE").await.status, 503);
     assert_eq!(breaker_state(&app).await, "OPEN");
 }

@@ -2,17 +2,14 @@
 //! stand-in with Polymarket's published rules) creating a Safe 1.3.0 from the owner's signed
 //! `CreateProxy`, exactly where Mirror derives it.
 
-use std::time::Duration;
-
-use alloy_primitives::{Address, Bytes, Signature, B256, U256};
+use alloy_primitives::{Address, U256};
 use alloy_sol_types::{sol, SolCall};
 use k256::ecdsa::SigningKey;
 use mirror_core::orders::SafeFactory;
-use mirror_e2e::copy::{CopyStack, Follower, USD};
-use mirror_e2e::relayer::{pol, Key};
-use mirror_e2e::Reply;
-use mirror_fakes::polymarket::{BalanceAsset, FakePolymarketConfig};
-use mirror_fakes::{FaultProxy, LocalChain, TradingContracts};
+use mirror_e2e::accounts::{call, code, sign, AccountRig};
+use mirror_e2e::copy::USD;
+use mirror_fakes::polymarket::BalanceAsset;
+use mirror_fakes::LocalChain;
 use serde_json::{json, Value};
 
 sol! {
@@ -20,22 +17,6 @@ sol! {
     function getOwners() returns (address[]);
     function getThreshold() returns (uint256);
     function VERSION() returns (string);
-}
-
-async fn call(chain: &LocalChain, to: Address, data: Vec<u8>) -> Result<Bytes, String> {
-    let call = json!({ "to": to, "data": Bytes::from(data) });
-    let result = chain.anvil().rpc("eth_call", json!([call, "latest"])).await?;
-    Ok(serde_json::from_value(result).expect("bytes"))
-}
-
-async fn code(chain: &LocalChain, at: Address) -> Bytes {
-    let code: Value = chain.anvil().rpc("eth_getCode", json!([at, "latest"])).await.expect("eth_getCode");
-    serde_json::from_value(code).expect("code bytes")
-}
-
-fn sign(key: &SigningKey, digest: B256) -> Signature {
-    let (signature, recovery) = key.sign_prehash_recoverable(digest.as_slice()).expect("sign");
-    Signature::from_signature_and_parity(signature, recovery.is_y_odd())
 }
 
 #[tokio::test]
@@ -87,100 +68,9 @@ async fn a_create_proxy_signed_for_another_chain_or_factory_makes_someone_elses_
 // POST /me/trading-account on the real components, the relayer sending to anvil
 // ---------------------------------------------------------------------------------------------
 
-sol! {
-    function allowance(address owner, address spender) returns (uint256);
-    function isApprovedForAll(address owner, address operator) returns (bool);
-}
-
-struct SetupRig {
-    chain: LocalChain,
-    contracts: TradingContracts,
-    proxy: FaultProxy,
-    stack: CopyStack,
-    spenders: Vec<Address>,
-    operators: Vec<Address>,
-}
-
-impl SetupRig {
-    async fn start(extra: &[(&str, &str)]) -> SetupRig {
-        let chain = LocalChain::start().await;
-        let contracts = chain.deploy_trading_contracts().await;
-        let key = Key::random();
-        chain.anvil().set_balance(key.address, pol(100_000)).await;
-        let proxy = FaultProxy::start(&chain.rpc_url()).await;
-        let (factory, init_code_hash) = chain.polymarket_factory();
-        let spenders: Vec<Address> = [0xe1, 0xe2, 0xad].map(Address::repeat_byte).to_vec();
-        let operators: Vec<Address> = [0xe1, 0xe2, 0xa1, 0xa2].map(Address::repeat_byte).to_vec();
-        let list = |addresses: &[Address]| addresses.iter().map(|a| format!("{a:#x}")).collect::<Vec<_>>().join(",");
-        let values = [
-            ("polygon_rpc_url", proxy.url()),
-            ("polygon_rpc_host", proxy.url()),
-            ("relayer_private_key", key.hex.clone()),
-            ("relayer_min_priority_fee_gwei", "1".into()),
-            ("relayer_retry_ms", "100".into()),
-            ("polymarket_safe_factory", format!("{factory:#x}")),
-            ("polymarket_safe_init_code_hash", format!("{init_code_hash:#x}")),
-            ("safe_multisend_address", format!("{:#x}", contracts.multisend)),
-            ("polymarket_collateral_address", format!("{:#x}", contracts.collateral)),
-            ("polymarket_ctf_address", format!("{:#x}", contracts.ctf)),
-            ("polymarket_collateral_spenders", list(&spenders)),
-            ("polymarket_ctf_operators", list(&operators)),
-        ];
-        let mut overrides: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        overrides.extend_from_slice(extra);
-        let config = FakePolymarketConfig {
-            rpc_url: Some(chain.rpc_url()),
-            safe_factory: Some((factory, init_code_hash)),
-            ..FakePolymarketConfig::default()
-        };
-        let stack = CopyStack::start_with(&overrides, config, Duration::from_secs(30)).await;
-        SetupRig { chain, contracts, proxy, stack, spenders, operators }
-    }
-
-    async fn setup(&self, follower: &Follower) -> Reply {
-        self.stack.user_request(follower, "POST", "/me/trading-account", &Value::Null).await
-    }
-
-    async fn relayer_tick(&self) {
-        let reply = self.stack.app.post_admin("/internal/workers/relayer").await;
-        assert_eq!(reply.status, 200, "relayer tick: {}", String::from_utf8_lossy(&reply.body));
-    }
-
-    /// Calls setup, ticking the relayer between calls, until it answers READY.
-    async fn until_ready(&self, follower: &Follower) -> Value {
-        for _ in 0..12 {
-            let reply = self.setup(follower).await;
-            match reply.status {
-                200 => return reply.json(),
-                202 | 503 => {}
-                other => panic!("setup answered {other}: {}", String::from_utf8_lossy(&reply.body)),
-            }
-            self.relayer_tick().await;
-            self.relayer_tick().await;
-        }
-        panic!("the setup did not become READY: {}", String::from_utf8_lossy(&self.setup(follower).await.body));
-    }
-
-    async fn approvals_on_chain(&self, safe: Address) -> (Vec<U256>, Vec<bool>) {
-        let mut allowances = Vec::new();
-        for spender in &self.spenders {
-            let data = allowanceCall { owner: safe, spender: *spender }.abi_encode();
-            let bytes = call(&self.chain, self.contracts.collateral, data).await.unwrap();
-            allowances.push(allowanceCall::abi_decode_returns(&bytes).unwrap());
-        }
-        let mut approved = Vec::new();
-        for operator in &self.operators {
-            let data = isApprovedForAllCall { owner: safe, operator: *operator }.abi_encode();
-            let bytes = call(&self.chain, self.contracts.ctf, data).await.unwrap();
-            approved.push(isApprovedForAllCall::abi_decode_returns(&bytes).unwrap());
-        }
-        (allowances, approved)
-    }
-}
-
 #[tokio::test]
 async fn a_brand_new_user_gets_a_safe_with_its_approvals_and_then_copies_as_the_safe_with_type_2() {
-    let rig = SetupRig::start(&[]).await;
+    let rig = AccountRig::start(&[]).await;
     let follower = rig.stack.follower(0).await;
     let me = rig.stack.user_request(&follower, "GET", "/me", &Value::Null).await.json();
     assert_eq!(me["tradingAccount"], Value::Null, "no setup yet");
@@ -235,7 +125,7 @@ async fn a_brand_new_user_gets_a_safe_with_its_approvals_and_then_copies_as_the_
 
 #[tokio::test]
 async fn racing_setup_calls_deploy_once_and_approve_once() {
-    let rig = SetupRig::start(&[]).await;
+    let rig = AccountRig::start(&[]).await;
     let follower = rig.stack.follower(0).await;
     let replies = futures::future::join_all((0..8).map(|_| rig.setup(&follower))).await;
     for reply in &replies {
@@ -257,7 +147,7 @@ async fn racing_setup_calls_deploy_once_and_approve_once() {
 
 #[tokio::test]
 async fn a_chain_outage_mid_setup_resumes_where_it_stopped() {
-    let rig = SetupRig::start(&[]).await;
+    let rig = AccountRig::start(&[]).await;
     let follower = rig.stack.follower(0).await;
     assert_eq!(rig.setup(&follower).await.status, 202);
     rig.proxy.go_down().await;
@@ -283,7 +173,7 @@ async fn a_chain_outage_mid_setup_resumes_where_it_stopped() {
 
 #[tokio::test]
 async fn a_safe_already_on_chain_is_adopted_not_redeployed() {
-    let rig = SetupRig::start(&[]).await;
+    let rig = AccountRig::start(&[]).await;
     let follower = rig.stack.follower(0).await;
     rig.until_ready(&follower).await;
     // The account forgets its setup (a restored database, say); the chain still has the Safe.
@@ -299,7 +189,7 @@ async fn a_safe_already_on_chain_is_adopted_not_redeployed() {
 
 #[tokio::test]
 async fn copy_trading_skips_an_account_whose_setup_has_not_finished_and_signs_nothing() {
-    let rig = SetupRig::start(&[]).await;
+    let rig = AccountRig::start(&[]).await;
     let follower = rig.stack.follower(1_000 * USD).await;
     assert_eq!(rig.setup(&follower).await.status, 202);
     rig.stack.follow(&follower, json!({ "sizingMode": "FIXED_USD", "fixedAmountUsd": "26" })).await;
@@ -319,7 +209,7 @@ async fn copy_trading_skips_an_account_whose_setup_has_not_finished_and_signs_no
 
 #[tokio::test]
 async fn bad_setup_requests_are_refused_naming_what_is_wrong_and_change_nothing() {
-    let rig = SetupRig::start(&[]).await;
+    let rig = AccountRig::start(&[]).await;
     let follower = rig.stack.follower(0).await;
     let bearer = follower.user.bearer();
     let cases: [(&str, &str, &[u8], u16, &str); 5] = [
@@ -348,7 +238,7 @@ async fn bad_setup_requests_are_refused_naming_what_is_wrong_and_change_nothing(
 
 #[tokio::test]
 async fn without_a_relayer_key_setup_is_unavailable_naming_the_variable() {
-    let rig = SetupRig::start(&[("relayer_private_key", "")]).await;
+    let rig = AccountRig::start(&[("relayer_private_key", "")]).await;
     let follower = rig.stack.follower(0).await;
     let reply = rig.setup(&follower).await;
     assert_eq!(reply.status, 503, "{}", String::from_utf8_lossy(&reply.body));

@@ -162,6 +162,15 @@ impl LocalChain {
         serde_json::from_value(receipt["contractAddress"].clone()).expect("deployed address")
     }
 
+    /// Mirror's AutomationModule (`contracts/src/AutomationModule.sol`, the committed build) for
+    /// `collateral`.
+    pub async fn deploy_automation_module(&self, collateral: Address) -> Address {
+        let code = include_str!("../fixtures/automation_module.hex").trim();
+        let data = format!("{code}{}", alloy_primitives::hex::encode(collateral.into_word()));
+        let receipt = self.send(json!({ "from": self.deployer, "data": data, "gas": "0x1c9c380" })).await;
+        serde_json::from_value(receipt["contractAddress"].clone()).expect("deployed address")
+    }
+
     /// Whether `contract` answers ERC-1271 `isValidSignature(hash, signature)` with the magic value.
     pub async fn is_valid_signature(&self, contract: Address, hash: B256, signature: &[u8]) -> bool {
         self.anvil.json_rpc().is_valid_signature(contract, hash, signature).await

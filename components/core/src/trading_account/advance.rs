@@ -6,8 +6,7 @@
 //! transaction leaves the row where it is; the next request picks it up. Nothing is assumed from
 //! a receipt alone: the Safe's code and owners, and every approval, are read back.
 
-use alloy_primitives::{Address, Signature, B256, U256};
-use serde_json::Value;
+use alloy_primitives::{Address, U256};
 
 use super::chain::{missing_approvals, safe_nonce, safe_state};
 use super::setup_config::SetupConfig;
@@ -17,9 +16,8 @@ use crate::orders::SafeFactory;
 use crate::ports::Platform;
 use crate::relayer::rpc::Rpc;
 use crate::relayer::{enqueue, Intent, TxKind, TxStatus};
+use crate::safe_owner::{authority_signature, OwnerSigner};
 use crate::safe_tx::{multi_send, Operation, SafeTransaction};
-use crate::signing::signer_client::SignPayload;
-use crate::signing::{sign, SigningJob};
 use crate::trading_authority::Authority;
 
 /// Who the setup is for and where its Safe is.
@@ -28,6 +26,12 @@ pub struct Subject<'a> {
     pub authority: &'a Authority,
     pub owner: Address,
     pub safe: Address,
+}
+
+impl Subject<'_> {
+    fn signer(&self) -> OwnerSigner<'_> {
+        OwnerSigner { user_id: self.user_id, authority: self.authority, owner: self.owner }
+    }
 }
 
 /// Runs steps until one waits or the setup ends; `row` holds the progress even on an error.
@@ -113,7 +117,7 @@ async fn deploy<P: Platform>(
     let factory = config.factory;
     let typed_data = factory.create_proxy_typed_data(config.chain_id);
     let digest = factory.create_proxy_hash(config.chain_id);
-    let signature = authority_signature(platform, subject, "SAFE_CREATE", typed_data, digest).await?;
+    let signature = authority_signature(platform, &subject.signer(), "SAFE_CREATE", typed_data, digest).await?;
     let intent = Intent {
         kind: TxKind::SafeCreate,
         user_id: Some(subject.user_id.into()),
@@ -162,40 +166,16 @@ async fn approve<P: Platform>(
         operation: Operation::DelegateCall,
         nonce: safe_nonce(rpc, subject.safe).await?,
     };
-    let signature =
-        authority_signature(platform, subject, "SAFE_TX", tx.typed_data(config.chain_id), tx.hash(config.chain_id))
-            .await?;
+    let (typed_data, digest) = (tx.typed_data(config.chain_id), tx.hash(config.chain_id));
+    let signature = authority_signature(platform, &subject.signer(), "SAFE_TX", typed_data, digest).await?;
     let intent = Intent {
         kind: TxKind::SafeTx,
         user_id: Some(subject.user_id.into()),
         idempotency_key: key,
         to: subject.safe,
         value: U256::ZERO,
-        data: tx.exec_call(&signature),
+        data: tx.exec_call(signature.as_bytes().as_slice()),
     };
     row.approvals_tx_id = Some(enqueue(platform.db(), platform.config(), &intent)?.tx.id);
     Ok(false)
-}
-
-/// The authority's signature over `digest`, through the signing pipeline, only if it is one.
-async fn authority_signature(
-    platform: &impl Platform,
-    subject: &Subject<'_>,
-    purpose: &str,
-    typed_data: Value,
-    digest: B256,
-) -> Result<Signature, ApiError> {
-    let payload = SignPayload::TypedData(typed_data);
-    let job = SigningJob { user_id: subject.user_id, authority: subject.authority, purpose, payload: &payload };
-    let signed = sign(platform, job).await?;
-    let refused =
-        |why: &str| ApiError::new(ErrorCode::SignatureError, format!("the signer's answer is refused: {why}"));
-    if signed.digest.as_deref().is_some_and(|named| named.parse::<B256>().ok() != Some(digest)) {
-        return Err(refused("it signed another digest"));
-    }
-    let signature: Signature = signed.signature.parse().map_err(|_| refused("not a 65-byte ECDSA signature"))?;
-    match signature.recover_address_from_prehash(&digest) {
-        Ok(signer) if signer == subject.owner => Ok(signature),
-        _ => Err(refused("it does not recover to the trading authority")),
-    }
 }

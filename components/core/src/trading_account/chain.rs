@@ -25,11 +25,11 @@ pub fn unavailable(e: RpcError) -> ApiError {
     ApiError::new(ErrorCode::ServiceUnavailable, "the Polygon RPC is unavailable; try again").with_detail(e.to_string())
 }
 
-fn eth_call(to: Address, data: Vec<u8>) -> (&'static str, Value) {
+pub(crate) fn eth_call(to: Address, data: Vec<u8>) -> (&'static str, Value) {
     ("eth_call", json!([{ "to": to, "data": Bytes::from(data) }, "latest"]))
 }
 
-fn returned(result: Result<Value, RpcError>) -> Result<Bytes, RpcError> {
+pub(crate) fn returned(result: Result<Value, RpcError>) -> Result<Bytes, RpcError> {
     serde_json::from_value(result?).map_err(|e| RpcError::Garbage(format!("eth_call result: {e}")))
 }
 

@@ -5,9 +5,9 @@
 //! advances the setup as far as the chain allows (call again while `status` is not READY).
 
 mod advance;
-mod chain;
+pub(crate) mod chain;
 mod setup_config;
-mod store;
+pub(crate) mod store;
 
 use alloy_primitives::Address;
 use serde::Deserialize;

@@ -72,8 +72,8 @@ fn text(reply: &Reply) -> String {
 
 /// The proposal's hash, checked against its typed data.
 fn proposed_hash(proposal: &Value) -> B256 {
-    let hash: B256 = proposal["safeTx"]["hash"].as_str().expect("safeTx.hash").parse().unwrap();
-    let typed: TypedData = serde_json::from_value(proposal["safeTx"]["typedData"].clone()).unwrap();
+    let hash: B256 = proposal["ownerTransaction"]["safeTx"]["hash"].as_str().expect("safeTx.hash").parse().unwrap();
+    let typed: TypedData = serde_json::from_value(proposal["ownerTransaction"]["safeTx"]["typedData"].clone()).unwrap();
     assert_eq!(typed.eip712_signing_hash().unwrap(), hash, "the typed data hashes to the hash shown");
     hash
 }
@@ -140,7 +140,10 @@ async fn an_owner_signature_installs_the_module_on_safe_130_and_141() {
             (proposal["status"].as_str(), proposal["moduleInstalled"].as_bool()),
             (Some("AWAITING_SIGNATURE"), Some(false))
         );
-        assert_eq!(proposal["owners"], json!([format!("{:#x}", Address::from_private_key(&owner_key))]));
+        assert_eq!(
+            proposal["ownerTransaction"]["owners"],
+            json!([format!("{:#x}", Address::from_private_key(&owner_key))])
+        );
         let hash = proposed_hash(&proposal);
         let installed: bool = rig
             .stack
@@ -168,7 +171,8 @@ async fn an_owner_signature_installs_the_module_on_safe_130_and_141() {
         assert_eq!(done["status"], "INSTALLED", "{version:?}: {done}");
         assert_eq!(done["moduleInstalled"], true);
         assert!(done["installedAt"].is_string());
-        assert_eq!(done["installTransaction"]["status"], "CONFIRMED");
+        assert_eq!(done["recentOwnerTransactions"][0]["status"], "CONFIRMED", "{done}");
+        assert_eq!(done["ownerTransaction"], Value::Null);
         assert!(module_enabled(&rig, safe).await, "{version:?}: isModuleEnabled");
         assert_configured(&rig, safe).await;
 
@@ -212,7 +216,7 @@ async fn sign_with_authority_installs_on_the_authoritys_own_safe_once_however_ma
     assert_eq!(reply.status, 202, "{}", text(&reply));
     assert_eq!(until_installed(&rig, &other).await["status"], "INSTALLED");
     assert!(module_enabled(&rig, safe).await);
-    let installs = "SELECT count(*) FROM relayer_txs WHERE idempotency_key LIKE 'safe-automation:%:install:%'";
+    let installs = "SELECT count(*) FROM safe_owner_txs WHERE kind = 'INSTALL_MODULE' AND status = 'CONFIRMED'";
     assert_eq!(rig.stack.count(installs).await, 2);
 }
 
@@ -226,7 +230,7 @@ async fn a_wrong_owner_a_wrong_hash_or_a_replayed_signature_is_a_signature_error
     let hash = proposed_hash(&proposal);
     let stranger = SigningKey::random(&mut k256::elliptic_curve::rand_core::OsRng);
     // The same installation at the next nonce: what an old signature for another nonce looks like.
-    let data: Bytes = proposal["safeTx"]["data"].as_str().unwrap().parse().unwrap();
+    let data: Bytes = proposal["ownerTransaction"]["safeTx"]["data"].as_str().unwrap().parse().unwrap();
     let next_nonce = SafeTransaction {
         safe,
         to: rig.contracts.multisend,
@@ -264,7 +268,7 @@ async fn a_wrong_owner_a_wrong_hash_or_a_replayed_signature_is_a_signature_error
     assert_eq!(reply.status, 403, "{}", text(&reply));
     assert_eq!(rig.stack.count("SELECT count(*) FROM relayer_txs").await, 0);
     assert_eq!(rig.stack.count("SELECT count(*) FROM signing_requests WHERE purpose = 'SAFE_TX'").await, 0);
-    assert_eq!(rig.stack.count("SELECT count(*) FROM safe_automations WHERE owner_signature IS NOT NULL").await, 0);
+    assert_eq!(rig.stack.count("SELECT count(*) FROM safe_owner_txs WHERE owner_signature IS NOT NULL").await, 0);
 
     // A signature for another user's Safe is not this Safe's.
     let other = rig.stack.follower(0).await;
@@ -297,17 +301,19 @@ async fn an_installation_that_fails_on_chain_is_recorded_and_a_new_signature_ins
         (Some("NOT_STARTED"), Some(false)),
         "{failed}"
     );
-    assert!(failed["error"].is_string(), "{failed}");
+    let attempt = &failed["recentOwnerTransactions"][0];
+    assert_eq!((attempt["kind"].as_str(), attempt["status"].as_str()), (Some("INSTALL_MODULE"), Some("FAILED")));
+    assert!(attempt["error"].as_str().unwrap_or_default().contains("GS026"), "the Safe's reason: {attempt}");
     assert!(!module_enabled(&rig, safe).await);
 
     let proposal = enable(&rig, &follower, Value::Null).await.json();
-    assert_eq!(proposal["safeTx"]["nonce"], "1", "proposed at the Safe's new nonce");
+    assert_eq!(proposal["ownerTransaction"]["safeTx"]["nonce"], "1", "proposed at the Safe's new nonce");
     let hash = proposed_hash(&proposal);
     let reply = enable(&rig, &follower, json!({ "ownerSignature": signature_hex(&owner_key, hash) })).await;
     assert_eq!(reply.status, 202, "{}", text(&reply));
     assert_eq!(until_installed(&rig, &follower).await["status"], "INSTALLED");
     assert!(module_enabled(&rig, safe).await);
-    let keys = "SELECT count(DISTINCT idempotency_key) FROM relayer_txs WHERE idempotency_key LIKE 'safe-automation:%'";
+    let keys = "SELECT count(DISTINCT idempotency_key) FROM relayer_txs WHERE idempotency_key LIKE 'safe-owner-tx:%'";
     assert_eq!(rig.stack.count(keys).await, 2, "the second attempt is a new transaction");
 }
 

@@ -4,14 +4,14 @@
 //! withdrawing, and whatever pUSD / CTF approvals the Safe still lacks. Copy-trading orders are
 //! off-chain signatures the CLOB settles, so no trading call is allowlisted (docs/architecture.md §7).
 
-use alloy_primitives::{Address, FixedBytes, U256};
+use alloy_primitives::{Address, FixedBytes};
 use alloy_sol_types::{sol, SolCall};
 
 use super::config::AutomationConfig;
 use crate::automation_module::IAutomationModule::{
     setApprovedOperatorCall, setCallAllowedCall, setCallPermissionCall, CallPermission,
 };
-use crate::safe_tx::{enableModuleCall, multi_send, transferCall, Call, Operation, SafeTransaction};
+use crate::safe_tx::{enableModuleCall, transferCall, Call};
 
 sol! {
     function redeemPositions(address collateralToken, bytes32 parentCollectionId, bytes32 conditionId, uint256[] indexSets);
@@ -74,22 +74,10 @@ pub fn install_calls(
     calls
 }
 
-/// The installation as a SafeTx at the Safe's `nonce`.
-pub fn install_transaction(config: &AutomationConfig, safe: Address, nonce: U256, calls: &[Call]) -> SafeTransaction {
-    SafeTransaction {
-        safe,
-        to: config.setup.multisend,
-        data: multi_send(calls),
-        operation: Operation::DelegateCall,
-        nonce,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::orders::SafeFactory;
-    use crate::safe_tx::multiSendCall;
     use std::time::Duration;
 
     fn config() -> AutomationConfig {
@@ -154,9 +142,6 @@ mod tests {
         let calls = install_calls(&config(), Address::repeat_byte(0x5a), true, vec![approval.clone()]);
         assert!(calls.iter().all(|c| enableModuleCall::abi_decode(&c.data).is_err()));
         assert_eq!(calls.last(), Some(&approval));
-        let tx = install_transaction(&config(), Address::repeat_byte(0x5a), U256::from(4), &calls);
-        assert_eq!((tx.to, tx.operation, tx.nonce), (config().setup.multisend, Operation::DelegateCall, U256::from(4)));
-        assert!(multiSendCall::abi_decode(&tx.data).is_ok());
     }
 
     #[test]

@@ -1,59 +1,53 @@
-//! Safe automation (Phase 2B, runbook 000 §"Phase 2B: Safe Module Operations"): installing the
-//! `AutomationModule` on the user's Safe. `POST /safe-automation/enable` without a signature
-//! creates the `safe_automations` row and returns the installation SafeTx to sign; with
-//! `ownerSignature` (or `signWithAuthority` when the Safe's owner is the user's trading
-//! authority) it checks the signature with the Safe itself and has the relayer execute it.
-//! `module_installed` turns true only when the receipt confirmed it and the Safe says the module
-//! is enabled; `GET /safe-automation` shows the state and records a settled installation.
+//! Safe automation (Phase 2B, runbook 000 §"Phase 2B: Safe Module Operations"): the
+//! `AutomationModule` on the user's Safe, set up through owner transactions ([`owner_tx`]).
+//! `POST /safe-automation/enable` installs it (runbook "Module Installation Flow");
+//! `POST /safe-automation/owner-transactions/{id}` takes the owner's signature for any other
+//! proposal; `GET /safe-automation` shows the state and records what has settled.
 
 mod chain;
 mod config;
+mod context;
 mod enable;
 mod install;
+pub mod owner_tx;
 mod store;
 
 use alloy_primitives::Address;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{ApiError, ErrorCode, Request, Response};
+use crate::api::{parse_json_object, ApiError, ErrorCode, Request, Response};
 use crate::auth::authenticate;
-use crate::ports::{Db, Platform, SqlValue};
-use crate::relayer::rpc::Rpc;
-use crate::relayer::TxStatus;
+use crate::ports::{Db, Http, Platform, SqlValue};
 use crate::trading::ProxyType;
-use crate::trading_account::store::{relayer_tx, TxView};
-use chain::SafeView;
 pub use config::AutomationConfig;
+use context::{Row, SafeContext};
 pub use install::install_calls;
-use store::AutomationRow;
 
 pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
-    match request.path.as_str() {
-        "/safe-automation" => {
-            request.require_method(&["GET"])?;
-            request.query_params(&[])?;
-            let user = authenticate(platform, request)?;
-            let Some(row) = store::find(platform.db(), &user.id)? else {
-                return Ok(Response::json(200, &json!({ "status": "NOT_STARTED", "moduleInstalled": false })));
-            };
-            let row = if row.install_tx_id.is_some() && !row.module_installed {
-                let config = AutomationConfig::from_config(platform.config())?;
-                let rpc = Rpc::new(platform.http(), &config.setup.rpc_url, config.setup.rpc_timeout);
-                let view = chain::read_safe(&rpc, parse_address(&row.safe_address)?, config.module).await?;
-                settle(platform.db(), row, &view)?
-            } else {
-                row
-            };
-            Ok(Response::json(200, &view(platform.db(), &row)?))
+    request.query_params(&[])?;
+    let path = request.path.as_str();
+    if path == "/safe-automation" {
+        request.require_method(&["GET"])?;
+        let user = authenticate(platform, request)?;
+        if store::find(platform.db(), &user.id)?.is_none() {
+            return Ok(Response::json(200, &json!({ "status": "NOT_STARTED", "moduleInstalled": false })));
         }
-        "/safe-automation/enable" => {
-            request.require_method(&["POST"])?;
-            request.query_params(&[])?;
-            let user = authenticate(platform, request)?;
-            enable::enable(platform, request, &user.id).await
-        }
-        _ => Err(ApiError::new(ErrorCode::NotFound, "no such route")),
+        let ctx = SafeContext::load(platform, &user.id, Row::Existing).await?;
+        owner_tx::settle_open(platform, &ctx).await?;
+        return Ok(Response::json(200, &view(platform.db(), &ctx)?));
     }
+    if path == "/safe-automation/enable" {
+        request.require_method(&["POST"])?;
+        let user = authenticate(platform, request)?;
+        return enable::enable(platform, request, &user.id).await;
+    }
+    if let Some(id) = path.strip_prefix("/safe-automation/owner-transactions/") {
+        request.require_method(&["POST"])?;
+        let user = authenticate(platform, request)?;
+        return sign_owner_tx(platform, request, &user.id, id).await;
+    }
+    Err(ApiError::new(ErrorCode::NotFound, "no such route"))
 }
 
 fn parse_address(text: &str) -> Result<Address, ApiError> {
@@ -87,67 +81,63 @@ fn user_safe(db: &impl Db, user_id: &str) -> Result<Address, ApiError> {
     }
 }
 
-/// Records what the installation's relayer transaction came to, once it has settled.
-fn settle(db: &impl Db, row: AutomationRow, safe: &SafeView) -> Result<AutomationRow, ApiError> {
-    let Some(tx_id) = row.install_tx_id.clone() else { return Ok(row) };
-    if row.module_installed {
-        return Ok(row);
-    }
-    let tx = installation_tx(db, &tx_id)?;
-    match TxStatus::parse(&tx.status) {
-        Some(TxStatus::Pending | TxStatus::Submitted) => return Ok(row),
-        Some(TxStatus::Confirmed) if safe.module_enabled => store::installed(db, &row.id, &tx_id)?,
-        Some(TxStatus::Confirmed) => store::install_failed(
-            db,
-            &row.id,
-            &tx_id,
-            "the installation transaction was mined but the Safe does not have the module enabled",
-        )?,
-        Some(TxStatus::Failed) => {
-            let why = tx.error_reason.unwrap_or_else(|| "the installation transaction FAILED".into());
-            store::install_failed(db, &row.id, &tx_id, &why)?
-        }
-        None => {
-            return Err(ApiError::new(ErrorCode::InternalError, "a relayer transaction has an unknown status")
-                .with_detail(tx.status))
-        }
-    }
-    reload(db, &row.id)
+/// `ownerSignature`: 0x hex of one or more 65-byte signatures, as `execTransaction` takes them.
+fn parse_signatures(text: &str) -> Result<alloy_primitives::Bytes, ApiError> {
+    text.strip_prefix("0x")
+        .and_then(|hex| alloy_primitives::hex::decode(hex).ok())
+        .filter(|bytes| !bytes.is_empty() && bytes.len() % 65 == 0)
+        .map(Into::into)
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::ValidationError,
+                "`ownerSignature` must be 0x hex of one or more 65-byte signatures",
+            )
+        })
 }
 
-fn reload(db: &impl Db, id: &str) -> Result<AutomationRow, ApiError> {
-    store::by_id(db, id)?.ok_or_else(|| ApiError::new(ErrorCode::InternalError, "the safe_automations row vanished"))
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct SignBody {
+    owner_signature: String,
 }
 
-fn installation_tx(db: &impl Db, id: &str) -> Result<TxView, ApiError> {
-    relayer_tx(db, id)?
-        .ok_or_else(|| ApiError::new(ErrorCode::InternalError, "the installation's relayer transaction is missing"))
+/// `POST /safe-automation/owner-transactions/{id}` `{"ownerSignature"}`.
+async fn sign_owner_tx(
+    platform: &impl Platform,
+    request: &Request,
+    user_id: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let body: SignBody = parse_json_object(&request.body)?;
+    let signatures = parse_signatures(&body.owner_signature)?;
+    let ctx = SafeContext::load(platform, user_id, Row::Existing).await?;
+    let otx = owner_tx::store::by_id(platform.db(), &ctx.automation.id, id)?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such owner transaction on your Safe"))?;
+    let otx = owner_tx::accept(platform, &ctx, &otx, signatures).await?;
+    Ok(Response::json(202, &owner_tx::describe(&ctx, &otx)))
 }
 
-/// Where the installation stands, for the owner and for operators.
-fn view(db: &impl Db, row: &AutomationRow) -> Result<Value, ApiError> {
-    let tx = match &row.install_tx_id {
-        Some(id) => {
-            let tx = installation_tx(db, id)?;
-            json!({ "id": tx.id, "status": tx.status, "txHash": tx.tx_hash })
-        }
-        None => Value::Null,
-    };
-    let status = match (row.module_installed, &row.install_tx_id, &row.proposal) {
-        (true, _, _) => "INSTALLED",
-        (false, Some(_), _) => "INSTALLING",
-        (false, None, Some(_)) => "AWAITING_SIGNATURE",
-        (false, None, None) => "NOT_STARTED",
+/// Where the Safe's automation stands, for the owner and for operators.
+fn view<H: Http>(db: &impl Db, ctx: &SafeContext<'_, H>) -> Result<Value, ApiError> {
+    let automation = store::find(db, ctx.user_id)?
+        .ok_or_else(|| ApiError::new(ErrorCode::InternalError, "the safe_automations row vanished"))?;
+    let open = owner_tx::store::open(db, &automation.id)?;
+    let recent = owner_tx::store::recent(db, &automation.id, 10)?;
+    let install = recent.iter().find(|o| o.kind == owner_tx::OwnerTxKind::InstallModule);
+    let status = match (automation.module_installed, install.map(|o| o.status)) {
+        (true, _) => "INSTALLED",
+        (false, Some(owner_tx::OwnerTxStatus::Submitted)) => "INSTALLING",
+        (false, Some(owner_tx::OwnerTxStatus::AwaitingSignature)) => "AWAITING_SIGNATURE",
+        (false, _) => "NOT_STARTED",
     };
     Ok(json!({
-        "id": row.id,
+        "id": automation.id,
         "status": status,
-        "safeAddress": row.safe_address,
-        "moduleAddress": row.module_address,
-        "moduleInstalled": row.module_installed,
-        "installedAt": row.installed_at,
-        "installTransaction": tx,
-        "pendingSafeTxHash": row.proposal.as_ref().filter(|_| !row.module_installed).map(|p| p.hash.clone()),
-        "error": row.install_error,
+        "safeAddress": automation.safe_address,
+        "moduleAddress": automation.module_address,
+        "moduleInstalled": automation.module_installed,
+        "installedAt": automation.installed_at,
+        "ownerTransaction": open.as_ref().map(|o| owner_tx::describe(ctx, o)),
+        "recentOwnerTransactions": recent.iter().map(|o| owner_tx::describe(ctx, o)).collect::<Vec<_>>(),
     }))
 }

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 mod app;
+pub mod automation;
 pub mod copy;
 mod private_redis;
 pub mod relayer;

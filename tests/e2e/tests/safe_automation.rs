@@ -2,102 +2,16 @@
 //! components, the relayer sending to anvil, against real Safe 1.3.0 (Polymarket's, from the
 //! factory) and 1.4.1 proxies with Mirror's AutomationModule deployed.
 
-use alloy_dyn_abi::TypedData;
 use alloy_primitives::{Address, Bytes, B256, U256};
-use alloy_sol_types::{sol, SolCall};
-use k256::ecdsa::SigningKey;
+use alloy_sol_types::SolCall;
 use mirror_core::automation_module::IAutomationModule::{getCallPermissionCall, isApprovedOperatorCall};
-use mirror_core::orders::SafeFactory;
 use mirror_core::safe_tx::{Operation, SafeTransaction};
 use mirror_e2e::accounts::{call, sign, AccountRig};
-use mirror_e2e::copy::Follower;
-use mirror_e2e::Reply;
+use mirror_e2e::automation::{
+    enable, module_enabled, owned_safe, proposed_hash, random_key, record_proxy, signature_hex, state, text,
+    until_installed, SafeVersion,
+};
 use serde_json::{json, Value};
-
-sol! {
-    function isModuleEnabled(address module) returns (bool);
-    function nonce() returns (uint256);
-}
-
-#[derive(Clone, Copy, Debug)]
-enum SafeVersion {
-    /// Polymarket's: created by the factory from the owner's signed CreateProxy.
-    V130,
-    V141,
-}
-
-/// A Safe owned by `owner_key` alone, recorded as the follower's PROXY wallet.
-async fn owned_safe(rig: &AccountRig, follower: &Follower, owner_key: &SigningKey, version: SafeVersion) -> Address {
-    let owner = Address::from_private_key(owner_key);
-    let safe = match version {
-        SafeVersion::V130 => {
-            let (address, init_code_hash) = rig.chain.polymarket_factory();
-            let factory = SafeFactory { address, init_code_hash };
-            let data = SafeFactory::create_proxy_call(&sign(owner_key, factory.create_proxy_hash(137)));
-            let create = json!({ "from": rig.chain.deployer(), "to": address, "data": data, "gas": "0x1000000" });
-            rig.chain.send(create).await;
-            factory.safe_of(owner)
-        }
-        SafeVersion::V141 => rig.chain.deploy_safe(owner).await,
-    };
-    record_proxy(rig, follower, safe).await;
-    safe
-}
-
-async fn record_proxy(rig: &AccountRig, follower: &Follower, safe: Address) {
-    rig.stack
-        .app
-        .db
-        .execute(
-            "INSERT INTO wallets (user_id, type, proxy_type, address) VALUES ($1, 'PROXY', 'SAFE', $2)",
-            &[&follower.user_id, &format!("{safe:#x}")],
-        )
-        .await
-        .unwrap();
-}
-
-async fn enable(rig: &AccountRig, follower: &Follower, body: Value) -> Reply {
-    rig.stack.user_request(follower, "POST", "/safe-automation/enable", &body).await
-}
-
-async fn state(rig: &AccountRig, follower: &Follower) -> Value {
-    let reply = rig.stack.user_request(follower, "GET", "/safe-automation", &Value::Null).await;
-    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
-    reply.json()
-}
-
-fn text(reply: &Reply) -> String {
-    String::from_utf8_lossy(&reply.body).into_owned()
-}
-
-/// The proposal's hash, checked against its typed data.
-fn proposed_hash(proposal: &Value) -> B256 {
-    let hash: B256 = proposal["ownerTransaction"]["safeTx"]["hash"].as_str().expect("safeTx.hash").parse().unwrap();
-    let typed: TypedData = serde_json::from_value(proposal["ownerTransaction"]["safeTx"]["typedData"].clone()).unwrap();
-    assert_eq!(typed.eip712_signing_hash().unwrap(), hash, "the typed data hashes to the hash shown");
-    hash
-}
-
-fn signature_hex(key: &SigningKey, hash: B256) -> String {
-    format!("0x{}", alloy_primitives::hex::encode(sign(key, hash).as_bytes()))
-}
-
-/// Ticks the relayer until the installation settles; the state GET records it.
-async fn until_installed(rig: &AccountRig, follower: &Follower) -> Value {
-    for _ in 0..10 {
-        rig.relayer_tick().await;
-        let now = state(rig, follower).await;
-        if now["status"] != "INSTALLING" {
-            return now;
-        }
-    }
-    panic!("the installation did not settle: {}", state(rig, follower).await);
-}
-
-async fn module_enabled(rig: &AccountRig, safe: Address) -> bool {
-    let bytes = call(&rig.chain, safe, isModuleEnabledCall { module: rig.module }.abi_encode()).await.unwrap();
-    isModuleEnabledCall::abi_decode_returns(&bytes).unwrap()
-}
 
 /// The module configuration the installation wrote, read back from the module.
 async fn assert_configured(rig: &AccountRig, safe: Address) {
@@ -129,7 +43,7 @@ async fn an_owner_signature_installs_the_module_on_safe_130_and_141() {
     let rig = AccountRig::start(&[]).await;
     for version in [SafeVersion::V130, SafeVersion::V141] {
         let follower = rig.stack.follower(0).await;
-        let owner_key = SigningKey::random(&mut k256::elliptic_curve::rand_core::OsRng);
+        let owner_key = random_key();
         let safe = owned_safe(&rig, &follower, &owner_key, version).await;
         assert_eq!(state(&rig, &follower).await["status"], "NOT_STARTED");
 
@@ -224,11 +138,11 @@ async fn sign_with_authority_installs_on_the_authoritys_own_safe_once_however_ma
 async fn a_wrong_owner_a_wrong_hash_or_a_replayed_signature_is_a_signature_error_and_records_nothing() {
     let rig = AccountRig::start(&[]).await;
     let follower = rig.stack.follower(0).await;
-    let owner_key = SigningKey::random(&mut k256::elliptic_curve::rand_core::OsRng);
+    let owner_key = random_key();
     let safe = owned_safe(&rig, &follower, &owner_key, SafeVersion::V130).await;
     let proposal = enable(&rig, &follower, Value::Null).await.json();
     let hash = proposed_hash(&proposal);
-    let stranger = SigningKey::random(&mut k256::elliptic_curve::rand_core::OsRng);
+    let stranger = random_key();
     // The same installation at the next nonce: what an old signature for another nonce looks like.
     let data: Bytes = proposal["ownerTransaction"]["safeTx"]["data"].as_str().unwrap().parse().unwrap();
     let next_nonce = SafeTransaction {
@@ -272,7 +186,7 @@ async fn a_wrong_owner_a_wrong_hash_or_a_replayed_signature_is_a_signature_error
 
     // A signature for another user's Safe is not this Safe's.
     let other = rig.stack.follower(0).await;
-    let other_key = SigningKey::random(&mut k256::elliptic_curve::rand_core::OsRng);
+    let other_key = random_key();
     owned_safe(&rig, &other, &other_key, SafeVersion::V141).await;
     let other_hash = proposed_hash(&enable(&rig, &other, Value::Null).await.json());
     let reply = enable(&rig, &follower, json!({ "ownerSignature": signature_hex(&other_key, other_hash) })).await;
@@ -285,7 +199,7 @@ async fn an_installation_that_fails_on_chain_is_recorded_and_a_new_signature_ins
     // One attempt: a preflight that reverts fails the relayer row at once instead of backing off.
     let rig = AccountRig::start(&[("relayer_max_attempts", "1")]).await;
     let follower = rig.stack.follower(0).await;
-    let owner_key = SigningKey::random(&mut k256::elliptic_curve::rand_core::OsRng);
+    let owner_key = random_key();
     let safe = owned_safe(&rig, &follower, &owner_key, SafeVersion::V141).await;
     let hash = proposed_hash(&enable(&rig, &follower, Value::Null).await.json());
     let reply = enable(&rig, &follower, json!({ "ownerSignature": signature_hex(&owner_key, hash) })).await;
@@ -325,7 +239,7 @@ async fn bad_enable_requests_are_refused_naming_the_field_and_change_nothing() {
     let no_safe = enable(&rig, &follower, Value::Null).await;
     assert_eq!(no_safe.status, 409, "no Safe yet: {}", text(&no_safe));
     assert!(text(&no_safe).contains("/me/trading-account"));
-    let owner_key = SigningKey::random(&mut k256::elliptic_curve::rand_core::OsRng);
+    let owner_key = random_key();
     owned_safe(&rig, &follower, &owner_key, SafeVersion::V141).await;
     let sixty_five = format!("0x{}", "ab".repeat(65));
     let cases: Vec<(&str, &str, String, u16, &str)> = vec![

@@ -2,7 +2,8 @@
 //! `AutomationModule` on the user's Safe, set up through owner transactions ([`owner_tx`]).
 //! `POST /safe-automation/enable` installs it (runbook "Module Installation Flow");
 //! `POST /safe-automation/owner-transactions/{id}` takes the owner's signature for any other
-//! proposal; `GET /safe-automation` shows the state and records what has settled.
+//! proposal; `/safe-automation/session-keys` registers, lists and revokes session keys;
+//! `GET /safe-automation` shows the state and records what has settled.
 
 mod chain;
 mod config;
@@ -10,6 +11,7 @@ mod context;
 mod enable;
 mod install;
 pub mod owner_tx;
+mod session_keys;
 mod store;
 
 use alloy_primitives::Address;
@@ -41,6 +43,10 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
         request.require_method(&["POST"])?;
         let user = authenticate(platform, request)?;
         return enable::enable(platform, request, &user.id).await;
+    }
+    if path == "/safe-automation/session-keys" || path.starts_with("/safe-automation/session-keys/") {
+        let user = authenticate(platform, request)?;
+        return session_keys::handle(platform, request, &user.id).await;
     }
     if let Some(id) = path.strip_prefix("/safe-automation/owner-transactions/") {
         request.require_method(&["POST"])?;

@@ -36,8 +36,9 @@ pub struct Change<'a> {
     pub operation: Operation,
 }
 
-/// Proposes `change` at the Safe's nonce. An identical open proposal is returned as it is; a
-/// different unsigned one is superseded; one being executed makes this a CONFLICT.
+/// Proposes `change` at the Safe's nonce. An identical open proposal (unsigned or executing) is
+/// returned as it is; a different unsigned one is superseded; a different one being executed
+/// makes this a CONFLICT.
 pub fn propose<P: Platform>(
     platform: &P,
     ctx: &SafeContext<'_, P::Http>,
@@ -54,7 +55,7 @@ pub fn propose<P: Platform>(
     let db = platform.db();
     if let Some(open) = store::open(db, &ctx.automation.id)? {
         match open.status {
-            OwnerTxStatus::AwaitingSignature if open.hash == hash && open.kind == change.kind => return Ok(open),
+            _ if open.hash == hash && open.kind == change.kind => return Ok(open),
             OwnerTxStatus::AwaitingSignature => {
                 if store::supersede(db, &open.id)? {
                     effects::abandoned(db, &open)?;
@@ -71,10 +72,17 @@ pub fn propose<P: Platform>(
         tx: &tx,
         hash,
     };
-    let id = store::insert(db, &new)?.ok_or_else(|| {
-        ApiError::new(ErrorCode::Conflict, "another owner transaction was proposed for this Safe at the same moment")
-    })?;
-    reload(db, &ctx.automation.id, &id)
+    match store::insert(db, &new)? {
+        Some(id) => reload(db, &ctx.automation.id, &id),
+        // A racing request proposed first: the same change is that proposal.
+        None => match store::open(db, &ctx.automation.id)? {
+            Some(open) if open.hash == new.hash && open.kind == new.kind => Ok(open),
+            _ => Err(ApiError::new(
+                ErrorCode::Conflict,
+                "another owner transaction was proposed for this Safe at the same moment",
+            )),
+        },
+    }
 }
 
 fn busy(open: &OwnerTx) -> ApiError {

@@ -3,8 +3,10 @@
 //! `POST /safe-automation/enable` installs it (runbook "Module Installation Flow");
 //! `POST /safe-automation/owner-transactions/{id}` takes the owner's signature for any other
 //! proposal; `/safe-automation/session-keys` registers, lists and revokes session keys;
-//! `GET /safe-automation` shows the state and records what has settled.
+//! `/safe-automation/withdrawal-allowlist` edits where withdrawals may go; `GET
+//! /safe-automation` shows the state and records what has settled.
 
+mod allowlist;
 mod chain;
 mod config;
 mod context;
@@ -47,6 +49,10 @@ pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Respo
     if path == "/safe-automation/session-keys" || path.starts_with("/safe-automation/session-keys/") {
         let user = authenticate(platform, request)?;
         return session_keys::handle(platform, request, &user.id).await;
+    }
+    if path == "/safe-automation/withdrawal-allowlist" || path.starts_with("/safe-automation/withdrawal-allowlist/") {
+        let user = authenticate(platform, request)?;
+        return allowlist::handle(platform, request, &user.id).await;
     }
     if let Some(id) = path.strip_prefix("/safe-automation/owner-transactions/") {
         request.require_method(&["POST"])?;

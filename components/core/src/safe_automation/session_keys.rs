@@ -169,21 +169,8 @@ async fn register(platform: &impl Platform, request: &Request, user_id: &str) ->
             return Err(e);
         }
     };
-    let otx = sign_if_authority_owns(platform, &ctx, otx).await?;
+    let otx = owner_tx::sign_if_authority_owns(platform, &ctx, otx).await?;
     answer(platform.db(), &ctx, &id, &otx)
-}
-
-/// Signs with the trading authority when it owns the Safe alone; otherwise the owner signs the
-/// returned SafeTx (`POST /safe-automation/owner-transactions/{id}`).
-async fn sign_if_authority_owns<P: Platform>(
-    platform: &P,
-    ctx: &SafeContext<'_, P::Http>,
-    otx: OwnerTx,
-) -> Result<OwnerTx, ApiError> {
-    match owner_tx::sole_owner_authority(platform, ctx).await? {
-        Some((authority, owner)) => owner_tx::sign_with_authority(platform, ctx, &otx, &authority, owner).await,
-        None => Ok(otx),
-    }
 }
 
 fn answer<H: Http>(db: &impl Db, ctx: &SafeContext<'_, H>, id: &str, otx: &OwnerTx) -> Result<Response, ApiError> {
@@ -281,7 +268,7 @@ async fn revoke(platform: &impl Platform, user_id: &str, id: &str) -> Result<Res
         operation: Operation::Call,
     };
     let otx = owner_tx::propose(platform, &ctx, change)?;
-    let otx = sign_if_authority_owns(platform, &ctx, otx).await?;
+    let otx = owner_tx::sign_if_authority_owns(platform, &ctx, otx).await?;
     answer(db, &ctx, id, &otx)
 }
 

@@ -179,6 +179,19 @@ pub async fn sign_with_authority<P: Platform>(
     result
 }
 
+/// Signs with the trading authority when it owns the Safe alone; otherwise the owner signs the
+/// returned SafeTx (`POST /safe-automation/owner-transactions/{id}`).
+pub async fn sign_if_authority_owns<P: Platform>(
+    platform: &P,
+    ctx: &SafeContext<'_, P::Http>,
+    otx: OwnerTx,
+) -> Result<OwnerTx, ApiError> {
+    match sole_owner_authority(platform, ctx).await? {
+        Some((authority, owner)) => sign_with_authority(platform, ctx, &otx, &authority, owner).await,
+        None => Ok(otx),
+    }
+}
+
 /// Records what a SUBMITTED owner transaction came to once its relayer transaction settled:
 /// CONFIRMED when the chain shows its effect, else FAILED with the reason.
 pub async fn settle<P: Platform>(

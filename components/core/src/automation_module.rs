@@ -22,6 +22,9 @@ sol!(
 /// (`getSessionKey`), which the owners' `updateSessionKey` bumps.
 pub use IAutomationModule::SessionKeyExecution;
 
+/// `MAX_AUTHORIZATION_LIFETIME` of the contract: the furthest an authorization's deadline may be.
+pub const MAX_AUTHORIZATION_LIFETIME_SECS: u64 = 15 * 60;
+
 /// EIP-712 domain name of every AutomationModule deployment.
 pub const DOMAIN_NAME: &str = "Mirror AutomationModule";
 /// EIP-712 domain version of this ABI.

@@ -31,6 +31,7 @@ pub mod copy_profiles;
 pub mod evm;
 pub mod health;
 pub mod me;
+pub mod module_exec;
 pub mod money;
 pub mod orders;
 pub mod ports;

@@ -86,6 +86,12 @@ pub const AUTOMATION_MODULE_ADDRESS: &str = "automation_module_address";
 pub const POLYMARKET_REDEEM_ADAPTERS: &str = "polymarket_redeem_adapters";
 pub const POLYMARKET_NEG_RISK_ADAPTER: &str = "polymarket_neg_risk_adapter";
 
+/// The module-exec worker (runbook 000 "Module Exec Worker").
+pub const MODULE_EXEC_BATCH_SIZE: &str = "module_exec_batch_size";
+pub const MODULE_EXEC_LEASE_MS: &str = "module_exec_lease_ms";
+pub const MODULE_EXEC_AUTHORIZATION_SECS: &str = "module_exec_authorization_secs";
+pub const MODULE_EXEC_MIN_GAS: &str = "module_exec_min_gas";
+
 /// A non-empty text value.
 pub fn text(config: &dyn Config, name: &str) -> Result<String, ConfigError> {
     let value = config.get(name)?;

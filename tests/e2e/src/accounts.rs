@@ -50,6 +50,11 @@ pub struct AccountRig {
 
 impl AccountRig {
     pub async fn start(extra: &[(&str, &str)]) -> AccountRig {
+        Self::start_with_deadline(extra, Duration::from_secs(30)).await
+    }
+
+    /// As `start`, with the host stopping any invocation that runs past `deadline`.
+    pub async fn start_with_deadline(extra: &[(&str, &str)], deadline: Duration) -> AccountRig {
         let chain = LocalChain::start().await;
         let contracts = chain.deploy_trading_contracts().await;
         let module = chain.deploy_automation_module(contracts.collateral).await;
@@ -84,7 +89,7 @@ impl AccountRig {
             safe_factory: Some((factory, init_code_hash)),
             ..FakePolymarketConfig::default()
         };
-        let stack = CopyStack::start_with(&overrides, config, Duration::from_secs(30)).await;
+        let stack = CopyStack::start_with(&overrides, config, deadline).await;
         AccountRig { chain, contracts, module, proxy, stack, spenders, operators }
     }
 

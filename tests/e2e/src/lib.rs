@@ -10,6 +10,7 @@ pub mod accounts;
 mod app;
 pub mod automation;
 pub mod copy;
+pub mod module_exec;
 mod private_redis;
 pub mod relayer;
 mod services;

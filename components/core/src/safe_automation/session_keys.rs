@@ -31,8 +31,6 @@ const MAX_TTL_SECS: i64 = 30 * 24 * 3600;
 const MAX_PER_TRADE_UNITS: i64 = 100_000_000;
 const MAX_PER_DAY_UNITS: i64 = 1_000_000_000;
 const MAX_TX_PER_HOUR: i64 = 60;
-/// `session_keys.key_version` of keys sealed now.
-const KEY_VERSION: i64 = 1;
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -139,7 +137,7 @@ async fn register(platform: &impl Platform, request: &Request, user_id: &str) ->
             SqlValue::Text(ctx.automation.id.clone()),
             SqlValue::Text(format!("{address:#x}")),
             SqlValue::Bytes(sealed),
-            SqlValue::Int(KEY_VERSION),
+            SqlValue::Int(crate::module_exec::SEALED_KEY_VERSION),
             SqlValue::Int(limits.per_trade),
             SqlValue::Int(limits.per_day),
             SqlValue::Int(limits.tx_per_hour),

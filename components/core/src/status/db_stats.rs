@@ -34,15 +34,31 @@ impl RelayerStats {
     }
 }
 
+/// `moduleTxs` of the status document: module transactions waiting, in flight, refused and
+/// failed (runbook "Module Transaction Monitoring").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModuleTxStats {
+    pub pending: i64,
+    pub submitted: i64,
+    pub blocked: i64,
+    pub failed: i64,
+}
+
 /// What `/system/status` reads from Postgres.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DbStats {
     pub signing: SigningStats,
     pub relayer: RelayerStats,
+    pub module_txs: ModuleTxStats,
 }
 
 const SQL: &str = "\
-SELECT s.total, s.failed, s.avg_ms, r.pending, r.submitted, r.confirmed_1h, r.failed_1h, d.dlq, f.in_flight
+SELECT s.total, s.failed, s.avg_ms, r.pending, r.submitted, r.confirmed_1h, r.failed_1h, d.dlq, f.in_flight,
+       (SELECT count(*) FROM module_txs WHERE status = 'PENDING')::int8 AS module_pending,
+       (SELECT count(*) FROM module_txs WHERE status = 'SUBMITTED')::int8 AS module_submitted,
+       (SELECT count(*) FROM module_txs WHERE status = 'BLOCKED')::int8 AS module_blocked,
+       (SELECT count(*) FROM module_txs WHERE status = 'FAILED')::int8 AS module_failed
 FROM (
   SELECT count(*)::int8 AS total,
          count(*) FILTER (WHERE status = 'FAILED')::int8 AS failed,
@@ -88,6 +104,12 @@ impl DbStats {
                 confirmed_1h: row.int("confirmed_1h")?,
                 failed_1h: row.int("failed_1h")?,
                 in_flight,
+            },
+            module_txs: ModuleTxStats {
+                pending: row.int("module_pending")?,
+                submitted: row.int("module_submitted")?,
+                blocked: row.int("module_blocked")?,
+                failed: row.int("module_failed")?,
             },
         })
     }

@@ -96,6 +96,7 @@ fn build(platform: &impl Platform) -> Result<Value, ApiError> {
             redis.as_ref().and_then(|r| r.relayer_state.as_deref()),
             db_stats.as_ref().map(|s| &s.relayer),
         ),
+        "moduleTxs": db_stats.as_ref().map(|s| s.module_txs),
         "dependencies": {
             "postgres": if stats.is_some() { "up" } else { "down" },
             "redis": if redis.is_some() { "up" } else { "down" },

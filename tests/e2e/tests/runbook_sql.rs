@@ -156,3 +156,104 @@ async fn runbook_updates_change_what_they_say() {
     let bad = app.db.execute("UPDATE copy_profiles SET status = 'PAUZED'", &[]).await;
     assert!(bad.is_err(), "statuses are constrained");
 }
+
+/// Runbook 000's Phase 2B statements (every one on a Phase 2B table), the placeholders filled in
+/// as an operator would.
+fn phase_2b(user: &str, key: &str) -> Vec<String> {
+    let tables = ["session_keys", "module_txs", "withdrawal_allowlists", "safe_automations"];
+    statements("000")
+        .into_iter()
+        .filter(|s| tables.iter().any(|t| s.contains(t)))
+        .map(|s| s.replace("'USER_ID'", &format!("'{user}'")).replace("'SESSION_KEY_ID'", &format!("'{key}'")))
+        .collect()
+}
+
+alloy_sol_types::sol! {
+    function redeemPositions(address collateralToken, bytes32 parentCollectionId, bytes32 conditionId, uint256[] indexSets);
+}
+
+/// After real flows on anvil — a withdrawal CONFIRMED, one BLOCKED by the module's per-trade
+/// limit, a redeem FAILED in the CTF (no such condition), one left PENDING for 40 minutes, a key expired — every
+/// Phase 2B query finds what it is for, and the manual fix for stuck rows is final.
+#[tokio::test]
+async fn the_phase_2b_queries_find_what_the_flows_left() {
+    use alloy_primitives::Address;
+    use mirror_e2e::module_exec::Automated;
+    use serde_json::{json, Value};
+
+    use alloy_sol_types::SolCall;
+    let a = Automated::start(&[], std::time::Duration::from_secs(30), 300_000_000).await;
+    let key = a.key(Value::Null).await;
+    let expiring = a.key(json!({ "ttlSeconds": 300 })).await;
+    let confirmed = a.queue("sql-ok", a.recipient, 1_000_000, Some(&key)).await;
+    let blocked = a.queue("sql-blocked", a.recipient, 200_000_000, Some(&key)).await;
+    let redeem = redeemPositionsCall {
+        collateralToken: a.rig.contracts.collateral,
+        parentCollectionId: Default::default(),
+        conditionId: alloy_primitives::B256::repeat_byte(0xc0),
+        indexSets: vec![alloy_primitives::U256::from(1), alloy_primitives::U256::from(2)],
+    };
+    let body = json!({
+        "userId": a.follower.user_id, "to": a.rig.contracts.ctf, "sessionKeyId": key, "idempotencyKey": "sql-failed",
+        "data": format!("0x{}", alloy_primitives::hex::encode(redeem.abi_encode())),
+    });
+    let reply = a.queue_raw(&body).await;
+    assert_eq!(reply.status, 201);
+    let failed = reply.json()["moduleTx"]["id"].as_str().unwrap().to_string();
+    a.settle_all().await;
+    let db = &a.rig.stack.app.db;
+    let status = |id: String| async move {
+        let row = db.query_one("SELECT status FROM module_txs WHERE id = $1", &[&id]).await.unwrap();
+        row.get::<_, String>(0)
+    };
+    assert_eq!(status(confirmed).await, "CONFIRMED");
+    assert_eq!(status(blocked).await, "BLOCKED");
+    assert_eq!(status(failed).await, "FAILED", "the CTF has no such condition to redeem");
+    let stuck = a.queue("sql-stuck", Address::repeat_byte(0x5e), 1, Some(&key)).await;
+    db.execute("UPDATE module_txs SET created_at = now() - interval '40 minutes' WHERE id = $1", &[&stuck])
+        .await
+        .unwrap();
+    db.execute("UPDATE session_keys SET expires_at = now() - interval '1 second' WHERE id = $1", &[&expiring])
+        .await
+        .unwrap();
+
+    let user = a.follower.user_id.clone();
+    let queries = phase_2b(&user, &key);
+    let rows = |needle: &str| {
+        let statement = queries.iter().find(|s| s.contains(needle)).unwrap_or_else(|| panic!("{needle}")).clone();
+        async move { db.query(statement.as_str(), &[]).await.unwrap_or_else(|e| panic!("{statement}: {e}")) }
+    };
+    assert_eq!(rows("WHERE status = 'ACTIVE' AND expires_at < NOW()").await.len(), 1, "before a worker pass");
+    assert_eq!(rows("WHERE sk.status = 'ACTIVE'").await.len(), 2);
+    assert_eq!(rows("SELECT COUNT(*) FROM module_txs WHERE status = 'PENDING'").await[0].get::<_, i64>(0), 1);
+    assert_eq!(rows("AND created_at < NOW() - INTERVAL '5 minutes'").await.len(), 1, "the stale pending row");
+    let failures = rows("WHERE mt.status = 'FAILED'").await;
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].get::<_, String>("email"), format!("{}@example.com", a.follower.user.sub));
+    let refused = rows("WHERE mt.status = 'BLOCKED'").await;
+    assert_eq!(refused.len(), 1);
+    assert!(refused[0].get::<_, String>("error_reason").starts_with("TradeNotionalExceeded"));
+    let allowlist = rows("FROM withdrawal_allowlists wa").await;
+    assert_eq!((allowlist.len(), allowlist[0].get::<_, String>("address")), (1, format!("{:#x}", a.recipient)));
+    assert_eq!(rows("WHERE session_key_id =").await.len(), 4, "the key's history, for review");
+
+    // "Module Stuck Transactions" step 4, pasted: the row is FAILED for good.
+    let fix = queries.iter().find(|s| s.starts_with("UPDATE module_txs")).unwrap();
+    assert_eq!(db.execute(fix.as_str(), &[]).await.unwrap(), 1);
+    a.exec_tick().await;
+    assert_eq!(rows("WHERE status = 'ACTIVE' AND expires_at < NOW()").await.len(), 0, "after a pass");
+    assert_eq!(rows("WHERE sk.status = 'ACTIVE'").await.len(), 1);
+    let row = db
+        .query_one("SELECT status, error_reason, relayer_tx_id FROM module_txs WHERE id = $1", &[&stuck])
+        .await
+        .unwrap();
+    assert_eq!(
+        (row.get::<_, String>(0), row.get::<_, String>(1), row.get::<_, Option<String>>(2)),
+        ("FAILED".into(), "Manual: nonce stuck".into(), None),
+        "never resurrected, nothing relayed"
+    );
+    // "Session Key Compromise" step 2, pasted: nothing is queued under the key any more.
+    let revoke = queries.iter().find(|s| s.starts_with("UPDATE session_keys")).unwrap();
+    assert_eq!(db.execute(revoke.as_str(), &[]).await.unwrap(), 1);
+    assert_eq!(rows("WHERE sk.status = 'ACTIVE'").await.len(), 0);
+}

@@ -274,3 +274,83 @@ async fn secrets_never_reach_logs_or_responses() {
         assert!(!answers.contains(&secret), "{what} appears in a response");
     }
 }
+
+/// Phase 2B: session keys generated, registered, used to authorize a withdrawal that confirms,
+/// listed and revoked, all through the served app; no session key's private half (opened here
+/// from the database with the encryption key) appears in what the app printed or answered.
+#[tokio::test]
+async fn session_keys_never_reach_logs_or_responses() {
+    use mirror_e2e::module_exec::{withdrawal, Automated};
+
+    let a = Automated::start(&[], Duration::from_secs(30), 100_000_000).await;
+    a.key(serde_json::Value::Null).await;
+    let app = &a.rig.stack.app;
+    let (base, mut host) = match app.spin() {
+        Some(spin) => (spin.base_url.clone(), None),
+        None => {
+            let (base, host) = start_host_binary(app).await;
+            (base, Some(host))
+        }
+    };
+    let mut session = Session { base, client: Client::builder(TokioExecutor::new()).build_http(), answers: Vec::new() };
+    let admin = format!("Bearer {}", app.admin_token);
+    let jwt = a.follower.user.bearer();
+    let mut tick = async |session: &mut Session| {
+        for worker in ["relayer", "module-exec"] {
+            let (status, body) = session.call("POST", &format!("/internal/workers/{worker}"), Some(&admin), "").await;
+            assert_eq!(status, 200, "{worker}: {body}");
+        }
+    };
+
+    let (status, registered) = session.call("POST", "/safe-automation/session-keys", Some(&jwt), "").await;
+    assert_eq!(status, 202, "{registered}");
+    let mut active = false;
+    for _ in 0..10 {
+        tick(&mut session).await;
+        let (_, keys) = session.call("GET", "/safe-automation/session-keys", Some(&jwt), "").await;
+        if keys["sessionKeys"].as_array().unwrap().iter().any(|k| k["status"] == "ACTIVE") {
+            active = true;
+            break;
+        }
+    }
+    assert!(active, "the key was registered on chain");
+    let queued = json!({
+        "userId": a.follower.user_id, "to": a.rig.contracts.collateral, "data": withdrawal(a.recipient, 3),
+        "idempotencyKey": "secrets-withdrawal",
+    });
+    assert_eq!(session.call("POST", "/admin/module-txs", Some(&admin), &queued.to_string()).await.0, 201);
+    let mut confirmed = false;
+    for _ in 0..10 {
+        tick(&mut session).await;
+        let (_, listed) = session.call("GET", "/admin/module-txs", Some(&admin), "").await;
+        if listed["moduleTxs"][0]["status"] == "CONFIRMED" {
+            confirmed = true;
+            break;
+        }
+    }
+    assert!(confirmed, "the withdrawal executed: {:?}", session.answers.last());
+    let id = registered["sessionKey"]["id"].as_str().unwrap();
+    session.call("DELETE", &format!("/safe-automation/session-keys/{id}"), Some(&jwt), "").await;
+    session.call("GET", "/safe-automation", Some(&jwt), "").await;
+    session.call("GET", "/system/status", None, "").await;
+
+    let logs = match (&mut host, app.spin()) {
+        (Some(host), _) => host.stop(),
+        (None, Some(spin)) => spin.output_text(),
+        (None, None) => unreachable!("the app runs on the host binary or on Spin"),
+    };
+    assert!(logs.contains("/internal/workers/module-exec"), "the app's logs were captured:\n{logs}");
+    let encryption_key = app.variables["trading_key_encryption_key"].clone();
+    let rows = app.db.query("SELECT id, enc_private_key FROM session_keys", &[]).await.unwrap();
+    assert_eq!(rows.len(), 2, "the rig's key and this session's");
+    let mut secrets = vec![encryption_key.clone()];
+    for row in rows {
+        let opened = mirror_core::sealed::open(&encryption_key, row.get(0), row.get(1)).unwrap();
+        secrets.push(alloy_primitives::hex::encode(opened));
+    }
+    let answers = session.answers.join("\n");
+    for secret in secrets {
+        assert!(!logs.to_lowercase().contains(&secret), "a session key or the encryption key appears in the logs");
+        assert!(!answers.to_lowercase().contains(&secret), "a session key or the encryption key appears in a response");
+    }
+}

@@ -129,7 +129,7 @@ fn listed(row: &Row<'_>) -> Result<Value, ApiError> {
         "value": row.text("value")?,
         "data": format!("0x{}", alloy_primitives::hex::encode(row.opt_bytes("data")?.unwrap_or_default())),
         "status": row.text("status")?,
-        "moduleNonce": row.opt_decimal("module_nonce")?,
+        "moduleNonce": row.opt_text("module_nonce")?,
         "deadline": row.opt_text("deadline")?,
         "errorReason": row.opt_text("error_reason")?,
         "txHash": row.opt_text("tx_hash")?,

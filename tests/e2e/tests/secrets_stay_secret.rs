@@ -295,7 +295,7 @@ async fn session_keys_never_reach_logs_or_responses() {
     let mut session = Session { base, client: Client::builder(TokioExecutor::new()).build_http(), answers: Vec::new() };
     let admin = format!("Bearer {}", app.admin_token);
     let jwt = a.follower.user.bearer();
-    let mut tick = async |session: &mut Session| {
+    let tick = async |session: &mut Session| {
         for worker in ["relayer", "module-exec"] {
             let (status, body) = session.call("POST", &format!("/internal/workers/{worker}"), Some(&admin), "").await;
             assert_eq!(status, 200, "{worker}: {body}");

@@ -96,6 +96,19 @@ pub fn quoted(text: &str) -> String {
 }
 
 /// A validation error naming `field`.
+/// The `limit` of an admin list when none is given, and the most one may ask for.
+pub const DEFAULT_LIST_LIMIT: i64 = 100;
+pub const MAX_LIST_LIMIT: i64 = 500;
+
+/// An admin list's `?limit=`: 1 to `MAX_LIST_LIMIT`.
+pub fn list_limit(value: &str) -> Result<i64, ApiError> {
+    value
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=MAX_LIST_LIMIT).contains(n))
+        .ok_or_else(|| invalid("limit", "must be an integer from 1 to 500"))
+}
+
 pub fn invalid(field: &str, reason: &str) -> ApiError {
     ApiError::new(ErrorCode::ValidationError, format!("`{field}`: {reason}"))
 }

@@ -8,13 +8,11 @@ use serde_json::{json, Value};
 
 use super::enqueue::{enqueue, ModuleIntent};
 use super::ModuleTxStatus;
-use crate::api::{invalid, parse_json_object, ApiError, ErrorCode, Request, Response};
+use crate::api::{invalid, list_limit, parse_json_object, ApiError, ErrorCode, Request, Response, DEFAULT_LIST_LIMIT};
 use crate::auth::require_admin;
 use crate::evm::parse_address;
 use crate::ports::{Db, Platform, Row, SqlValue};
 
-const DEFAULT_LIMIT: i64 = 100;
-const MAX_LIMIT: i64 = 500;
 const MAX_CALLDATA: usize = 24 * 1024;
 
 pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
@@ -85,7 +83,7 @@ SELECT mt.id, sa.user_id, mt.session_key_id, mt.idempotency_key, mt.to_address, 
 FROM module_txs mt JOIN safe_automations sa ON sa.id = mt.safe_automation_id";
 
 fn list(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
-    let (mut status, mut user, mut count) = (None, None, DEFAULT_LIMIT);
+    let (mut status, mut user, mut count) = (None, None, DEFAULT_LIST_LIMIT);
     for (name, value) in request.query_params(&["status", "userId", "limit"])? {
         match name.as_str() {
             "status" => {
@@ -95,13 +93,7 @@ fn list(platform: &impl Platform, request: &Request) -> Result<Response, ApiErro
                 )
             }
             "userId" => user = Some(identifier("userId", &value)?),
-            _ => {
-                count = value
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| (1..=MAX_LIMIT).contains(n))
-                    .ok_or_else(|| invalid("limit", "must be an integer from 1 to 500"))?
-            }
+            _ => count = list_limit(&value)?,
         }
     }
     let rows = platform.db().query(

@@ -44,6 +44,22 @@ pub struct Fixed {
     pub min_gas: U256,
 }
 
+impl Fixed {
+    /// The authorization a row holds (columns `module_nonce`, `deadline`, `epoch`, `min_gas`),
+    /// or `None` before one was fixed.
+    fn from_row(row: &Row<'_>) -> Result<Option<Fixed>, DbError> {
+        let Some(nonce) = opt_u256(row, "module_nonce")? else {
+            return Ok(None);
+        };
+        Ok(Some(Fixed {
+            nonce,
+            deadline: row.opt_int("deadline")?.ok_or_else(conversion("deadline"))?,
+            epoch: opt_u256(row, "epoch")?.ok_or_else(conversion("epoch"))?,
+            min_gas: opt_u256(row, "min_gas")?.ok_or_else(conversion("min_gas"))?,
+        }))
+    }
+}
+
 /// The session key's state in Mirror when the row was claimed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyState {
@@ -85,16 +101,7 @@ impl Claimed {
             "EXPIRED" => KeyState::Expired,
             other => return Err(DbError::Conversion(format!("session_keys.status `{other}` is unknown"))),
         };
-        let nonce = opt_u256(row, "module_nonce")?;
-        let fixed = match nonce {
-            None => None,
-            Some(nonce) => Some(Fixed {
-                nonce,
-                deadline: row.opt_int("deadline")?.ok_or_else(conversion("deadline"))?,
-                epoch: opt_u256(row, "epoch")?.ok_or_else(conversion("epoch"))?,
-                min_gas: opt_u256(row, "min_gas")?.ok_or_else(conversion("min_gas"))?,
-            }),
-        };
+        let fixed = Fixed::from_row(row)?;
         Ok(Claimed {
             id: row.text("id")?,
             user_id: row.text("user_id")?,
@@ -170,17 +177,7 @@ pub fn fix(db: &impl Db, tick: &str, wanted: &[(String, i64, U256, u64)]) -> Res
         &[text(tick), SqlValue::Json(Value::Array(batch))],
     )?;
     rows.iter()
-        .map(|row| {
-            Ok((
-                row.text("id")?,
-                Fixed {
-                    nonce: opt_u256(&row, "module_nonce")?.ok_or_else(conversion("module_nonce"))?,
-                    deadline: row.int("deadline")?,
-                    epoch: opt_u256(&row, "epoch")?.ok_or_else(conversion("epoch"))?,
-                    min_gas: opt_u256(&row, "min_gas")?.ok_or_else(conversion("min_gas"))?,
-                },
-            ))
-        })
+        .map(|row| Ok((row.text("id")?, Fixed::from_row(&row)?.ok_or_else(conversion("module_nonce"))?)))
         .collect()
 }
 

@@ -11,13 +11,10 @@ use serde_json::{json, Value};
 use super::enqueue::{enqueue, Intent};
 use super::store::{self, hex_bytes, RelayerTx, Retried};
 use super::tx_status::{TxKind, TxStatus};
-use crate::api::{invalid, parse_json_object, ApiError, ErrorCode, Request, Response};
+use crate::api::{invalid, list_limit, parse_json_object, ApiError, ErrorCode, Request, Response, DEFAULT_LIST_LIMIT};
 use crate::auth::require_admin;
 use crate::evm::parse_address;
 use crate::ports::{Db, Platform, Row, SqlValue};
-
-const DEFAULT_LIMIT: i64 = 100;
-const MAX_LIMIT: i64 = 500;
 
 pub async fn handle(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
     let path = request.path.trim_end_matches('/');
@@ -121,14 +118,6 @@ fn tx_json(tx: &RelayerTx) -> Value {
     })
 }
 
-fn limit(value: &str) -> Result<i64, ApiError> {
-    value
-        .parse::<i64>()
-        .ok()
-        .filter(|n| (1..=MAX_LIMIT).contains(n))
-        .ok_or_else(|| invalid("limit", "must be an integer from 1 to 500"))
-}
-
 const LIST_SQL: &str = "\
 SELECT id, kind, status, user_id, relayer_address, nonce, to_address, value::text AS value, tx_hash,
        to_jsonb(sent_hashes) AS sent_hashes, gas_used, effective_gas_price::text AS effective_gas_price,
@@ -143,7 +132,7 @@ LIMIT $2";
 /// `GET /admin/relayer/transactions?status=&limit=`: newest first.
 fn list_transactions(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
     let mut status = None;
-    let mut count = DEFAULT_LIMIT;
+    let mut count = DEFAULT_LIST_LIMIT;
     for (name, value) in request.query_params(&["status", "limit"])? {
         match name.as_str() {
             "status" => {
@@ -151,7 +140,7 @@ fn list_transactions(platform: &impl Platform, request: &Request) -> Result<Resp
                     .ok_or_else(|| invalid("status", "must be PENDING, SUBMITTED, CONFIRMED or FAILED"))?;
                 status = Some(parsed);
             }
-            _ => count = limit(&value)?,
+            _ => count = list_limit(&value)?,
         }
     }
     let rows = platform.db().query(
@@ -195,9 +184,9 @@ LIMIT $1";
 
 /// `GET /admin/dead-letters?limit=`: the open ones (not yet retried), newest first.
 fn list_dead_letters(platform: &impl Platform, request: &Request) -> Result<Response, ApiError> {
-    let mut count = DEFAULT_LIMIT;
+    let mut count = DEFAULT_LIST_LIMIT;
     for (_, value) in request.query_params(&["limit"])? {
-        count = limit(&value)?;
+        count = list_limit(&value)?;
     }
     let rows = platform.db().query(DEAD_LETTERS_SQL, &[SqlValue::Int(count)])?;
     let letters: Vec<Value> = rows
